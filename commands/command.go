@@ -1,0 +1,157 @@
+// Package commands holds the command table and the handlers. Every
+// command is declared once, as data, with the metadata Redis publishes for
+// it (arity, flags, key positions, docs); COMMAND, the dispatcher's checks,
+// key extraction and the effect log all read that one declaration.
+package commands
+
+import "strings"
+
+// Flag is a Redis command flag.
+type Flag uint32
+
+// Flags in the order Redis lists them in COMMAND INFO.
+const (
+	FlagWrite Flag = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagSkipMonitor
+	FlagSkipSlowlog
+	FlagFast
+	FlagNoAuth
+	FlagMayReplicate
+	FlagNoMandatoryKeys
+	FlagNoMulti
+	FlagAllowBusy
+)
+
+var flagNames = []string{
+	"write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
+	"loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
+	"may_replicate", "no_mandatory_keys", "no_multi", "allow_busy",
+}
+
+// Names lists the flags set in f, in Redis's order.
+func (f Flag) Names() []string {
+	var names []string
+	for i, n := range flagNames {
+		if f&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// Command describes one command or subcommand.
+type Command struct {
+	// Name is the lower-case name; a subcommand's is "container|sub".
+	Name string
+	// Arity is Redis's arity: N means exactly N arguments counting the
+	// name, -N means at least N.
+	Arity int
+	Flags Flag
+	// FirstKey, LastKey and Step give the key positions in the arguments
+	// (LastKey -1 means the last argument, -2 the one before). Commands
+	// without keys have FirstKey 0.
+	FirstKey, LastKey, Step int
+	// Keys, if set, finds the key positions of a command whose keys move
+	// with its arguments (movablekeys).
+	Keys func(args [][]byte) []int
+
+	// Group, Since, Complexity and Summary are the COMMAND DOCS metadata.
+	Group      string
+	Since      string
+	Complexity string
+	Summary    string
+	// Syntax is the argument list in redis.io's notation, for example
+	// "key value [NX | XX]"; COMMAND DOCS and redis-cli's hints derive
+	// from it.
+	Syntax string
+
+	// Subcommands of a container command (CONFIG, CLIENT), by lower-case
+	// name.
+	Subcommands map[string]*Command
+
+	// Stats are the command's INFO commandstats counters, guarded by the
+	// keyspace lock.
+	Stats CommandStats
+
+	// Run executes the command. It runs with the keyspace lock held and
+	// must not block.
+	Run func(c *Ctx)
+}
+
+// KeyPositions returns the indexes of the keys in args.
+func (cmd *Command) KeyPositions(args [][]byte) []int {
+	if cmd.Keys != nil {
+		return cmd.Keys(args)
+	}
+	if cmd.FirstKey == 0 {
+		return nil
+	}
+	last := cmd.LastKey
+	if last < 0 {
+		last = len(args) + last
+	}
+	var pos []int
+	for i := cmd.FirstKey; i <= last && i < len(args); i += cmd.Step {
+		pos = append(pos, i)
+	}
+	return pos
+}
+
+// checkArity reports whether n arguments (the name included) fit the
+// command's arity.
+func (cmd *Command) checkArity(n int) bool {
+	if cmd.Arity >= 0 {
+		return n == cmd.Arity
+	}
+	return n >= -cmd.Arity
+}
+
+// Table maps lower-case command names to commands.
+type Table map[string]*Command
+
+// NewTable builds the table from every command group.
+func NewTable() Table {
+	groups := [][]*Command{
+		connectionCommands(),
+		serverCommands(),
+		stringCommands(),
+		keyCommands(),
+		expireCommands(),
+	}
+	t := Table{}
+	for _, g := range groups {
+		for _, cmd := range g {
+			if _, dup := t[cmd.Name]; dup {
+				panic("commands: " + cmd.Name + " declared twice")
+			}
+			for name, sub := range cmd.Subcommands {
+				sub.Name = cmd.Name + "|" + name
+			}
+			t[cmd.Name] = cmd
+		}
+	}
+	return t
+}
+
+// Lookup finds a command by name in any case without allocating.
+func (t Table) Lookup(name []byte) *Command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return t[strings.ToLower(string(name))]
+	}
+	for i, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return t[string(buf[:len(name)])]
+}

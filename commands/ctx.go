@@ -1,0 +1,39 @@
+package commands
+
+import (
+	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/resp"
+)
+
+// Ctx is what a handler sees: its arguments, its client, the selected
+// database and the reply writer. It is valid only during Run.
+type Ctx struct {
+	*Engine
+	Args   [][]byte
+	Client *Client
+	DB     *keyspace.DB
+	W      *resp.Writer
+	Cmd    *Command
+}
+
+// Propagate records the command as it was given as the effect of this
+// call; handlers call it when they changed something and their arguments
+// replay deterministically as they are.
+func (c *Ctx) Propagate() {
+	c.KS.Emit(c.DB.Index(), c.Args...)
+}
+
+// Emit records a rewritten effect in the selected database.
+func (c *Ctx) Emit(args ...[]byte) {
+	c.KS.Emit(c.DB.Index(), args...)
+}
+
+// Int parses argument i as an integer, replying with Redis's error if it
+// is not one.
+func (c *Ctx) Int(i int) (int64, bool) {
+	n, ok := resp.ParseInt(c.Args[i])
+	if !ok {
+		c.W.Error(resp.ErrNotInteger)
+	}
+	return n, ok
+}

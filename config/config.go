@@ -1,0 +1,162 @@
+// Package config defines cairn's options, loads them (built-in defaults <
+// config file < CAIRN_* environment < command-line flags) and serves
+// CONFIG GET/SET/REWRITE. It is the only package that imports viper; the
+// rest of the server reads an immutable *Config snapshot from a Store.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairn-db/cairn/glob"
+)
+
+// Config is one consistent set of option values. A Config is never
+// modified once published in a Store: CONFIG SET publishes a new one.
+type Config struct {
+	Bind                   string
+	Port                   int
+	Databases              int
+	RequirePass            string
+	MaxClients             int
+	Timeout                time.Duration
+	ProtoMaxBulkLen        int64
+	ClientQueryBufferLimit int64
+	Hz                     int
+	Dir                    string
+	LogLevel               slog.Level
+}
+
+// Store holds the current Config and the file it was loaded from.
+type Store struct {
+	cur  atomic.Pointer[Config]
+	path string // config file for CONFIG REWRITE; "" if none
+	// mu serialises writers (SET, REWRITE); readers only Load.
+	mu sync.Mutex
+}
+
+// NewStore returns a store holding cfg. path is the config file, if any.
+func NewStore(cfg *Config, path string) *Store {
+	s := &Store{path: path}
+	s.cur.Store(cfg)
+	return s
+}
+
+// Load returns the current configuration. It is safe for concurrent use.
+func (s *Store) Load() *Config { return s.cur.Load() }
+
+// Level implements slog.Leveler, so that CONFIG SET loglevel takes effect
+// on the logger at once.
+func (s *Store) Level() slog.Level { return s.Load().LogLevel }
+
+// Defaults returns the built-in configuration.
+func Defaults() *Config {
+	c := &Config{}
+	for _, o := range options {
+		if err := o.set(c, o.def); err != nil {
+			panic("config: bad default for " + o.name + ": " + err.Error())
+		}
+	}
+	return c
+}
+
+// Get returns name/value pairs of every option matching one of the glob
+// patterns, each option once, in table order (as CONFIG GET does).
+func (s *Store) Get(patterns []string) [][2]string {
+	c := s.Load()
+	var out [][2]string
+	for _, o := range options {
+		for _, name := range o.names() {
+			if slices.ContainsFunc(patterns, func(p string) bool { return glob.MatchString(p, name, true) }) {
+				out = append(out, [2]string{name, o.get(c)})
+			}
+		}
+	}
+	return out
+}
+
+// SetError is a CONFIG SET failure, worded as Redis words it.
+type SetError struct{ msg string }
+
+func (e *SetError) Error() string { return e.msg }
+
+// Set applies name/value pairs atomically: all of them or none.
+func (s *Store) Set(pairs [][2]string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := *s.Load()
+	seen := map[*option]bool{}
+	for _, p := range pairs {
+		o := lookup(p[0])
+		if o == nil {
+			return &SetError{fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", p[0])}
+		}
+		if seen[o] {
+			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter", p[0])}
+		}
+		seen[o] = true
+		if !o.mutable {
+			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", p[0])}
+		}
+		if err := o.set(&next, p[1]); err != nil {
+			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", p[0], err)}
+		}
+	}
+	s.cur.Store(&next)
+	return nil
+}
+
+// Rewrite writes the current configuration back to the file it was
+// loaded from, keeping its comments and layout: lines that set an option
+// are updated in place, options changed from their default that the file
+// does not mention are appended.
+func (s *Store) Rewrite() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.path == "" {
+		return fmt.Errorf("ERR The server is running without a config file")
+	}
+	old, err := os.ReadFile(s.path)
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("ERR Rewriting config file: %v", err)
+	}
+	c := s.Load()
+	defaults := Defaults()
+	written := map[*option]bool{}
+	var lines []string
+	for _, line := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
+		key, _, found := strings.Cut(line, ":")
+		key = strings.TrimSpace(key)
+		if o := lookup(key); found && o != nil && !strings.HasPrefix(strings.TrimSpace(line), "#") && !written[o] {
+			written[o] = true
+			line = o.name + ": " + yamlQuote(o.get(c))
+		}
+		lines = append(lines, line)
+	}
+	for _, o := range options {
+		if !written[o] && o.get(c) != o.get(defaults) {
+			lines = append(lines, o.name+": "+yamlQuote(o.get(c)))
+		}
+	}
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return fmt.Errorf("ERR Rewriting config file: %v", err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("ERR Rewriting config file: %v", err)
+	}
+	return nil
+}
+
+func yamlQuote(v string) string {
+	if v == "" || strings.ContainsAny(v, ":#'\"{}[],&*!|>%@` ") {
+		return "\"" + strings.ReplaceAll(strings.ReplaceAll(v, `\`, `\\`), `"`, `\"`) + "\""
+	}
+	return v
+}

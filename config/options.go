@@ -1,0 +1,169 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// option is one configuration option, named as in Redis.
+type option struct {
+	name    string
+	alias   string // older Redis name still accepted, or ""
+	def     string
+	mutable bool // may change at run time through CONFIG SET
+	set     func(c *Config, v string) error
+	get     func(c *Config) string
+}
+
+func (o *option) names() []string {
+	if o.alias == "" {
+		return []string{o.name}
+	}
+	return []string{o.name, o.alias}
+}
+
+// options is every option, in the order CONFIG GET * lists them. config.yaml
+// at the repository root documents each one.
+var options = []*option{
+	stringOpt("bind", "127.0.0.1", false, func(c *Config) *string { return &c.Bind }),
+	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }),
+	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
+	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
+	intOpt("maxclients", "10000", 1, 1<<30, true, func(c *Config) *int { return &c.MaxClients }),
+	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }),
+	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
+	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
+	intOpt("hz", "10", 1, 500, true, func(c *Config) *int { return &c.Hz }),
+	stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }),
+	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
+}
+
+func lookup(name string) *option {
+	name = strings.ToLower(name)
+	for _, o := range options {
+		if o.name == name || (o.alias != "" && o.alias == name) {
+			return o
+		}
+	}
+	return nil
+}
+
+func stringOpt(name, def string, mutable bool, field func(*Config) *string) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error { *field(c) = v; return nil },
+		get: func(c *Config) string { return *field(c) },
+	}
+}
+
+func intOpt(name, def string, min, max int, mutable bool, field func(*Config) *int) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("argument couldn't be parsed into an integer")
+			}
+			if n < min || n > max {
+				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
+			}
+			*field(c) = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
+	}
+}
+
+// secondsOpt is a duration given in whole seconds, as Redis's timeout is.
+func secondsOpt(name, def string, mutable bool, field func(*Config) *time.Duration) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return fmt.Errorf("argument couldn't be parsed into an integer")
+			}
+			if n < 0 || n > 1<<31-1 {
+				return fmt.Errorf("argument must be between 0 and 2147483647 inclusive")
+			}
+			*field(c) = time.Duration(n) * time.Second
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(int64(*field(c)/time.Second), 10) },
+	}
+}
+
+// memoryOpt is a byte count with Redis's units (k, kb, m, mb, g, gb).
+func memoryOpt(name, def string, min, max int64, mutable bool, field func(*Config) *int64) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			n, ok := ParseMemory(v)
+			if !ok {
+				return fmt.Errorf("argument must be a memory value")
+			}
+			if n < min || n > max {
+				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
+			}
+			*field(c) = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
+	}
+}
+
+var levels = []struct {
+	name  string
+	level slog.Level
+}{
+	{"debug", slog.LevelDebug},
+	{"verbose", slog.LevelDebug + 2},
+	{"notice", slog.LevelInfo},
+	{"warning", slog.LevelWarn},
+	{"nothing", slog.LevelError + 4},
+}
+
+// levelOpt maps Redis's log levels onto slog's.
+func levelOpt(name, def string, field func(*Config) *slog.Level) *option {
+	return &option{name: name, def: def, mutable: true,
+		set: func(c *Config, v string) error {
+			for _, l := range levels {
+				if strings.EqualFold(v, l.name) {
+					*field(c) = l.level
+					return nil
+				}
+			}
+			return fmt.Errorf("argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
+		},
+		get: func(c *Config) string {
+			for _, l := range levels {
+				if l.level == *field(c) {
+					return l.name
+				}
+			}
+			return "notice"
+		},
+	}
+}
+
+// ParseMemory parses a byte count as Redis's memtoull: a number with an
+// optional unit b, k, kb, m, mb, g, gb (case-insensitive; k is 1000, kb is
+// 1024).
+func ParseMemory(s string) (int64, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<63-1)/mul {
+		return 0, false
+	}
+	return n * mul, true
+}

@@ -1,0 +1,139 @@
+// Package keyspace holds the databases: keys, their values and expiry
+// times, lookup with lazy expiry, and the record of every change.
+//
+// One mutex guards the whole keyspace. Its owner (the command dispatcher,
+// the active expiry cycle) holds it for a unit of work: a pipeline batch, an
+// expiry tick. Every change made under the lock is recorded as an Effect,
+// and Unlock hands the unit's effects to the sink in one call, so the
+// persistence log can write each unit atomically.
+package keyspace
+
+import (
+	"sync"
+	"time"
+)
+
+// Effect is one deterministic change to the keyspace, in the form the
+// append-only log stores: a command that, replayed against the state before
+// it, produces the state after it. Relative times are already absolute
+// (SET EX becomes SET PXAT) and expiries appear as DEL.
+type Effect struct {
+	DB   int
+	Args [][]byte
+}
+
+// Options configure a Keyspace.
+type Options struct {
+	// Databases is the number of databases (SELECT 0..Databases-1).
+	Databases int
+	// Clock returns the current time; tests replace it.
+	Clock func() time.Time
+	// Sink receives the effects of each unit of work when the lock is
+	// released, in order; it owns the slice. Nil disables recording.
+	Sink func([]Effect)
+}
+
+// Stats are counters that INFO reports. They are guarded by the keyspace
+// lock.
+type Stats struct {
+	ExpiredKeys    int64
+	KeyspaceHits   int64
+	KeyspaceMisses int64
+	// Dirty counts changes since start, as Redis's server.dirty.
+	Dirty int64
+}
+
+// Keyspace is the set of databases.
+type Keyspace struct {
+	mu sync.Mutex
+
+	// dbs are the databases; the slice itself never changes but SWAPDB
+	// swaps contents. Guarded by mu.
+	dbs []*DB
+	// now is the time in Unix milliseconds used for expiry decisions
+	// during the current command, so that a key cannot expire half-way
+	// through one. Guarded by mu.
+	now   int64
+	clock func() time.Time
+	// pending holds the effects of the unit of work in progress. Guarded
+	// by mu.
+	pending []Effect
+	sink    func([]Effect)
+	// Stats is guarded by mu.
+	Stats Stats
+}
+
+// New returns an empty keyspace.
+func New(opts Options) *Keyspace {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	ks := &Keyspace{clock: opts.Clock, sink: opts.Sink}
+	ks.dbs = make([]*DB, opts.Databases)
+	for i := range ks.dbs {
+		ks.dbs[i] = newDB(ks, i)
+	}
+	ks.Tick()
+	return ks
+}
+
+// Lock takes the keyspace lock and refreshes the cached time.
+func (ks *Keyspace) Lock() {
+	ks.mu.Lock()
+	ks.Tick()
+}
+
+// Unlock hands the effects recorded since Lock to the sink, then releases
+// the lock. Handing them over before releasing keeps the log in the order
+// the changes were made.
+func (ks *Keyspace) Unlock() {
+	if len(ks.pending) > 0 {
+		ks.sink(ks.pending)
+		ks.pending = nil
+	}
+	ks.mu.Unlock()
+}
+
+// Tick refreshes the cached time; the dispatcher calls it before each
+// command.
+func (ks *Keyspace) Tick() { ks.now = ks.clock().UnixMilli() }
+
+// Now is the cached time in Unix milliseconds.
+func (ks *Keyspace) Now() int64 { return ks.now }
+
+// NumDBs is the number of databases.
+func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
+
+// DB returns database i; i must be in range.
+func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
+
+// Emit records an effect. Handlers call it for every change they make,
+// with their arguments rewritten into deterministic form where needed.
+func (ks *Keyspace) Emit(db int, args ...[]byte) {
+	ks.Stats.Dirty++
+	if ks.sink != nil {
+		ks.pending = append(ks.pending, Effect{DB: db, Args: args})
+	}
+}
+
+// SwapDB exchanges the contents of databases a and b.
+func (ks *Keyspace) SwapDB(a, b int) {
+	ks.dbs[a].swap(ks.dbs[b])
+}
+
+// FlushAll empties every database.
+func (ks *Keyspace) FlushAll() {
+	for _, db := range ks.dbs {
+		db.Flush()
+	}
+}
+
+// expire deletes a key whose time has come. It is the one path by which
+// expiry removes keys, lazy or active, and it records the deletion as DEL
+// so that the log and replicas see it.
+func (ks *Keyspace) expire(db *DB, pos int32) {
+	key := db.entries[pos].key
+	db.removeAt(pos)
+	ks.Stats.ExpiredKeys++
+	ks.Emit(db.index, []byte("DEL"), []byte(key))
+}
