@@ -125,6 +125,10 @@ func NewTable() Table {
 		stringCommands(),
 		keyCommands(),
 		expireCommands(),
+		introspectionCommands(),
+		listCommands(),
+		setCommands(),
+		hashCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

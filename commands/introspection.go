@@ -1,0 +1,3 @@
+package commands
+
+func introspectionCommands() []*Command { return nil }

@@ -1,0 +1,3 @@
+package commands
+
+func setCommands() []*Command { return nil }
