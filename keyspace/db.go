@@ -56,7 +56,7 @@ func (db *DB) find(key []byte) (int32, bool) {
 	if !ok {
 		return 0, false
 	}
-	if e := &db.entries[p]; e.expireAt != 0 && e.expireAt <= db.ks.now {
+	if e := &db.entries[p]; e.expireAt != 0 && db.ks.IsExpired(e.expireAt) {
 		db.ks.expire(db, p)
 		return 0, false
 	}

@@ -59,6 +59,10 @@ type Keyspace struct {
 	// by mu.
 	pending []Effect
 	sink    func([]Effect)
+	// loading is set while effects are replayed from the log: nothing
+	// expires then, as in Redis, so that a replay reproduces the recorded
+	// state whatever the time of the replay. Guarded by mu.
+	loading bool
 	// Stats is guarded by mu.
 	Stats Stats
 }
@@ -101,6 +105,16 @@ func (ks *Keyspace) Tick() { ks.now = ks.clock().UnixMilli() }
 // Now is the cached time in Unix milliseconds.
 func (ks *Keyspace) Now() int64 { return ks.now }
 
+// SetLoading switches replay mode on or off; see Keyspace.loading.
+func (ks *Keyspace) SetLoading(on bool) { ks.loading = on }
+
+// IsExpired reports whether an expiry time (Unix ms, non-zero) has come.
+// Handlers use it to decide whether an absolute expiry time given to them
+// is already in the past; it is never true while loading.
+func (ks *Keyspace) IsExpired(at int64) bool {
+	return !ks.loading && at <= ks.now
+}
+
 // NumDBs is the number of databases.
 func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
 
@@ -111,7 +125,7 @@ func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
 // with their arguments rewritten into deterministic form where needed.
 func (ks *Keyspace) Emit(db int, args ...[]byte) {
 	ks.Stats.Dirty++
-	if ks.sink != nil {
+	if ks.sink != nil && !ks.loading {
 		ks.pending = append(ks.pending, Effect{DB: db, Args: args})
 	}
 }
