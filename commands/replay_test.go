@@ -22,24 +22,36 @@ import (
 // types and expiry times.
 var replayWorkload = []func(r *rand.Rand, now int64) []string{
 	func(r *rand.Rand, _ int64) []string { return []string{"SET", key(r), val(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"SET", key(r), val(r), "EX", strconv.Itoa(1 + r.IntN(3))} },
-	func(r *rand.Rand, _ int64) []string { return []string{"SET", key(r), val(r), "PX", strconv.Itoa(1 + r.IntN(3000)), "GET"} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SET", key(r), val(r), "EX", strconv.Itoa(1 + r.IntN(3))}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SET", key(r), val(r), "PX", strconv.Itoa(1 + r.IntN(3000)), "GET"}
+	},
 	func(r *rand.Rand, now int64) []string {
 		return []string{"SET", key(r), val(r), "PXAT", strconv.FormatInt(now+int64(r.IntN(3000))-500, 10)}
 	},
 	func(r *rand.Rand, _ int64) []string { return []string{"SET", key(r), val(r), "NX", "KEEPTTL"} },
 	func(r *rand.Rand, _ int64) []string { return []string{"SET", key(r), val(r), "XX"} },
 	func(r *rand.Rand, _ int64) []string { return []string{"SETEX", key(r), "2", val(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"PSETEX", key(r), strconv.Itoa(1 + r.IntN(2000)), val(r)} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"PSETEX", key(r), strconv.Itoa(1 + r.IntN(2000)), val(r)}
+	},
 	func(r *rand.Rand, _ int64) []string { return []string{"SETNX", key(r), val(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"GETSET", key(r), val(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"GETDEL", key(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"GETEX", key(r), "PX", strconv.Itoa(1 + r.IntN(2000))} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"GETEX", key(r), "PX", strconv.Itoa(1 + r.IntN(2000))}
+	},
 	func(r *rand.Rand, _ int64) []string { return []string{"GETEX", key(r), "PERSIST"} },
 	func(r *rand.Rand, _ int64) []string { return []string{"APPEND", key(r), val(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"SETRANGE", key(r), strconv.Itoa(r.IntN(8)), val(r)} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SETRANGE", key(r), strconv.Itoa(r.IntN(8)), val(r)}
+	},
 	func(r *rand.Rand, _ int64) []string { return []string{"INCR", key(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"DECRBY", key(r), strconv.Itoa(r.IntN(100) - 50)} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"DECRBY", key(r), strconv.Itoa(r.IntN(100) - 50)}
+	},
 	func(r *rand.Rand, _ int64) []string { return []string{"INCRBYFLOAT", key(r), "0.1"} },
 	func(r *rand.Rand, _ int64) []string { return []string{"MSET", key(r), val(r), key(r), val(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"MSETNX", key(r), val(r), key(r), val(r)} },
@@ -47,10 +59,14 @@ var replayWorkload = []func(r *rand.Rand, now int64) []string{
 	func(r *rand.Rand, _ int64) []string { return []string{"UNLINK", key(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"RENAME", key(r), key(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"RENAMENX", key(r), key(r)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"COPY", key(r), key(r), "DB", strconv.Itoa(r.IntN(3)), "REPLACE"} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"COPY", key(r), key(r), "DB", strconv.Itoa(r.IntN(3)), "REPLACE"}
+	},
 	func(r *rand.Rand, _ int64) []string { return []string{"MOVE", key(r), strconv.Itoa(r.IntN(3))} },
 	func(r *rand.Rand, _ int64) []string { return []string{"EXPIRE", key(r), strconv.Itoa(r.IntN(4) - 1)} },
-	func(r *rand.Rand, _ int64) []string { return []string{"PEXPIRE", key(r), strconv.Itoa(r.IntN(3000)), "GT"} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"PEXPIRE", key(r), strconv.Itoa(r.IntN(3000)), "GT"}
+	},
 	func(r *rand.Rand, now int64) []string {
 		return []string{"EXPIREAT", key(r), strconv.FormatInt(now/1000+int64(r.IntN(4)), 10), "NX"}
 	},
@@ -60,7 +76,9 @@ var replayWorkload = []func(r *rand.Rand, now int64) []string{
 	func(r *rand.Rand, _ int64) []string { return []string{"PERSIST", key(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"GET", key(r)} },
 	func(r *rand.Rand, _ int64) []string { return []string{"SELECT", strconv.Itoa(r.IntN(3))} },
-	func(r *rand.Rand, _ int64) []string { return []string{"SWAPDB", strconv.Itoa(r.IntN(3)), strconv.Itoa(r.IntN(3))} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SWAPDB", strconv.Itoa(r.IntN(3)), strconv.Itoa(r.IntN(3))}
+	},
 	func(r *rand.Rand, _ int64) []string {
 		if r.IntN(20) == 0 {
 			return []string{"FLUSHDB"}

@@ -1,14 +1,33 @@
 package datatypes
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/cairn-db/cairn/resp"
+)
 
 // String is a binary-safe string value.
 type String struct {
 	b []byte
-	// raw records that the value was modified in place (APPEND, SETRANGE),
-	// which makes Redis report the "raw" encoding whatever its content.
-	raw bool
+	// form decides the encoding OBJECT ENCODING reports, which depends on
+	// how the value was made as well as on its content.
+	form stringForm
 }
+
+// stringForm is how a String was made, as far as its encoding cares.
+type stringForm uint8
+
+const (
+	// formAuto is a value set whole (SET, INCR...): Redis tries the int
+	// encoding, then embstr, then raw (tryObjectEncoding).
+	formAuto stringForm = iota
+	// formNoInt is a value Redis creates without trying the int encoding
+	// (createStringObject, used by INCRBYFLOAT): embstr or raw by length.
+	formNoInt
+	// formRaw is a value modified in place (APPEND, SETRANGE), which
+	// Redis keeps "raw" whatever its content.
+	formRaw
+)
 
 // embstrLimit is the longest string Redis stores as "embstr".
 const embstrLimit = 44
@@ -16,6 +35,13 @@ const embstrLimit = 44
 // NewString returns a string value holding a copy of b.
 func NewString(b []byte) *String {
 	return &String{b: append([]byte(nil), b...)}
+}
+
+// NewStringNoInt returns a string value holding a copy of b that reports
+// the embstr or raw encoding even if b is a number, as INCRBYFLOAT's
+// result does in Redis.
+func NewStringNoInt(b []byte) *String {
+	return &String{b: append([]byte(nil), b...), form: formNoInt}
 }
 
 // NewStringInt returns a string value holding the decimal form of n.
@@ -32,7 +58,7 @@ func (s *String) Len() int { return len(s.b) }
 // Append appends b and returns the new length.
 func (s *String) Append(b []byte) int {
 	s.b = append(s.b, b...)
-	s.raw = true
+	s.form = formRaw
 	return len(s.b)
 }
 
@@ -41,6 +67,9 @@ func (s *String) Append(b []byte) int {
 func (s *String) SetRange(offset int, b []byte) int {
 	if end := offset + len(b); end > len(s.b) {
 		if end <= cap(s.b) {
+			// The padding must be zero bytes, whatever the spare
+			// capacity holds.
+			clear(s.b[len(s.b):end])
 			s.b = s.b[:end]
 		} else {
 			grown := make([]byte, end)
@@ -49,22 +78,22 @@ func (s *String) SetRange(offset int, b []byte) int {
 		}
 	}
 	copy(s.b[offset:], b)
-	s.raw = true
+	s.form = formRaw
 	return len(s.b)
 }
 
 // Type implements Value.
 func (s *String) Type() string { return "string" }
 
-// Encoding implements Value with Redis's rules: "int" for a decimal that
-// fits in a long, "embstr" for up to 44 bytes, "raw" past that or after an
-// in-place modification.
+// Encoding implements Value with Redis's rules: "int" for a value set
+// whole that string2ll accepts (so not "+1", "01" or "-0"), "embstr" for
+// up to 44 bytes, "raw" past that or after an in-place modification.
 func (s *String) Encoding() string {
-	if s.raw {
+	if s.form == formRaw {
 		return "raw"
 	}
-	if len(s.b) <= 20 {
-		if _, err := strconv.ParseInt(string(s.b), 10, 64); err == nil && isCanonicalInt(s.b) {
+	if s.form == formAuto {
+		if _, ok := resp.ParseInt(s.b); ok {
 			return "int"
 		}
 	}
@@ -79,21 +108,5 @@ func (s *String) MemoryUsage() int { return 32 + cap(s.b) }
 
 // Clone implements Value.
 func (s *String) Clone() Value {
-	return &String{b: append([]byte(nil), s.b...), raw: s.raw}
-}
-
-// isCanonicalInt reports whether b is written the way Redis writes
-// integers (no '+', no leading zeros, no "-0"), which is when Redis can
-// store it as a number and print it back unchanged.
-func isCanonicalInt(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	if b[0] == '-' {
-		b = b[1:]
-		if len(b) == 0 || b[0] == '0' {
-			return false
-		}
-	}
-	return b[0] != '0' || len(b) == 1
+	return &String{b: append([]byte(nil), s.b...), form: s.form}
 }

@@ -32,8 +32,11 @@ type DB struct {
 	// entries holds every key; positions in pos index it.
 	entries []entry
 	// volatile holds the positions of entries that have an expiry time,
-	// for sampling by the active expiry cycle.
+	// for the active expiry cycle.
 	volatile []int32
+	// expireCursor is where the active expiry sweep of volatile resumes;
+	// see ExpireStep.
+	expireCursor int
 }
 
 func newDB(ks *Keyspace, index int) *DB {
@@ -49,6 +52,11 @@ func (db *DB) Len() int { return len(db.entries) }
 // VolatileLen is the number of keys with an expiry time.
 func (db *DB) VolatileLen() int { return len(db.volatile) }
 
+// expired reports whether the entry's time has come; never while loading.
+func (db *DB) expired(e *entry) bool {
+	return e.expireAt != 0 && db.ks.IsExpired(e.expireAt)
+}
+
 // find returns the position of a live key, deleting it first if it has
 // expired.
 func (db *DB) find(key []byte) (int32, bool) {
@@ -56,7 +64,7 @@ func (db *DB) find(key []byte) (int32, bool) {
 	if !ok {
 		return 0, false
 	}
-	if e := &db.entries[p]; e.expireAt != 0 && db.ks.IsExpired(e.expireAt) {
+	if db.expired(&db.entries[p]) {
 		db.ks.expire(db, p)
 		return 0, false
 	}
@@ -89,8 +97,21 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	return e.val, true
 }
 
+// LookupNoTouch returns the value of a key for a read that counts a hit
+// or a miss but leaves the access time alone, as Redis's LOOKUP_NOTOUCH
+// (EXISTS, TYPE, TTL, OBJECT).
+func (db *DB) LookupNoTouch(key []byte) (datatypes.Value, bool) {
+	p, ok := db.find(key)
+	if !ok {
+		db.ks.Stats.KeyspaceMisses++
+		return nil, false
+	}
+	db.ks.Stats.KeyspaceHits++
+	return db.entries[p].val, true
+}
+
 // Peek returns the value of a key without touching its access time or the
-// statistics (TYPE, OBJECT, EXISTS-like checks).
+// statistics.
 func (db *DB) Peek(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
@@ -126,6 +147,54 @@ func (db *DB) SetKeepTTL(key []byte, v datatypes.Value) {
 		return
 	}
 	db.insert(string(key), v)
+}
+
+// SetWithExpire stores a value with an expiry time in Unix milliseconds
+// (0 for none), replacing the key if it exists, as COPY does.
+func (db *DB) SetWithExpire(key []byte, v datatypes.Value, at int64) {
+	db.Set(key, v)
+	if at != 0 {
+		db.setExpireAt(db.pos[string(key)], at)
+	}
+}
+
+// Rename gives the live key src the name dst, keeping its value, expiry
+// time and access time; a key dst is replaced. It reports whether src
+// existed.
+func (db *DB) Rename(src, dst []byte) bool {
+	if _, ok := db.find(src); !ok {
+		return false
+	}
+	if string(src) == string(dst) {
+		return true
+	}
+	if q, ok := db.find(dst); ok {
+		db.removeAt(q)
+	}
+	// Removing dst may have moved src: look its position up again.
+	p := db.pos[string(src)]
+	delete(db.pos, string(src))
+	db.entries[p].key = string(dst)
+	db.pos[string(dst)] = p
+	return true
+}
+
+// Move moves the live key to database to, keeping its value, expiry time
+// and access time. It reports false, changing nothing, if the key does
+// not exist here or exists in to.
+func (db *DB) Move(key []byte, to *DB) bool {
+	p, ok := db.find(key)
+	if !ok || to.Exists(key) {
+		return false
+	}
+	e := db.entries[p]
+	db.removeAt(p)
+	q := to.insert(e.key, e.val)
+	to.entries[q].access = e.access
+	if e.expireAt != 0 {
+		to.setExpireAt(q, e.expireAt)
+	}
+	return true
 }
 
 func (db *DB) insert(key string, v datatypes.Value) int32 {
@@ -175,13 +244,27 @@ func (db *DB) ExpireAt(key []byte) (at int64, ok bool) {
 	return db.entries[p].expireAt, true
 }
 
-// SetExpire sets the expiry time of an existing key in Unix milliseconds.
-// A time that has already passed deletes the key. It reports whether the
-// key existed.
+// SetExpire sets the expiry time of an existing key in Unix milliseconds
+// and reports whether the key existed. A time that has already
+// passed is stored as given, as Redis's setExpire does: the key then
+// expires at its next lookup. Handlers that must delete such a key at once
+// (EXPIRE, SET PXAT in the past) check Keyspace.IsExpired themselves and
+// record a DEL.
 func (db *DB) SetExpire(key []byte, at int64) bool {
 	p, ok := db.find(key)
 	if !ok {
 		return false
+	}
+	db.setExpireAt(p, at)
+	return true
+}
+
+func (db *DB) setExpireAt(p int32, at int64) {
+	if at == 0 {
+		// 0 means no expiry time in an entry. The epoch itself can only
+		// come from PEXPIREAT while loading, where it is kept rather than
+		// applied; a millisecond before it is just as much in the past.
+		at = -1
 	}
 	e := &db.entries[p]
 	e.expireAt = at
@@ -189,7 +272,6 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 		e.vidx = int32(len(db.volatile))
 		db.volatile = append(db.volatile, p)
 	}
-	return true
 }
 
 // Persist removes the expiry time of a key and reports whether it had one.
@@ -218,8 +300,8 @@ func (db *DB) clearExpire(p int32) {
 	e.vidx = -1
 }
 
-// Access returns the LRU clock value of a key's last access, for OBJECT
-// IDLETIME.
+// IdleMillis returns the time since a key's last access in milliseconds,
+// at the access clock's resolution of a second, for OBJECT IDLETIME.
 func (db *DB) IdleMillis(key []byte) (int64, bool) {
 	p, ok := db.find(key)
 	if !ok {
@@ -233,53 +315,52 @@ func (db *DB) Flush() {
 	db.pos = make(map[string]int32)
 	db.entries = nil
 	db.volatile = nil
+	db.expireCursor = 0
 }
 
 func (db *DB) swap(other *DB) {
 	db.pos, other.pos = other.pos, db.pos
 	db.entries, other.entries = other.entries, db.entries
 	db.volatile, other.volatile = other.volatile, db.volatile
+	db.expireCursor, other.expireCursor = other.expireCursor, db.expireCursor
 }
 
 // RandomKey returns a random live key, or false if the database is empty.
+// Expired keys met on the way are reclaimed, as Redis does on a master;
+// each miss removes a key, so the loop ends.
 func (db *DB) RandomKey() (string, bool) {
-	// Expired keys met on the way are reclaimed, as Redis does; the bound
-	// keeps a database full of expired keys from looping for long.
-	for tries := 0; len(db.entries) > 0 && tries < 100; tries++ {
+	for len(db.entries) > 0 {
 		p := int32(rand.IntN(len(db.entries)))
 		e := &db.entries[p]
-		if e.expireAt != 0 && e.expireAt <= db.ks.now {
+		if db.expired(e) {
 			db.ks.expire(db, p)
 			continue
 		}
 		return e.key, true
 	}
-	if len(db.entries) == 0 {
-		return "", false
-	}
-	return db.entries[rand.IntN(len(db.entries))].key, true
+	return "", false
 }
 
-// Scan calls fn for up to count positions starting at cursor and returns
-// the cursor to continue from, 0 when the walk is complete. Cursor 0
-// starts a walk. Expired keys are skipped, not deleted, so that the walk
-// does not move entries under itself.
-func (db *DB) Scan(cursor uint64, count int, fn func(key string, v datatypes.Value)) uint64 {
-	n := uint64(len(db.entries))
-	if n == 0 {
-		return 0
-	}
-	p := n
-	if cursor != 0 && cursor < n {
+// Scan calls fn with the keys at up to count positions below cursor and
+// returns the cursor to continue from, 0 when the walk is complete. Cursor
+// 0 starts a walk; a cursor past the end resumes at the end.
+//
+// Keys are passed whether or not they have expired: fn must not change the
+// database, and the caller filters and reclaims expired keys through the
+// lookups once Scan has returned.
+//
+// Guarantee: a key present for a whole walk is passed at least once, even
+// if keys are added and removed between calls. Every such key not yet
+// passed sits below the cursor, because entries only ever move down (a
+// removal moves the last entry into the hole) and insertions append.
+func (db *DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
+	p := uint64(len(db.entries))
+	if cursor != 0 && cursor < p {
 		p = cursor
 	}
 	for ; p > 0 && count > 0; count-- {
 		p--
-		e := &db.entries[p]
-		if e.expireAt != 0 && e.expireAt <= db.ks.now {
-			continue
-		}
-		fn(e.key, e.val)
+		fn(db.entries[p].key)
 	}
 	return p
 }
@@ -289,26 +370,36 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key string, v datatypes.Val
 func (db *DB) ForEach(fn func(key string, v datatypes.Value)) {
 	for i := range db.entries {
 		e := &db.entries[i]
-		if e.expireAt != 0 && e.expireAt <= db.ks.now {
+		if db.expired(e) {
 			continue
 		}
 		fn(e.key, e.val)
 	}
 }
 
-// ExpireSample looks at up to n random keys that have an expiry time and
+// ExpireStep looks at the next n keys that have an expiry time and
 // deletes those whose time has come. It returns how many it looked at and
 // how many it deleted; the active expiry cycle uses the ratio to decide
 // whether to go on.
-func (db *DB) ExpireSample(n int) (sampled, expired int) {
-	for ; sampled < n && len(db.volatile) > 0; sampled++ {
-		p := db.volatile[rand.IntN(len(db.volatile))]
-		if db.entries[p].expireAt <= db.ks.now {
+//
+// Successive steps sweep the volatile index from the end down, as SCAN
+// walks the entries, rather than sampling it: a removal moves the last
+// index entry, already looked at, into the hole, so one sweep looks at
+// every key that had an expiry time when it began and no expired key is
+// left behind for long, however few of them there are.
+func (db *DB) ExpireStep(n int) (looked, expired int) {
+	for ; looked < n && len(db.volatile) > 0; looked++ {
+		if db.expireCursor <= 0 || db.expireCursor > len(db.volatile) {
+			db.expireCursor = len(db.volatile)
+		}
+		db.expireCursor--
+		p := db.volatile[db.expireCursor]
+		if db.expired(&db.entries[p]) {
 			db.ks.expire(db, p)
 			expired++
 		}
 	}
-	return sampled, expired
+	return looked, expired
 }
 
 // lruClock is the access clock: seconds, wrapping like Redis's 24-bit LRU

@@ -72,3 +72,64 @@ func clip(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// Errors of the string commands.
+const (
+	ErrDecrementOverflow = "ERR decrement would overflow"
+	ErrLCSNotStrings     = "ERR The specified keys must contain string values"
+	ErrLCSLenAndIdx      = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooMuchMemory  = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+)
+
+// Errors of the generic key commands and the EXPIRE family.
+const (
+	ErrExpireNXAndOthers = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTAndLT     = "ERR GT and LT options at the same time are not compatible"
+	// ErrNotInt32 is getIntFromObjectOrReply's reply to an integer outside
+	// a C int (MOVE, COPY DB); "must between" is Redis's wording.
+	ErrNotInt32       = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrLFUNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+
+// ErrUnsupportedOption is the EXPIRE family's reply to an unknown option.
+// Redis formats the option with %s, so it ends at the first NUL byte.
+func ErrUnsupportedOption(opt []byte) string {
+	for i, c := range opt {
+		if c == 0 {
+			opt = opt[:i]
+			break
+		}
+	}
+	return "ERR Unsupported option " + string(opt)
+}
+
+// Errors of COMMAND GETKEYS and GETKEYSANDFLAGS.
+const (
+	ErrGetKeysInvalidCommand = "ERR Invalid command specified"
+	ErrGetKeysNoKeys         = "ERR The command has no key arguments"
+	ErrGetKeysArity          = "ERR Invalid number of arguments specified for command"
+	ErrGetKeysInvalidArgs    = "ERR Invalid arguments specified for command"
+)
+
+// Protocol errors: the replies to a malformed request, after which the
+// connection is closed (networking.c).
+const (
+	ErrProtoInvalidMultibulkLen = "ERR Protocol error: invalid multibulk length"
+	ErrProtoInvalidBulkLen      = "ERR Protocol error: invalid bulk length"
+	ErrProtoBigMultibulkCount   = "ERR Protocol error: too big mbulk count string"
+	ErrProtoBigBulkCount        = "ERR Protocol error: too big bulk count string"
+	ErrProtoBigInline           = "ERR Protocol error: too big inline request"
+	ErrProtoUnbalancedQuotes    = "ERR Protocol error: unbalanced quotes in request"
+	ErrProtoUnauthMultibulkLen  = "ERR Protocol error: unauthenticated multibulk length"
+	ErrProtoUnauthBulkLen       = "ERR Protocol error: unauthenticated bulk length"
+)
+
+// ErrProtoExpectedDollar is the reply to a bulk header that does not
+// start with '$'. Redis prints the byte with %c and, as for every error
+// reply, turns CR and LF into spaces.
+func ErrProtoExpectedDollar(got byte) string {
+	if got == '\r' || got == '\n' {
+		got = ' '
+	}
+	return "ERR Protocol error: expected '$', got '" + string([]byte{got}) + "'"
+}

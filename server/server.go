@@ -25,11 +25,16 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	cron     sync.WaitGroup
+
+	// conns maps each registered client to its connection, for the idle
+	// timeout. Guarded by the keyspace lock.
+	conns map[*commands.Client]*conn
 }
 
 // New returns a server for engine; it does not listen yet.
 func New(engine *commands.Engine, log *slog.Logger) *Server {
-	s := &Server{engine: engine, log: log, expiry: expiry.NewCycler(engine.KS), stop: make(chan struct{})}
+	s := &Server{engine: engine, log: log, expiry: expiry.NewCycler(engine.KS), stop: make(chan struct{}),
+		conns: map[*commands.Client]*conn{}}
 	s.rc = redcon.NewServer("", s.handle, s.accept, s.closed)
 	engine.Shutdown = func() { go s.Close() }
 	return s
@@ -52,7 +57,7 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 func (s *Server) Serve() error {
 	s.cron.Add(1)
 	go s.runCron()
-	return s.rc.Serve(s.ln)
+	return s.rc.Serve(&listener{Listener: s.ln, s: s})
 }
 
 // Close stops accepting, disconnects every client and stops the cron. It
@@ -65,52 +70,62 @@ func (s *Server) Close() {
 	})
 }
 
-func (s *Server) accept(conn redcon.Conn) bool {
-	nc := conn.NetConn()
-	cl := commands.NewClient(conn.RemoteAddr(), nc.LocalAddr().String(), time.Now(), func() { nc.Close() })
+// accept registers a new connection, or refuses it over maxclients with
+// Redis's reply (acceptCommonHandler), after which redcon closes it.
+func (s *Server) accept(rc redcon.Conn) bool {
+	c := rc.NetConn().(*conn)
+	cl := commands.NewClient(rc.RemoteAddr(), c.LocalAddr().String(), time.Now(), func() { c.Close() })
 	ks := s.engine.KS
 	ks.Lock()
 	ok := s.engine.Connect(cl)
+	if ok {
+		s.conns[cl] = c
+		c.cl, c.authed = cl, cl.Authenticated
+	}
 	ks.Unlock()
 	if !ok {
-		nc.Write([]byte("-" + commands.ErrMaxClients + "\r\n"))
+		c.Conn.Write([]byte("-" + commands.ErrMaxClients + "\r\n"))
 		return false
 	}
-	conn.SetContext(cl)
+	rc.SetContext(cl)
 	return true
 }
 
-func (s *Server) closed(conn redcon.Conn, err error) {
-	cl, _ := conn.Context().(*commands.Client)
+func (s *Server) closed(rc redcon.Conn, err error) {
+	cl, _ := rc.Context().(*commands.Client)
 	if cl == nil {
 		return
 	}
 	ks := s.engine.KS
 	ks.Lock()
 	s.engine.Disconnect(cl)
+	delete(s.conns, cl)
 	ks.Unlock()
 }
 
 // handle runs the command redcon read and every other complete command of
 // the same read under one hold of the keyspace lock, then hands all the
 // replies to redcon in one buffer, which it writes with one syscall.
-func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
-	cl := conn.Context().(*commands.Client)
+func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
+	cl := rc.Context().(*commands.Client)
 	ks := s.engine.KS
 	ks.Lock()
 	s.engine.Exec(cl, cmd.Args)
-	for _, next := range conn.ReadPipeline() {
+	for _, next := range rc.ReadPipeline() {
 		if cl.Closing {
 			break
 		}
 		s.engine.Exec(cl, next.Args)
 	}
 	closing := cl.Closing
+	// The framer applies the pre-AUTH limits until the client is
+	// authenticated.
+	rc.NetConn().(*conn).authed = cl.Authenticated
 	ks.Unlock()
-	conn.WriteRaw(cl.W.Bytes())
+	rc.WriteRaw(cl.W.Bytes())
 	cl.W.Reset()
 	if closing {
-		conn.Close()
+		rc.Close()
 	}
 }
 
@@ -130,8 +145,22 @@ func (s *Server) runCron() {
 		ks.Lock()
 		s.expiry.Run(period / 4)
 		if cfg.Timeout > 0 {
-			s.engine.CloseIdle(time.Now().Add(-cfg.Timeout))
+			s.closeIdle(cfg.Timeout)
 		}
 		ks.Unlock()
 	}
+}
+
+// closeIdle closes the clients idle for longer than timeout, with Redis's
+// rule (clientsCronHandleTimeout): in whole seconds, now - last > timeout,
+// where any read from the client counts as an interaction, even one that
+// did not complete a command. The caller holds the keyspace lock.
+func (s *Server) closeIdle(timeout time.Duration) {
+	for cl, c := range s.conns {
+		if read := time.Unix(0, c.lastRead.Load()); read.After(cl.LastInteraction) {
+			cl.LastInteraction = read
+		}
+	}
+	now := time.Now().Unix()
+	s.engine.CloseIdle(time.Unix(now-int64(timeout/time.Second), 0))
 }

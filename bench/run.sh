@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Compares cairn with Debian's redis-server on this machine:
+#   1. redis-benchmark throughput (SET GET INCR MSET, 50 clients, 200,000
+#      requests, without and with a pipeline of 16), the servers taking
+#      turns test by test;
+#   2. resident memory (VmRSS) after loading 1,000,000 keys with 10-byte
+#      values through redis-cli --pipe.
+# Both servers run without persistence on free loopback ports and are
+# stopped when the script exits. Usage: bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for prog in go redis-server redis-cli redis-benchmark; do
+	command -v "$prog" >/dev/null || { echo "bench: $prog is not installed (apt-get install redis-server redis-tools)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+redis_pid='' cairn_pid=''
+stop_servers() {
+	for pid in $redis_pid $cairn_pid; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	redis_pid='' cairn_pid=''
+}
+trap 'stop_servers; rm -rf "$work"' EXIT
+
+echo "building cmd/cairn..." >&2
+go build -o "$work/cairn" ./cmd/cairn
+
+# free_port prints a loopback port nothing accepts connections on.
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return
+		fi
+	done
+}
+
+wait_ping() {
+	for _ in $(seq 100); do
+		[ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return
+		sleep 0.1
+	done
+	echo "bench: server on port $1 did not start" >&2
+	exit 1
+}
+
+start_servers() {
+	redis_port=$(free_port)
+	redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$work" --daemonize no --logfile "$work/redis.log" &
+	redis_pid=$!
+	cairn_port=$(free_port)
+	"$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
+		--loglevel warning 2>>"$work/cairn.log" &
+	cairn_pid=$!
+	wait_ping "$redis_port"
+	wait_ping "$cairn_port"
+}
+
+# rps PORT TEST PIPELINE prints the requests per second redis-benchmark
+# measured.
+rps() {
+	redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -c 50 -n 200000 -P "$3" -q --csv 2>>"$work/benchmark.err" |
+		awk -F'","' 'NR == 2 { print $2 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+start_servers
+printf '%-5s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
+turn=0
+for pipeline in 1 16; do
+	for test in set get incr mset; do
+		# Alternate who goes first, so that neither always runs on a
+		# machine warmed (or disturbed) by the other.
+		if ((turn++ % 2 == 0)); then
+			r=$(rps "$redis_port" "$test" "$pipeline")
+			c=$(rps "$cairn_port" "$test" "$pipeline")
+		else
+			c=$(rps "$cairn_port" "$test" "$pipeline")
+			r=$(rps "$redis_port" "$test" "$pipeline")
+		fi
+		printf '%-5s %8s %14s %14s %12s\n' "$test" "$pipeline" "${r:--}" "${c:--}" "$(ratio "${c:-0}" "${r:-0}")"
+	done
+done
+if grep -q . "$work/benchmark.err" 2>/dev/null; then
+	echo "redis-benchmark wrote on stderr (count, line):" >&2
+	sort "$work/benchmark.err" | uniq -c | sort -rn | head -5 >&2
+fi
+stop_servers
+
+echo
+start_servers
+# key:N -> a 10-digit value, as a RESP stream for redis-cli --pipe.
+awk 'BEGIN { for (i = 0; i < 1000000; i++) { k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$10\r\n%010d\r\n", length(k), k, i } }' >"$work/load.resp"
+redis_empty=$(rss_kb "$redis_pid") cairn_empty=$(rss_kb "$cairn_pid")
+for port in "$redis_port" "$cairn_port"; do
+	redis-cli -p "$port" --pipe <"$work/load.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
+done
+redis_full=$(rss_kb "$redis_pid") cairn_full=$(rss_kb "$cairn_pid")
+printf '%-22s %14s %14s %12s\n' "RSS (KiB)" redis cairn "cairn/redis"
+printf '%-22s %14s %14s %12s\n' empty "$redis_empty" "$cairn_empty" "$(ratio "$cairn_empty" "$redis_empty")"
+printf '%-22s %14s %14s %12s\n' "1,000,000 keys" "$redis_full" "$cairn_full" "$(ratio "$cairn_full" "$redis_full")"
+printf '%-22s %14s %14s\n' "DBSIZE" "$(redis-cli -p "$redis_port" DBSIZE)" "$(redis-cli -p "$cairn_port" DBSIZE 2>&1)"

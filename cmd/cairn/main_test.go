@@ -1,0 +1,104 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/internal/testutil"
+)
+
+// TestConfigYAMLDocumentsEveryOption keeps config.yaml, the documented
+// list of options, in step with the option table and its defaults.
+func TestConfigYAMLDocumentsEveryOption(t *testing.T) {
+	text, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := config.Load([]string{"--config", "../../config.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := config.NewStore(config.Defaults(), "")
+	want := defaults.Get([]string{"*"})
+	got := fromFile.Get([]string{"*"})
+	if len(got) != len(want) {
+		t.Fatalf("config.yaml gives %d options, the table has %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("config.yaml sets %s = %q, the built-in default is %q", want[i][0], got[i][1], want[i][1])
+		}
+	}
+	for _, o := range want {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(o[0]) + `:`).Match(text) {
+			t.Errorf("config.yaml does not document %s", o[0])
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cairn.yaml")
+	if err := os.WriteFile(file, []byte("port: 7000\nhz: 20\ntimeout: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CAIRN_PORT", "7001")
+	t.Setenv("CAIRN_HZ", "30")
+	store, err := config.Load([]string{"--config", file, "--port", "7002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := store.Load()
+	if cfg.Port != 7002 {
+		t.Errorf("flag should win over environment and file: port = %d", cfg.Port)
+	}
+	if cfg.Hz != 30 {
+		t.Errorf("environment should win over file: hz = %d", cfg.Hz)
+	}
+	if cfg.Timeout.Seconds() != 5 {
+		t.Errorf("file should win over default: timeout = %v", cfg.Timeout)
+	}
+}
+
+func TestConfigRejectsBadValuesNamingTheOption(t *testing.T) {
+	for _, args := range [][]string{
+		{"--port", "not-a-port"},
+		{"--port", "70000"},
+		{"--maxclients", "0"},
+		{"--loglevel", "loud"},
+		{"--proto-max-bulk-len", "12parsecs"},
+	} {
+		_, err := config.Load(args)
+		if err == nil || !strings.Contains(err.Error(), args[0][2:]) {
+			t.Errorf("%v: error %v does not name the option", args, err)
+		}
+	}
+}
+
+// TestBinaryServesAndStopsOnSignal runs the real binary: it starts with
+// flags, answers, and exits cleanly on SIGTERM.
+func TestBinaryServesAndStopsOnSignal(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "cairn")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	port := testutil.FreePort(t)
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	testutil.WaitForPing(t, "127.0.0.1:"+strconv.Itoa(port))
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}

@@ -1,0 +1,265 @@
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cairn-db/cairn/internal/testutil"
+)
+
+// replyTimeout bounds the wait for each reply, so that a server that does
+// not answer fails the script instead of hanging the test binary.
+const replyTimeout = 5 * time.Second
+
+// TestDifferential runs every testdata/*.txt script against redis-server
+// and cairn and compares the replies; see README.md for the format.
+func TestDifferential(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in testdata/: %v", err)
+	}
+	redisAddr := testutil.StartRedis(t)
+	cairn := testutil.StartCairn(t, nil)
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txt")
+		// Sequential: the scripts share both servers and begin with FLUSHALL.
+		t.Run(name, func(t *testing.T) {
+			runScript(t, file, redisAddr, cairn.Addr)
+		})
+	}
+}
+
+// scriptLine is one command of a script.
+type scriptLine struct {
+	num       int
+	text      string // as written, for messages
+	directive string // "", "type", "sorted", "len" or "any"
+	args      []string
+}
+
+// parseScript parses a script. Bad lines are returned as problems (with
+// file:line) and left out, so that one typo does not hide the results of the
+// rest.
+func parseScript(file, script string) (lines []scriptLine, problems []string) {
+	for i, text := range strings.Split(script, "\n") {
+		text = strings.TrimRight(text, "\r")
+		trimmed := strings.TrimLeft(text, " \t")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		l := scriptLine{num: i + 1, text: trimmed}
+		rest := trimmed
+		if strings.HasPrefix(rest, "!") {
+			l.directive, rest, _ = strings.Cut(rest[1:], " ")
+			switch l.directive {
+			case "type", "sorted", "len", "any":
+			default:
+				problems = append(problems, fmt.Sprintf("%s:%d: unknown directive !%s", file, l.num, l.directive))
+				continue
+			}
+		}
+		args, err := SplitArgs(rest)
+		if err == nil && len(args) == 0 {
+			err = errors.New("no command")
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v: %s", file, l.num, err, text))
+			continue
+		}
+		l.args = args
+		lines = append(lines, l)
+	}
+	return lines, problems
+}
+
+// conn is the harness's connection to one server.
+type conn struct {
+	name    string
+	addr    string
+	timeout time.Duration // for dialling and for each reply
+	nc      net.Conn
+	r       *bufio.Reader
+}
+
+func (c *conn) dial() error {
+	if c.nc != nil {
+		c.nc.Close()
+	}
+	nc, err := net.DialTimeout("tcp", c.addr, c.timeout)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
+	}
+	c.nc, c.r = nc, bufio.NewReader(nc)
+	return nil
+}
+
+// do sends one command and reads one reply. extra is whatever else the
+// server had already sent after that reply; it is discarded.
+func (c *conn) do(cmd []byte) (rep Reply, extra []byte, err error) {
+	if err := c.nc.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return Reply{}, nil, err
+	}
+	if _, err := c.nc.Write(cmd); err != nil {
+		return Reply{}, nil, err
+	}
+	rep, err = ReadReply(c.r)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	if n := c.r.Buffered(); n > 0 {
+		extra, _ = c.r.Peek(n)
+		extra = bytes.Clone(extra)
+		c.r.Discard(n)
+	}
+	return rep, extra, nil
+}
+
+// closedBeforeReply reports whether err means the server had closed the
+// connection (after QUIT, for example) before answering anything.
+func closedBeforeReply(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// outcome is what one server did with one command, for comparison and
+// messages.
+type outcome struct {
+	rep    Reply
+	extra  []byte
+	err    error
+	closed bool
+}
+
+func (o outcome) String() string {
+	switch {
+	case o.closed:
+		return "(connection closed)"
+	case o.err != nil:
+		return "(error: " + o.err.Error() + ")"
+	case len(o.extra) > 0:
+		return strconv.Quote(string(o.rep.Raw)) + " followed by unexpected " + strconv.Quote(string(o.extra))
+	}
+	return strconv.Quote(string(o.rep.Raw))
+}
+
+func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
+	script, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, problems := parseScript(file, string(script))
+	for _, p := range problems {
+		t.Error(p)
+	}
+	sides := []*conn{
+		{name: "redis", addr: redisAddr, timeout: replyTimeout},
+		{name: "cairn", addr: cairnAddr, timeout: replyTimeout},
+	}
+	reconnect := func() {
+		for _, c := range sides {
+			if err := c.dial(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	reconnect()
+	defer func() {
+		for _, c := range sides {
+			c.nc.Close()
+		}
+	}()
+	for _, c := range sides {
+		rep, _, err := c.do(encodeCommand([]string{"FLUSHALL"}))
+		if err != nil || string(rep.Raw) != "+OK\r\n" {
+			t.Fatalf("%s: FLUSHALL: %q %v", c.name, rep.Raw, err)
+		}
+	}
+
+	for _, l := range lines {
+		cmd := encodeCommand(l.args)
+		outs := make([]outcome, len(sides))
+		send := func() {
+			for i, c := range sides {
+				rep, extra, err := c.do(cmd)
+				outs[i] = outcome{rep: rep, extra: extra, err: err, closed: closedBeforeReply(err)}
+			}
+		}
+		send()
+		if outs[0].closed && outs[1].closed {
+			// Both closed the connection, as after QUIT: the command goes
+			// to new connections, as redis-cli would send it.
+			reconnect()
+			send()
+		}
+		ok := true
+		for _, o := range outs {
+			ok = ok && o.err == nil && len(o.extra) == 0
+		}
+		if !ok || !equalReplies(l.directive, outs[0].rep, outs[1].rep) {
+			t.Errorf("%s:%d: %s\n\tredis: %s\n\tcairn: %s", file, l.num, l.text, outs[0], outs[1])
+		}
+		if outs[0].err != nil || outs[1].err != nil {
+			// One side is out of step (closed, timed out, garbled); start
+			// both afresh so that the rest of the script still means
+			// something.
+			reconnect()
+		}
+	}
+}
+
+// encodeCommand renders args as a RESP multibulk request.
+func encodeCommand(args []string) []byte {
+	b := fmt.Appendf(nil, "*%d\r\n", len(args))
+	for _, a := range args {
+		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	return b
+}
+
+// equalReplies compares two well-formed replies as a directive says.
+func equalReplies(directive string, a, b Reply) bool {
+	switch directive {
+	case "type":
+		return a.Type == b.Type
+	case "len":
+		return a.Type == b.Type && (!a.IsAggregate() || a.N == b.N)
+	case "sorted":
+		return bytes.Equal(canonical(a), canonical(b))
+	case "any":
+		return true
+	}
+	return bytes.Equal(a.Raw, b.Raw)
+}
+
+// canonical renders a reply with the elements of every array, set and
+// push, and the pairs of every map, in sorted order, at every depth (so
+// that SCAN's nested key list is sorted too).
+func canonical(r Reply) []byte {
+	if !r.IsAggregate() || r.Type == '|' {
+		return r.Raw
+	}
+	var items [][]byte
+	if r.Type == '%' {
+		for i := 0; i+1 < len(r.Elems); i += 2 {
+			items = append(items, append(canonical(r.Elems[i]), canonical(r.Elems[i+1])...))
+		}
+	} else {
+		for _, e := range r.Elems {
+			items = append(items, canonical(e))
+		}
+	}
+	slices.SortFunc(items, bytes.Compare)
+	header := r.Raw[:bytes.IndexByte(r.Raw, '\n')+1]
+	return slices.Concat(append([][]byte{header}, items...)...)
+}

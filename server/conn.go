@@ -1,0 +1,200 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairn-db/cairn/commands"
+	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/resp"
+)
+
+// levelVerbose is the slog level of Redis's "verbose" log level (see
+// config's loglevel option), at which Redis logs protocol errors.
+const levelVerbose = slog.LevelDebug + 2
+
+const (
+	// readSize is how much is read from the socket at a time: redcon
+	// reads 4 KiB per batch, and a small buffer keeps idle connections
+	// cheap.
+	readSize = 4096
+	// redcon re-parses an incomplete command from its start at every
+	// read, looping over every argument its header announces even when
+	// they have not arrived, so an incomplete request is handed over only
+	// when just the data of its last argument is missing (a large value
+	// being uploaded), in pieces no smaller than what redcon already holds
+	// of it, between these bounds: that keeps parsing linear while the cap
+	// bounds what is buffered twice.
+	minPiece = 64 << 10
+	maxPiece = 1 << 20
+	// maxKeptOut bounds the output buffer a connection keeps while idle.
+	maxKeptOut = 64 << 10
+)
+
+// listener wraps every accepted connection in a conn, so that redcon's
+// reader only ever sees requests the Framer validated.
+type listener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: nc, s: l.s, raw: make([]byte, readSize)}, nil
+}
+
+// conn sits between a client's socket and redcon's reader. Read frames the
+// socket's bytes with a resp.Framer and hands redcon the canonical
+// multibulk. redcon calls Read only after it has run every complete
+// command it holds and flushed their replies, so a protocol error found
+// after valid commands is reported on the Read after the one that
+// returned them, and its reply follows theirs on the wire.
+//
+// Except for lastRead, a conn is used only by its redcon goroutine (and by
+// accept before that goroutine starts).
+type conn struct {
+	net.Conn
+	s  *Server
+	fr resp.Framer
+
+	raw      []byte // socket read buffer
+	rawPos   int    // raw[rawPos:rawEnd] is read but not framed yet
+	rawEnd   int
+	out      []byte // framed bytes; out[outPos:] not handed to redcon yet
+	outPos   int
+	err      error // the framer's error, reported once out is drained
+	cl       *commands.Client
+	authed   bool         // cl.Authenticated after the last batch
+	lastRead atomic.Int64 // Unix ns of the last socket read, for the idle timeout
+}
+
+// Read implements net.Conn for redcon.
+func (c *conn) Read(p []byte) (int, error) {
+	for {
+		if n := c.release(p); n > 0 {
+			return n, nil
+		}
+		if c.err != nil {
+			return 0, c.fail()
+		}
+		if c.rawPos < c.rawEnd {
+			c.frame()
+			continue
+		}
+		n, err := c.Conn.Read(c.raw)
+		if n > 0 {
+			c.lastRead.Store(time.Now().UnixNano())
+			c.rawPos, c.rawEnd = 0, n
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// release copies framed output to p: the complete commands, or a large
+// enough piece of a last argument (see minPiece).
+func (c *conn) release(p []byte) int {
+	pending := len(c.out) - c.outPos
+	if pending == 0 {
+		return 0
+	}
+	// The request in progress has Partial bytes in all: the last held of
+	// them are still here, the others were handed over already. After an
+	// error out holds complete commands only.
+	held := 0
+	if c.err == nil {
+		held = min(c.fr.Partial(), pending)
+	}
+	n := pending - held
+	if n == 0 {
+		if !c.fr.InLastBulk() || held < min(max(c.fr.Partial()-held, minPiece), maxPiece) {
+			return 0
+		}
+		n = held
+	}
+	n = copy(p, c.out[c.outPos:c.outPos+n])
+	c.outPos += n
+	if c.outPos == len(c.out) {
+		c.outPos = 0
+		if cap(c.out) > maxKeptOut {
+			c.out = nil
+		} else {
+			c.out = c.out[:0]
+		}
+	}
+	return n
+}
+
+// frame runs the framer over the unframed socket bytes.
+func (c *conn) frame() {
+	// Reclaim the consumed front of out once it is at least half of it.
+	if c.outPos > 0 && c.outPos >= len(c.out)-c.outPos {
+		c.out = c.out[:copy(c.out, c.out[c.outPos:])]
+		c.outPos = 0
+	}
+	out, n, err := c.fr.Frame(c.out, c.raw[c.rawPos:c.rawEnd], c.limits())
+	c.out = out
+	c.rawPos += n
+	if err != nil {
+		// Drop what is still here of the rejected request: redcon must
+		// not run it.
+		c.out = c.out[:len(c.out)-min(c.fr.Partial(), len(c.out)-c.outPos)]
+		c.err = err
+	}
+}
+
+// limits reads the framer's limits from the current configuration.
+func (c *conn) limits() resp.Limits {
+	cfg := c.s.engine.Config.Load()
+	return resp.Limits{
+		MaxBulkLen:       cfg.ProtoMaxBulkLen,
+		MaxMultibulkLen:  maxMultibulkLen(c.s.engine.Config),
+		QueryBufferLimit: cfg.ClientQueryBufferLimit,
+		Unauthenticated:  cfg.RequirePass != "" && !c.authed,
+	}
+}
+
+// maxMultibulkLen is the proto-max-multibulk-len option, or Redis's fixed
+// bound (INT_MAX) while the configuration does not define it.
+func maxMultibulkLen(store *config.Store) int64 {
+	for _, kv := range store.Get([]string{"proto-max-multibulk-len"}) {
+		if n, err := strconv.ParseInt(kv[1], 10, 64); err == nil {
+			return n
+		}
+	}
+	return math.MaxInt32
+}
+
+// fail reports the framer's error to the client as Redis does and returns
+// it, which makes redcon close the connection.
+func (c *conn) fail() error {
+	log := c.s.log
+	perr, ok := c.err.(*resp.ProtocolError)
+	if !ok {
+		log.Warn("closing client that reached max query buffer length", "addr", c.RemoteAddr().String(),
+			"limit", c.s.engine.Config.Load().ClientQueryBufferLimit)
+		return c.err
+	}
+	log.Log(context.Background(), levelVerbose, "protocol error from client", "reason", perr.Reason, "addr", c.RemoteAddr().String())
+	ks := c.s.engine.KS
+	ks.Lock()
+	c.s.engine.Stats.ErrorReplies++
+	// Redis suppresses the reply under CLIENT REPLY OFF or SKIP.
+	silent := c.cl != nil && (c.cl.ReplyMode == commands.ReplyOff || c.cl.ReplyMode == commands.ReplySkip)
+	ks.Unlock()
+	if !silent {
+		// Best effort, as Redis: the connection is closed either way.
+		c.Conn.Write([]byte("-" + perr.Reply + "\r\n"))
+	}
+	return c.err
+}
