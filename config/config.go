@@ -27,6 +27,7 @@ type Config struct {
 	MaxClients             int
 	Timeout                time.Duration
 	ProtoMaxBulkLen        int64
+	ProtoMaxMultibulkLen   int
 	ClientQueryBufferLimit int64
 	Hz                     int
 	Dir                    string

@@ -35,6 +35,7 @@ var options = []*option{
 	intOpt("maxclients", "10000", 1, 1<<30, true, func(c *Config) *int { return &c.MaxClients }),
 	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }),
 	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
+	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),
 	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
 	intOpt("hz", "10", 1, 500, true, func(c *Config) *int { return &c.Hz }),
 	stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }),

@@ -3,14 +3,11 @@ package server
 import (
 	"context"
 	"log/slog"
-	"math"
 	"net"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/commands"
-	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -70,7 +67,9 @@ type conn struct {
 	rawEnd   int
 	out      []byte // framed bytes; out[outPos:] not handed to redcon yet
 	outPos   int
+	owed     int   // bytes at out[outPos:] of a piece being handed over
 	err      error // the framer's error, reported once out is drained
+	failed   bool  // err has been reported
 	cl       *commands.Client
 	authed   bool         // cl.Authenticated after the last batch
 	lastRead atomic.Int64 // Unix ns of the last socket read, for the idle timeout
@@ -115,14 +114,16 @@ func (c *conn) release(p []byte) int {
 	if c.err == nil {
 		held = min(c.fr.Partial(), pending)
 	}
-	n := pending - held
+	n := max(pending-held, c.owed)
 	if n == 0 {
 		if !c.fr.InLastBulk() || held < min(max(c.fr.Partial()-held, minPiece), maxPiece) {
 			return 0
 		}
-		n = held
+		// The whole piece goes, in as many Reads as p's size takes.
+		n, c.owed = held, held
 	}
 	n = copy(p, c.out[c.outPos:c.outPos+n])
+	c.owed = max(c.owed-n, 0)
 	c.outPos += n
 	if c.outPos == len(c.out) {
 		c.outPos = 0
@@ -149,7 +150,7 @@ func (c *conn) frame() {
 		// Drop what is still here of the rejected request: redcon must
 		// not run it.
 		c.out = c.out[:len(c.out)-min(c.fr.Partial(), len(c.out)-c.outPos)]
-		c.err = err
+		c.err, c.owed = err, 0
 	}
 }
 
@@ -158,26 +159,19 @@ func (c *conn) limits() resp.Limits {
 	cfg := c.s.engine.Config.Load()
 	return resp.Limits{
 		MaxBulkLen:       cfg.ProtoMaxBulkLen,
-		MaxMultibulkLen:  maxMultibulkLen(c.s.engine.Config),
+		MaxMultibulkLen:  int64(cfg.ProtoMaxMultibulkLen),
 		QueryBufferLimit: cfg.ClientQueryBufferLimit,
 		Unauthenticated:  cfg.RequirePass != "" && !c.authed,
 	}
 }
 
-// maxMultibulkLen is the proto-max-multibulk-len option, or Redis's fixed
-// bound (INT_MAX) while the configuration does not define it.
-func maxMultibulkLen(store *config.Store) int64 {
-	for _, kv := range store.Get([]string{"proto-max-multibulk-len"}) {
-		if n, err := strconv.ParseInt(kv[1], 10, 64); err == nil {
-			return n
-		}
-	}
-	return math.MaxInt32
-}
-
 // fail reports the framer's error to the client as Redis does and returns
 // it, which makes redcon close the connection.
 func (c *conn) fail() error {
+	if c.failed {
+		return c.err
+	}
+	c.failed = true
 	log := c.s.log
 	perr, ok := c.err.(*resp.ProtocolError)
 	if !ok {
@@ -190,7 +184,7 @@ func (c *conn) fail() error {
 	ks.Lock()
 	c.s.engine.Stats.ErrorReplies++
 	// Redis suppresses the reply under CLIENT REPLY OFF or SKIP.
-	silent := c.cl != nil && (c.cl.ReplyMode == commands.ReplyOff || c.cl.ReplyMode == commands.ReplySkip)
+	silent := c.cl.ReplyMode == commands.ReplyOff || c.cl.ReplyMode == commands.ReplySkip
 	ks.Unlock()
 	if !silent {
 		// Best effort, as Redis: the connection is closed either way.

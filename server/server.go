@@ -26,6 +26,11 @@ type Server struct {
 	stopOnce sync.Once
 	cron     sync.WaitGroup
 
+	// mu orders Serve's start of the cron against Close, which may come
+	// first. stopped is guarded by mu.
+	mu      sync.Mutex
+	stopped bool
+
 	// conns maps each registered client to its connection, for the idle
 	// timeout. Guarded by the keyspace lock.
 	conns map[*commands.Client]*conn
@@ -55,7 +60,13 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Serve accepts clients until Close; it returns nil after a Close.
 func (s *Server) Serve() error {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return nil
+	}
 	s.cron.Add(1)
+	s.mu.Unlock()
 	go s.runCron()
 	return s.rc.Serve(&listener{Listener: s.ln, s: s})
 }
@@ -64,8 +75,14 @@ func (s *Server) Serve() error {
 // may be called more than once and from any goroutine.
 func (s *Server) Close() {
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.stopped = true
+		s.mu.Unlock()
 		close(s.stop)
 		s.rc.Close()
+		// redcon's Close does nothing if its Serve has not started yet:
+		// closing the listener makes that Serve return at once.
+		s.ln.Close()
 		s.cron.Wait()
 	})
 }

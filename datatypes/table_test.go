@@ -1,0 +1,152 @@
+package datatypes
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestTableModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	tb := newTable(0)
+	model := map[string]string{}
+	for step := range 20000 {
+		k := fmt.Sprint(rng.IntN(2000))
+		if step > 12000 {
+			// Drain, so that the table shrinks and compacts.
+			k = fmt.Sprint(rng.IntN(300))
+		}
+		switch rng.IntN(3) {
+		case 0, 1:
+			if step > 12000 {
+				break
+			}
+			v := fmt.Sprint(step)
+			if i := tb.find([]byte(k)); i >= 0 {
+				tb.setValue(i, []byte(v))
+			} else {
+				tb.insert([]byte(k), []byte(v))
+			}
+			model[k] = v
+		default:
+			_, had := model[k]
+			if got := tb.remove([]byte(k)); got != had {
+				t.Fatalf("step %d: remove(%s) = %v, want %v", step, k, got, had)
+			}
+			delete(model, k)
+		}
+	}
+	checkTable(t, tb, model)
+	checkTable(t, tb.clone(), model)
+}
+
+func checkTable(t *testing.T, tb *table, model map[string]string) {
+	t.Helper()
+	if tb.n != len(model) {
+		t.Fatalf("n = %d, want %d", tb.n, len(model))
+	}
+	for k, v := range model {
+		i := tb.find([]byte(k))
+		if i < 0 || string(tb.value(i)) != v {
+			t.Fatalf("%s: slot %d", k, i)
+		}
+	}
+	live, kv := 0, 0
+	for i := range tb.slots {
+		if tb.slots[i].kv != nil {
+			live++
+			kv += cap(tb.slots[i].kv)
+		}
+	}
+	if live != tb.n || kv != tb.kvBytes {
+		t.Fatalf("live %d, kvBytes %d; want %d, %d", live, kv, tb.n, tb.kvBytes)
+	}
+	if len(tb.buckets) > tableMinBuckets && tb.n*10 < len(tb.buckets) {
+		t.Fatalf("%d buckets for %d entries", len(tb.buckets), tb.n)
+	}
+}
+
+// TestTableScanGuarantee checks SCAN's promise across resizes: keys present
+// for the whole scan are all reported, whatever is added and removed
+// between calls.
+func TestTableScanGuarantee(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		tb := newTable(0)
+		stable := map[string]bool{}
+		for i := range 50 {
+			k := fmt.Sprint("s", i)
+			tb.insert([]byte(k), nil)
+			stable[k] = true
+		}
+		churn, resizes := 0, 0
+		seen := map[string]bool{}
+		cursor := uint64(0)
+		for calls := 0; ; calls++ {
+			nb := len(tb.buckets)
+			cursor = tb.scan(cursor, 1+rng.IntN(20), func(i int) { seen[string(tb.key(i))] = true })
+			if cursor == 0 {
+				break
+			}
+			if calls > 100000 {
+				t.Fatal("scan does not end")
+			}
+			// Grow a lot or shrink a lot, so that resizes happen mid-scan.
+			if (calls/10)%2 == 0 {
+				for range rng.IntN(200) {
+					tb.insert([]byte(fmt.Sprint("c", churn)), nil)
+					churn++
+				}
+			} else {
+				for tb.n > 50 && rng.IntN(100) != 0 {
+					tb.removeAt(pickChurn(tb, rng))
+				}
+			}
+			if len(tb.buckets) != nb {
+				resizes++
+			}
+		}
+		if resizes < 2 {
+			t.Fatalf("seed %d: only %d resizes during the scan", seed, resizes)
+		}
+		for k := range stable {
+			if !seen[k] {
+				t.Fatalf("seed %d: %s present throughout but not reported", seed, k)
+			}
+		}
+	}
+}
+
+// pickChurn returns a random slot holding a churn key.
+func pickChurn(tb *table, rng *rand.Rand) int {
+	for {
+		i := tb.randomSlot(rng)
+		if tb.key(i)[0] == 'c' {
+			return i
+		}
+	}
+}
+
+func TestTableRandomIsUniform(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	tb := newTable(0)
+	for i := range 100 {
+		tb.insert([]byte(fmt.Sprint(i)), nil)
+	}
+	for i := range 50 {
+		tb.remove([]byte(fmt.Sprint(i * 2)))
+	}
+	counts := map[string]int{}
+	const draws = 50000
+	for range draws {
+		counts[string(tb.key(tb.randomSlot(rng)))]++
+	}
+	if len(counts) != 50 {
+		t.Fatalf("%d distinct keys drawn, want 50", len(counts))
+	}
+	for k, c := range counts {
+		if c < draws/50/2 || c > draws/50*2 {
+			t.Errorf("%s drawn %d times of %d", k, c, draws)
+		}
+	}
+}
