@@ -9,7 +9,9 @@ import (
 // ReplyMode is a client's CLIENT REPLY setting.
 type ReplyMode int
 
-// Reply modes.
+// Reply modes. Between commands a client is in ReplyOn, ReplyOff or
+// ReplySkip; Exec turns ReplySkip into replySkipThis for the command whose
+// reply it drops.
 const (
 	ReplyOn ReplyMode = iota
 	ReplyOff
@@ -32,17 +34,33 @@ type Client struct {
 	// DB is the selected database.
 	DB            int
 	Authenticated bool
-	Name          string
-	LibName       string
-	LibVer        string
-	ReplyMode     ReplyMode
-	NoEvict       bool
-	// LastCmd is the full name of the last command run.
+	// Name is the CLIENT SETNAME name; "" means none.
+	Name string
+	// LibName and LibVer are set by CLIENT SETINFO.
+	LibName   string
+	LibVer    string
+	ReplyMode ReplyMode
+	NoEvict   bool
+	// LastCmd is the full name of the last command looked up ("" after
+	// an unknown one), for CLIENT LIST.
 	LastCmd         string
 	LastInteraction time.Time
 	// Closing asks the server to close the connection once the replies
-	// written so far are sent (QUIT, CLIENT KILL of oneself).
+	// written so far are sent (QUIT, CLIENT KILL of oneself, SHUTDOWN).
 	Closing bool
+
+	// killed is set when the client was killed (CLIENT KILL, idle
+	// timeout): its pending commands must not run.
+	killed bool
+	// done is closed when the client is killed, to wake its command if it
+	// waits for a CLIENT PAUSE to end.
+	done chan struct{}
+	// waiting is set while the client's command waits for a CLIENT PAUSE
+	// to end (flag "b" in CLIENT LIST; the idle timeout spares it).
+	waiting bool
+	// argvMem is the size of the arguments of the command being run, for
+	// CLIENT LIST's argv-mem.
+	argvMem int
 
 	// kill closes the connection from any goroutine; set by the server.
 	kill func()
@@ -56,6 +74,27 @@ func NewClient(addr, localAddr string, now time.Time, kill func()) *Client {
 		Created:         now,
 		LastInteraction: now,
 		W:               resp.Writer{Proto: 2},
+		done:            make(chan struct{}),
 		kill:            kill,
 	}
+}
+
+// markKilled records that the client was killed and wakes its waiting
+// command, if any. The caller holds the keyspace lock.
+func (cl *Client) markKilled() {
+	if !cl.killed {
+		cl.killed = true
+		close(cl.done)
+	}
+}
+
+// validClientName reports whether s may be a client name or a CLIENT
+// SETINFO value: no spaces, newlines or other characters outside '!'..'~'.
+func validClientName(s []byte) bool {
+	for _, c := range s {
+		if c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
 }

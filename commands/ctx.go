@@ -37,3 +37,32 @@ func (c *Ctx) Int(i int) (int64, bool) {
 	}
 	return n, ok
 }
+
+// Help writes a HELP reply: an array of status lines.
+func (c *Ctx) Help(lines ...string) {
+	c.W.Array(len(lines))
+	for _, line := range lines {
+		c.W.Status(line)
+	}
+}
+
+// equalFold reports whether the argument b is the ASCII word s in any
+// case, as Redis's strcasecmp compares option names.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

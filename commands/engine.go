@@ -1,9 +1,16 @@
 package commands
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math"
+	"net"
 	"runtime/debug"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cairn-db/cairn/config"
@@ -27,6 +34,30 @@ type Stats struct {
 	ErrorReplies        int64
 }
 
+// maxErrorCodes bounds the error codes INFO errorstats tracks, as Redis
+// does, so that clients cannot grow the table without end.
+const maxErrorCodes = 128
+
+// pauseMode is the kind of CLIENT PAUSE in force; a later pause can only
+// raise it.
+type pauseMode int
+
+const (
+	pauseOff   pauseMode = iota
+	pauseWrite           // write and may-replicate commands wait
+	pauseAll             // every command waits
+)
+
+// pause is the CLIENT PAUSE in force. Guarded by the keyspace lock.
+type pause struct {
+	mode pauseMode
+	// end is when the pause ends, in Unix milliseconds.
+	end int64
+	// wake is closed when the pause is lifted by CLIENT UNPAUSE, then
+	// replaced.
+	wake chan struct{}
+}
+
 // Engine executes commands against the keyspace on behalf of clients.
 type Engine struct {
 	KS     *keyspace.Keyspace
@@ -37,38 +68,65 @@ type Engine struct {
 	Started time.Time
 	// Shutdown stops the server; set by the server. SHUTDOWN calls it.
 	Shutdown func()
+	// runID and replID identify this run of the server (INFO run_id,
+	// master_replid); random, as Redis's.
+	runID, replID string
+
+	// stopped is closed by Close; stopOnce guards the close.
+	stopped  chan struct{}
+	stopOnce sync.Once
 
 	// Guarded by the keyspace lock:
 	clients      map[int64]*Client
 	nextClientID int64
 	Stats        Stats
-	ctx          Ctx
+	// errorStats counts error replies by error code ("ERR", "WRONGTYPE").
+	errorStats map[string]int64
+	// peakMemory is the highest used_memory INFO has reported.
+	peakMemory uint64
+	pause      pause
+	ctx        Ctx
 }
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engine {
 	return &Engine{
-		KS:      ks,
-		Config:  cfg,
-		Table:   NewTable(),
-		Log:     log,
-		Started: time.Now(),
-		clients: map[int64]*Client{},
+		KS:         ks,
+		Config:     cfg,
+		Table:      NewTable(),
+		Log:        log,
+		Started:    time.Now(),
+		runID:      randomHex(),
+		replID:     randomHex(),
+		stopped:    make(chan struct{}),
+		clients:    map[int64]*Client{},
+		errorStats: map[string]int64{},
+		pause:      pause{wake: make(chan struct{})},
 	}
+}
+
+// randomHex returns 40 random hex digits, the form of Redis's run IDs.
+func randomHex() string {
+	var b [20]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // ErrMaxClients is the reply to a connection over the maxclients limit.
 const ErrMaxClients = "ERR max number of clients reached"
 
 // Connect registers a new client and gives it an ID, or refuses it with
-// ErrMaxClients. The caller holds the keyspace lock.
+// ErrMaxClients. A client starts authenticated when no password is
+// required at that moment. The caller holds the keyspace lock.
 func (e *Engine) Connect(cl *Client) bool {
-	if len(e.clients) >= e.Config.Load().MaxClients {
+	cfg := e.Config.Load()
+	if len(e.clients) >= cfg.MaxClients {
 		e.Stats.RejectedConnections++
 		return false
 	}
 	e.nextClientID++
 	cl.ID = e.nextClientID
+	cl.Authenticated = cfg.RequirePass == ""
 	e.clients[cl.ID] = cl
 	e.Stats.TotalConnections++
 	return true
@@ -83,24 +141,58 @@ func (e *Engine) Disconnect(cl *Client) {
 // lock.
 func (e *Engine) Clients() map[int64]*Client { return e.clients }
 
-// Exec runs one command for cl and writes its reply to cl.W. The caller
+// killClient closes another client's connection. It is forgotten at once,
+// as Redis frees it, and commands it has pending do not run. The caller
 // holds the keyspace lock.
+func (e *Engine) killClient(cl *Client) {
+	delete(e.clients, cl.ID)
+	cl.markKilled()
+	cl.kill()
+}
+
+// Close releases the commands waiting for a CLIENT PAUSE to end without
+// running them, and makes later ones fail the same way: the server is
+// stopping. It may be called more than once, from any goroutine, with or
+// without the keyspace lock.
+func (e *Engine) Close() {
+	e.stopOnce.Do(func() { close(e.stopped) })
+}
+
+func (e *Engine) isStopped() bool {
+	select {
+	case <-e.stopped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Exec runs one command for cl and writes its reply to cl.W. The caller
+// holds the keyspace lock; Exec releases it while the command waits for a
+// CLIENT PAUSE to end.
 func (e *Engine) Exec(cl *Client, args [][]byte) {
-	if len(args) == 0 {
+	if len(args) == 0 || cl.killed {
 		return
+	}
+	if cl.ReplyMode == ReplySkip {
+		cl.ReplyMode = replySkipThis
 	}
 	start := cl.W.Len()
 	errorsBefore := cl.W.Errors
 	e.exec(cl, args)
-	e.Stats.ErrorReplies += cl.W.Errors - errorsBefore
+	if n := cl.W.Errors - errorsBefore; n > 0 {
+		e.Stats.ErrorReplies += n
+		forEachError(cl.W.Bytes()[start:], e.countErrorCode)
+	}
+	// The reply is dropped if replies are off, or skipped for this
+	// command. CLIENT REPLY ON and RESET turn replies on before they
+	// reply, so their reply is sent; CLIENT REPLY OFF and SKIP write none.
 	switch cl.ReplyMode {
-	case ReplyOff:
+	case ReplyOff, ReplySkip:
 		cl.W.Truncate(start)
 	case replySkipThis:
 		cl.W.Truncate(start)
 		cl.ReplyMode = ReplyOn
-	case ReplySkip:
-		cl.ReplyMode = replySkipThis
 	}
 }
 
@@ -109,32 +201,48 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	cl.LastInteraction = time.Now()
 	cmd := e.Table.Lookup(args[0])
 	if cmd == nil {
+		cl.LastCmd = ""
 		cl.W.Error(resp.ErrUnknownCommand(args[0], args[1:]))
 		return
 	}
 	if cmd.Subcommands != nil && len(args) >= 2 {
 		sub := cmd.Subcommands[lowerASCII(args[1])]
 		if sub == nil {
+			cl.LastCmd = ""
 			cmd.Stats.RejectedCalls++
 			cl.W.Error(resp.ErrUnknownSubcommand(args[1], cmd.Name))
 			return
 		}
 		cmd = sub
 	}
+	cl.LastCmd = cmd.Name
 	if !cmd.checkArity(len(args)) {
 		cmd.Stats.RejectedCalls++
 		cl.W.Error(resp.ErrWrongArgs(cmd.Name))
 		return
 	}
-	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && e.Config.Load().RequirePass != "" {
+	cfg := e.Config.Load()
+	// Redis checks DEBUG's protection before authentication.
+	if cmd.Flags&FlagAdmin != 0 && cmd.Name == "debug" && !debugAllowed(cfg.EnableDebugCommand, cl) {
+		cmd.Stats.RejectedCalls++
+		cl.W.Error(resp.ErrDebugNotAllowed)
+		return
+	}
+	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && cfg.RequirePass != "" {
 		cmd.Stats.RejectedCalls++
 		cl.W.Error(resp.ErrNoAuth)
+		return
+	}
+	if !e.waitWhilePaused(cl, cmd) {
 		return
 	}
 
 	c := &e.ctx
 	*c = Ctx{Engine: e, Args: args, Client: cl, DB: e.KS.DB(cl.DB), W: &cl.W, Cmd: cmd}
-	cl.LastCmd = cmd.Name
+	cl.argvMem = 0
+	for _, a := range args {
+		cl.argvMem += len(a)
+	}
 	errorsBefore := cl.W.Errors
 	t0 := time.Now()
 	e.run(c)
@@ -144,6 +252,21 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		cmd.Stats.FailedCalls++
 	}
 	e.Stats.TotalCommands++
+	cl.argvMem = 0
+}
+
+// debugAllowed applies the enable-debug-command option: "local" admits
+// loopback clients only.
+func debugAllowed(option string, cl *Client) bool {
+	switch option {
+	case "yes":
+		return true
+	case "local":
+		host, _, err := net.SplitHostPort(cl.Addr)
+		ip := net.ParseIP(host)
+		return err == nil && ip != nil && ip.IsLoopback()
+	}
+	return false
 }
 
 // run calls the handler, turning a panic into an error reply so that one
@@ -172,12 +295,163 @@ func lowerASCII(b []byte) string {
 }
 
 // CloseIdle closes the connections of clients whose last command was
-// before idleSince (the timeout option). The caller holds the keyspace
-// lock.
+// before idleSince (the timeout option). A client waiting for a CLIENT
+// PAUSE to end is blocked, not idle, and is spared as Redis spares it.
+// The caller holds the keyspace lock.
 func (e *Engine) CloseIdle(idleSince time.Time) {
 	for _, cl := range e.clients {
-		if cl.LastInteraction.Before(idleSince) {
-			cl.kill()
+		if !cl.waiting && cl.LastInteraction.Before(idleSince) {
+			e.killClient(cl)
 		}
 	}
+}
+
+// pauseClients starts or extends a CLIENT PAUSE until end (Unix ms). As in
+// Redis 7.0, a pause only grows: the later end and the stronger mode win.
+// The caller holds the keyspace lock.
+func (e *Engine) pauseClients(end int64, mode pauseMode) {
+	p := &e.pause
+	p.mode = max(p.mode, mode)
+	p.end = max(p.end, end)
+}
+
+// unpauseClients lifts the pause and wakes the commands waiting for it.
+// The caller holds the keyspace lock.
+func (e *Engine) unpauseClients() {
+	if e.pause.mode == pauseOff {
+		return
+	}
+	close(e.pause.wake)
+	e.pause = pause{wake: make(chan struct{})}
+}
+
+// pausedFor reports whether cmd must wait for the pause to end, lifting a
+// pause whose time is up.
+func (e *Engine) pausedFor(cmd *Command) bool {
+	p := &e.pause
+	if p.mode == pauseOff {
+		return false
+	}
+	if time.Now().UnixMilli() >= p.end {
+		e.unpauseClients()
+		return false
+	}
+	return p.mode == pauseAll || cmd.Flags&(FlagWrite|FlagMayReplicate) != 0
+}
+
+// waitWhilePaused holds cl's command back while a CLIENT PAUSE applies to
+// it, with the keyspace lock released so that the server goes on serving
+// the commands the pause allows. It reports false if the command must not
+// run after all: its client was killed or the server is stopping. The
+// caller holds the keyspace lock.
+func (e *Engine) waitWhilePaused(cl *Client, cmd *Command) bool {
+	for e.pausedFor(cmd) {
+		wake := e.pause.wake
+		timer := time.NewTimer(time.Until(time.UnixMilli(e.pause.end)))
+		cl.waiting = true
+		e.KS.Unlock()
+		select {
+		case <-wake:
+		case <-timer.C:
+		case <-cl.done:
+		case <-e.stopped:
+		}
+		timer.Stop()
+		e.KS.Lock()
+		cl.waiting = false
+		if cl.killed || e.isStopped() {
+			return false
+		}
+		cl.LastInteraction = time.Now()
+	}
+	return true
+}
+
+// CountError records an error reply written outside Exec (a protocol
+// error) in INFO's total_error_replies and errorstats. The caller holds
+// the keyspace lock.
+func (e *Engine) CountError(msg string) {
+	e.Stats.ErrorReplies++
+	e.countErrorCode(errorCode([]byte(msg)))
+}
+
+func (e *Engine) countErrorCode(code string) {
+	if _, ok := e.errorStats[code]; ok || len(e.errorStats) < maxErrorCodes {
+		e.errorStats[code]++
+	}
+}
+
+// errorCode is the code of an error message as Redis's afterErrorReply
+// takes it: the text before the first space within 32 bytes, or "ERR".
+func errorCode(msg []byte) string {
+	if i := bytes.IndexByte(msg[:min(len(msg), 32)], ' '); i > 0 {
+		return string(msg[:i])
+	}
+	return "ERR"
+}
+
+// forEachError calls fn with the code of every error in b, which holds
+// complete replies as resp.Writer writes them, errors nested in
+// aggregates included.
+func forEachError(b []byte, fn func(code string)) {
+	for len(b) > 0 {
+		b = walkReply(b, fn)
+	}
+}
+
+// walkReply walks the reply at the start of b and returns the rest; nil
+// if b is not well formed.
+func walkReply(b []byte, fn func(code string)) []byte {
+	eol := bytes.Index(b, []byte("\r\n"))
+	if eol < 1 {
+		return nil
+	}
+	line, rest := b[1:eol], b[eol+2:]
+	n, _ := strconv.Atoi(string(line))
+	switch b[0] {
+	case '-':
+		fn(errorCode(line))
+	case '$', '=', '!':
+		if n < 0 {
+			return rest
+		}
+		if n+2 > len(rest) {
+			return nil
+		}
+		return rest[n+2:]
+	case '*', '~', '>', '%', '|':
+		if b[0] == '%' || b[0] == '|' {
+			n *= 2
+		}
+		for i := 0; i < n && rest != nil; i++ {
+			rest = walkReply(rest, fn)
+		}
+	}
+	return rest
+}
+
+// ResetStats clears the counters CONFIG RESETSTAT resets: the server's and
+// the keyspace's statistics, every command's, the error codes'. The
+// caller holds the keyspace lock.
+func (e *Engine) ResetStats() {
+	e.Stats = Stats{}
+	e.errorStats = map[string]int64{}
+	e.peakMemory = 0
+	e.KS.Stats.ExpiredKeys, e.KS.Stats.KeyspaceHits, e.KS.Stats.KeyspaceMisses = 0, 0, 0
+	for _, cmd := range e.Table {
+		cmd.Stats = CommandStats{}
+		for _, sub := range cmd.Subcommands {
+			sub.Stats = CommandStats{}
+		}
+	}
+}
+
+// pauseEnd is the end of a pause of ms milliseconds from now, as Redis
+// computes it: a sum that overflows wraps to the past, ending the pause
+// at once.
+func pauseEnd(now, ms int64) int64 {
+	if ms > 0 && ms > math.MaxInt64-now {
+		return math.MinInt64
+	}
+	return now + ms
 }

@@ -322,6 +322,11 @@ func TestCommandInfoMatchesRedis(t *testing.T) {
 	for _, name := range cc.do(t, "COMMAND", "LIST").strs() {
 		got := cc.do(t, "COMMAND", "INFO", name).elems[0]
 		want := rc.do(t, "COMMAND", "INFO", name).elems[0]
+		// CLIENT SETINFO is Redis 7.2's, kept because redis-py and
+		// go-redis send it on every connect.
+		if want.null && name == "client|setinfo" {
+			continue
+		}
 		if want.null {
 			diffs = append(diffs, name+": not a Redis 7.0 command")
 			continue

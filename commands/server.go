@@ -1,3 +1,348 @@
 package commands
 
-func serverCommands() []*Command { return nil }
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/resp"
+)
+
+// The server group: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, INFO (info.go),
+// CONFIG, SHUTDOWN and DEBUG.
+
+func serverCommands() []*Command {
+	const admin = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
+	return []*Command{
+		{Name: "config", Arity: -2, Group: "server", Since: "2.0.0", Complexity: "Depends on subcommand.",
+			Summary: "A container for server configuration commands",
+			Subcommands: map[string]*Command{
+				"get": {Arity: -3, Flags: admin, Group: "server", Since: "2.0.0",
+					Complexity: "O(N) when N is the number of configuration parameters provided",
+					Summary:    "Get the values of configuration parameters",
+					Syntax:     "parameter [parameter ...]", Run: configGetCommand},
+				"help": {Arity: 2, Flags: FlagLoading | FlagStale, Group: "server", Since: "5.0.0", Complexity: "O(1)",
+					Summary: "Show helpful text about the different subcommands", Run: configHelpCommand},
+				"resetstat": {Arity: 2, Flags: admin, Group: "server", Since: "2.0.0", Complexity: "O(1)",
+					Summary: "Reset the stats returned by INFO", Run: configResetstatCommand},
+				"rewrite": {Arity: 2, Flags: admin, Group: "server", Since: "2.8.0", Complexity: "O(1)",
+					Summary: "Rewrite the configuration file with the in memory configuration", Run: configRewriteCommand},
+				"set": {Arity: -4, Flags: admin, Group: "server", Since: "2.0.0",
+					Complexity: "O(N) when N is the number of configuration parameters provided",
+					Summary:    "Set configuration parameters to the given values",
+					Syntax:     "<parameter value [parameter value ...]>", Run: configSetCommand},
+			}},
+		{Name: "dbsize", Arity: 1, Flags: FlagReadonly | FlagFast, Group: "server", Since: "1.0.0",
+			Complexity: "O(1)", Summary: "Return the number of keys in the selected database", Run: dbsizeCommand},
+		// DEBUG is one command in Redis 7.0, not a container: it parses its
+		// subcommands itself and COMMAND INFO lists none.
+		{Name: "debug", Arity: -2, Flags: admin, Group: "server", Since: "1.0.0", Complexity: "Depends on subcommand.",
+			Summary: "A container for debugging commands", Run: debugCommand},
+		{Name: "flushall", Arity: -1, Flags: FlagWrite, Group: "server", Since: "1.0.0",
+			Complexity: "O(N) where N is the total number of keys in all databases",
+			Summary:    "Remove all keys from all databases", Syntax: "[async: ASYNC | SYNC]", Run: flushallCommand},
+		{Name: "flushdb", Arity: -1, Flags: FlagWrite, Group: "server", Since: "1.0.0",
+			Complexity: "O(N) where N is the number of keys in the selected database",
+			Summary:    "Remove all keys from the current database", Syntax: "[async: ASYNC | SYNC]", Run: flushdbCommand},
+		{Name: "info", Arity: -1, Flags: FlagLoading | FlagStale, Group: "server", Since: "1.0.0",
+			Complexity: "O(1)", Summary: "Get information and statistics about the server",
+			Syntax: "[section [section ...]]", Run: infoCommand},
+		{Name: "shutdown", Arity: -1, Flags: admin | FlagNoMulti | FlagAllowBusy, Group: "server", Since: "1.0.0",
+			Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+			Summary:    "Synchronously save the dataset to disk and then shut down the server",
+			Syntax:     "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", Run: shutdownCommand},
+		{Name: "swapdb", Arity: 3, Flags: FlagWrite | FlagFast, Group: "server", Since: "4.0.0",
+			Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+			Summary:    "Swaps two Redis databases", Syntax: "index1 index2", Run: swapdbCommand},
+		{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Since: "2.6.0",
+			Complexity: "O(1)", Summary: "Return the current server time", Run: timeCommand},
+	}
+}
+
+// DBSIZE counts expired keys not yet reclaimed, as Redis does.
+func dbsizeCommand(c *Ctx) { c.W.Int(int64(c.DB.Len())) }
+
+// flushFlagsOK checks FLUSHDB and FLUSHALL's optional ASYNC | SYNC (both
+// flush at once: the garbage collector frees the values either way).
+func (c *Ctx) flushFlagsOK() bool {
+	if len(c.Args) > 2 || len(c.Args) == 2 && !equalFold(c.Args[1], "async") && !equalFold(c.Args[1], "sync") {
+		c.W.Error(resp.ErrSyntax)
+		return false
+	}
+	return true
+}
+
+func flushdbCommand(c *Ctx) {
+	if !c.flushFlagsOK() {
+		return
+	}
+	if c.DB.Len() > 0 {
+		c.DB.Flush()
+		c.Emit([]byte("FLUSHDB"))
+	}
+	c.W.OK()
+}
+
+func flushallCommand(c *Ctx) {
+	if !c.flushFlagsOK() {
+		return
+	}
+	for i := range c.KS.NumDBs() {
+		if c.KS.DB(i).Len() > 0 {
+			c.KS.FlushAll()
+			c.Emit([]byte("FLUSHALL"))
+			break
+		}
+	}
+	c.W.OK()
+}
+
+func swapdbCommand(c *Ctx) {
+	a, okA := int32Arg(c.Args[1])
+	if !okA {
+		c.W.Error(resp.ErrInvalidFirstDB)
+		return
+	}
+	b, okB := int32Arg(c.Args[2])
+	if !okB {
+		c.W.Error(resp.ErrInvalidSecondDB)
+		return
+	}
+	n := int64(c.KS.NumDBs())
+	if a < 0 || a >= n || b < 0 || b >= n {
+		c.W.Error(resp.ErrDBIndex)
+		return
+	}
+	if a != b && (c.KS.DB(int(a)).Len() > 0 || c.KS.DB(int(b)).Len() > 0) {
+		c.KS.SwapDB(int(a), int(b))
+		c.Emit([]byte("SWAPDB"), strconv.AppendInt(nil, a, 10), strconv.AppendInt(nil, b, 10))
+	}
+	c.W.OK()
+}
+
+// int32Arg parses an argument as getIntFromObject: an integer that fits
+// a C int.
+func int32Arg(b []byte) (int64, bool) {
+	n, ok := resp.ParseInt(b)
+	return n, ok && n >= math.MinInt32 && n <= math.MaxInt32
+}
+
+func timeCommand(c *Ctx) {
+	now := time.Now()
+	c.W.Array(2)
+	c.W.BulkString(strconv.FormatInt(now.Unix(), 10))
+	c.W.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
+}
+
+func configGetCommand(c *Ctx) {
+	patterns := make([]string, len(c.Args)-2)
+	for i, a := range c.Args[2:] {
+		patterns[i] = string(a)
+	}
+	pairs := c.Config.Get(patterns)
+	c.W.Map(len(pairs))
+	for _, p := range pairs {
+		c.W.BulkString(p[0])
+		c.W.BulkString(p[1])
+	}
+}
+
+// configSetCommand sets every pair or none. A password set here applies to
+// later checks: clients already authenticated stay so.
+func configSetCommand(c *Ctx) {
+	if len(c.Args)%2 != 0 {
+		c.W.Error(resp.ErrSyntax)
+		return
+	}
+	pairs := make([][2]string, 0, (len(c.Args)-2)/2)
+	for i := 2; i < len(c.Args); i += 2 {
+		pairs = append(pairs, [2]string{string(c.Args[i]), string(c.Args[i+1])})
+	}
+	if err := c.Config.Set(pairs); err != nil {
+		c.W.Error(err.Error())
+		return
+	}
+	c.W.OK()
+}
+
+func configResetstatCommand(c *Ctx) {
+	c.ResetStats()
+	c.W.OK()
+}
+
+func configRewriteCommand(c *Ctx) {
+	if err := c.Config.Rewrite(); err != nil {
+		c.Log.Warn("CONFIG REWRITE failed", "err", err)
+		c.W.Error(err.Error())
+		return
+	}
+	c.Log.Info("CONFIG REWRITE executed with success")
+	c.W.OK()
+}
+
+func configHelpCommand(c *Ctx) {
+	c.Help(
+		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GET <pattern>",
+		"    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>",
+		"    Set the configuration <directive> to <value>.",
+		"RESETSTAT",
+		"    Reset statistics reported by the INFO command.",
+		"REWRITE",
+		"    Rewrite the configuration file.",
+		"HELP",
+		"    Prints this help.",
+	)
+}
+
+// shutdownCommand is SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]. The
+// log is written as commands run, so every form stops the same way: no
+// reply, the connection closes, the server stops. ABORT has no shutdown
+// to abort: cairn's is never in progress.
+func shutdownCommand(c *Ctx) {
+	var save, nosave, other, abort bool
+	for _, a := range c.Args[1:] {
+		switch {
+		case equalFold(a, "nosave"):
+			nosave = true
+		case equalFold(a, "save"):
+			save = true
+		case equalFold(a, "now"), equalFold(a, "force"):
+			other = true
+		case equalFold(a, "abort"):
+			abort = true
+		default:
+			c.W.Error(resp.ErrSyntax)
+			return
+		}
+	}
+	if abort && (save || nosave || other) || save && nosave {
+		c.W.Error(resp.ErrSyntax)
+		return
+	}
+	if abort {
+		c.W.Error(resp.ErrNoShutdown)
+		return
+	}
+	c.Log.Warn("User requested shutdown...", "client", c.Client.Addr)
+	c.Engine.Close()
+	c.Client.Closing = true
+	if c.Shutdown != nil {
+		c.Shutdown()
+	}
+}
+
+// debugCommand dispatches DEBUG's subcommands, each with its own argument
+// count, as Redis's debugCommand does.
+func debugCommand(c *Ctx) {
+	sub := c.Args[1]
+	switch {
+	case equalFold(sub, "help") && len(c.Args) == 2:
+		debugHelp(c)
+	case equalFold(sub, "sleep") && len(c.Args) == 3:
+		debugSleep(c)
+	case equalFold(sub, "object") && len(c.Args) == 3:
+		debugObject(c)
+	default:
+		c.W.Error(resp.ErrSubcommandSyntax(sub, c.Args[0]))
+	}
+}
+
+func debugHelp(c *Ctx) {
+	c.Help(
+		"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"OBJECT <key>",
+		"    Show low level info about `key` and associated value.",
+		"SLEEP <seconds>",
+		"    Stop the server for <seconds>. Decimals allowed.",
+		"HELP",
+		"    Prints this help.",
+	)
+}
+
+// debugSleep blocks the whole server, keyspace lock held, as Redis's
+// single thread blocks. The seconds are read as strtod reads them: the
+// longest number at the start, 0 if none; a negative time sleeps not at
+// all.
+func debugSleep(c *Ctx) {
+	secs := strtod(string(c.Args[2]))
+	if secs > 0 {
+		d := time.Duration(math.MaxInt64)
+		if secs < d.Seconds() {
+			d = time.Duration(secs * float64(time.Second))
+		}
+		time.Sleep(d)
+	}
+	c.W.OK()
+}
+
+// strtod parses the longest prefix of s that is a number, as C's strtod,
+// or returns 0.
+func strtod(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	for end := len(s); end > 0; end-- {
+		if f, err := strconv.ParseFloat(s[:end], 64); err == nil || isRangeErr(err) {
+			return f
+		}
+	}
+	return 0
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// debugObject describes a key's value in Redis's format. The address is
+// the value's, the serialized length an estimate of its RDB size.
+func debugObject(c *Ctx) {
+	key := c.Args[2]
+	v, ok := c.DB.Peek(key)
+	if !ok {
+		c.W.Error(resp.ErrNoSuchKey)
+		return
+	}
+	idle, _ := c.DB.IdleMillis(key)
+	idleSecs := idle / 1000
+	lru := (c.KS.Now()/1000 - idleSecs) & lruClockMax
+	c.W.Status(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+		v, refcount(v), v.Encoding(), serializedLength(v), lru, idleSecs))
+}
+
+// lruClockMax is the mask of Redis's 24-bit LRU clock.
+const lruClockMax = 1<<24 - 1
+
+// serializedLength estimates the RDB size of a value: for strings as
+// rdbSaveStringObject writes them, without LZF compression.
+func serializedLength(v datatypes.Value) int {
+	s, ok := v.(*datatypes.String)
+	if !ok {
+		return v.MemoryUsage()
+	}
+	b := s.Bytes()
+	if len(b) <= 11 {
+		if n, ok := resp.ParseInt(b); ok {
+			switch {
+			case n >= math.MinInt8 && n <= math.MaxInt8:
+				return 2
+			case n >= math.MinInt16 && n <= math.MaxInt16:
+				return 3
+			case n >= math.MinInt32 && n <= math.MaxInt32:
+				return 5
+			}
+		}
+	}
+	switch {
+	case len(b) < 1<<6:
+		return 1 + len(b)
+	case len(b) < 1<<14:
+		return 2 + len(b)
+	case len(b) <= math.MaxUint32:
+		return 5 + len(b)
+	}
+	return 9 + len(b)
+}

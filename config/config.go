@@ -32,6 +32,9 @@ type Config struct {
 	Hz                     int
 	Dir                    string
 	LogLevel               slog.Level
+	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
+	// (loopback clients only).
+	EnableDebugCommand string
 }
 
 // Store holds the current Config and the file it was loaded from.
@@ -67,50 +70,81 @@ func Defaults() *Config {
 	return c
 }
 
-// Get returns name/value pairs of every option matching one of the glob
-// patterns, each option once, in table order (as CONFIG GET does).
+// Get returns name/value pairs as CONFIG GET does: a name without glob
+// characters is looked up in any case and reported as given; a pattern
+// matches every option name and alias in any case. An option already
+// reported is not reported again under a pattern, nor a name already
+// reported under the same name. Patterns match in table order.
 func (s *Store) Get(patterns []string) [][2]string {
 	c := s.Load()
 	var out [][2]string
-	for _, o := range options {
-		for _, name := range o.names() {
-			if slices.ContainsFunc(patterns, func(p string) bool { return glob.MatchString(p, name, true) }) {
-				out = append(out, [2]string{name, o.get(c)})
+	// reported holds the lower-case names given in the reply so far.
+	reported := map[string]bool{}
+	add := func(name string, o *option) {
+		reported[strings.ToLower(name)] = true
+		out = append(out, [2]string{name, o.get(c)})
+	}
+	for _, p := range patterns {
+		if !strings.ContainsAny(p, "[*?") {
+			if o := lookup(p); o != nil && !reported[strings.ToLower(p)] {
+				add(p, o)
+			}
+			continue
+		}
+		for _, o := range options {
+			for _, name := range o.names() {
+				if !reported[o.name] && glob.MatchString(p, name, true) {
+					add(name, o)
+				}
 			}
 		}
 	}
 	return out
 }
 
+// Path is the config file CONFIG REWRITE writes, or "" if none.
+func (s *Store) Path() string { return s.path }
+
 // SetError is a CONFIG SET failure, worded as Redis words it.
 type SetError struct{ msg string }
 
 func (e *SetError) Error() string { return e.msg }
 
-// Set applies name/value pairs atomically: all of them or none.
+// Set applies name/value pairs atomically: all of them or none. As
+// Redis's CONFIG SET, it first checks every name (unknown, immutable,
+// protected, given twice: the first problem in argument order is
+// reported, naming the argument as given), then parses the values in
+// order (a bad one is reported under the option's own name).
 func (s *Store) Set(pairs [][2]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	next := *s.Load()
-	seen := map[*option]bool{}
-	for _, p := range pairs {
+	opts := make([]*option, len(pairs))
+	for i, p := range pairs {
 		o := lookup(p[0])
-		if o == nil {
+		switch {
+		case o == nil:
 			return &SetError{fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", p[0])}
+		case o.protected:
+			return setFailed(p[0], "can't set protected config")
+		case !o.mutable:
+			return setFailed(p[0], "can't set immutable config")
+		case slices.Contains(opts[:i], o):
+			return setFailed(p[0], "duplicate parameter")
 		}
-		if seen[o] {
-			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter", p[0])}
-		}
-		seen[o] = true
-		if !o.mutable {
-			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", p[0])}
-		}
-		if err := o.set(&next, p[1]); err != nil {
-			return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", p[0], err)}
+		opts[i] = o
+	}
+	next := *s.Load()
+	for i, p := range pairs {
+		if err := opts[i].set(&next, p[1]); err != nil {
+			return setFailed(opts[i].name, err.Error())
 		}
 	}
 	s.cur.Store(&next)
 	return nil
+}
+
+func setFailed(name, reason string) *SetError {
+	return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)}
 }
 
 // Rewrite writes the current configuration back to the file it was

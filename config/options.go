@@ -3,9 +3,12 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cairn-db/cairn/resp"
 )
 
 // option is one configuration option, named as in Redis.
@@ -14,8 +17,11 @@ type option struct {
 	alias   string // older Redis name still accepted, or ""
 	def     string
 	mutable bool // may change at run time through CONFIG SET
-	set     func(c *Config, v string) error
-	get     func(c *Config) string
+	// protected options are refused by CONFIG SET with Redis's "can't set
+	// protected config" (Redis's enable-protected-configs is off).
+	protected bool
+	set       func(c *Config, v string) error
+	get       func(c *Config) string
 }
 
 func (o *option) names() []string {
@@ -32,14 +38,16 @@ var options = []*option{
 	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }),
 	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
 	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
-	intOpt("maxclients", "10000", 1, 1<<30, true, func(c *Config) *int { return &c.MaxClients }),
+	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }),
 	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }),
-	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
+	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
 	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),
-	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, 1<<62, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
-	intOpt("hz", "10", 1, 500, true, func(c *Config) *int { return &c.Hz }),
-	stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }),
+	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
+	// Redis accepts any hz and clamps it to 1..500.
+	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
+	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),
 	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
+	enumOpt("enable-debug-command", "no", false, []string{"no", "yes", "local"}, func(c *Config) *string { return &c.EnableDebugCommand }),
 }
 
 func lookup(name string) *option {
@@ -59,17 +67,67 @@ func stringOpt(name, def string, mutable bool, field func(*Config) *string) *opt
 	}
 }
 
+// enumOpt is one of a fixed set of words, matched in any case and stored
+// in lower case.
+func enumOpt(name, def string, mutable bool, values []string, field func(*Config) *string) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			for _, w := range values {
+				if strings.EqualFold(v, w) {
+					*field(c) = w
+					return nil
+				}
+			}
+			return fmt.Errorf("argument(s) must be one of the following: %s", strings.Join(values, ", "))
+		},
+		get: func(c *Config) string { return *field(c) },
+	}
+}
+
+// protectedOpt marks o protected.
+func protectedOpt(o *option) *option {
+	o.protected = true
+	return o
+}
+
+// clampOpt makes an int option store values outside lo..hi as the nearest
+// bound, as Redis does for hz.
+func clampOpt(o *option, lo, hi int) *option {
+	set := o.set
+	o.set = func(c *Config, v string) error {
+		if err := set(c, v); err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(o.get(c))
+		if err != nil {
+			return err
+		}
+		return set(c, strconv.Itoa(min(max(n, lo), hi)))
+	}
+	return o
+}
+
+// parseInt parses an integer with Redis's string2ll rules: no spaces, no
+// plus sign, no leading zeros.
+func parseInt(v string) (int64, error) {
+	n, ok := resp.ParseInt([]byte(v))
+	if !ok {
+		return 0, fmt.Errorf("argument couldn't be parsed into an integer")
+	}
+	return n, nil
+}
+
 func intOpt(name, def string, min, max int, mutable bool, field func(*Config) *int) *option {
 	return &option{name: name, def: def, mutable: mutable,
 		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+			n, err := parseInt(v)
 			if err != nil {
-				return fmt.Errorf("argument couldn't be parsed into an integer")
+				return err
 			}
-			if n < min || n > max {
+			if n < int64(min) || n > int64(max) {
 				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
 			}
-			*field(c) = n
+			*field(c) = int(n)
 			return nil
 		},
 		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
@@ -80,11 +138,11 @@ func intOpt(name, def string, min, max int, mutable bool, field func(*Config) *i
 func secondsOpt(name, def string, mutable bool, field func(*Config) *time.Duration) *option {
 	return &option{name: name, def: def, mutable: mutable,
 		set: func(c *Config, v string) error {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			n, err := parseInt(v)
 			if err != nil {
-				return fmt.Errorf("argument couldn't be parsed into an integer")
+				return err
 			}
-			if n < 0 || n > 1<<31-1 {
+			if n < 0 || n > math.MaxInt32 {
 				return fmt.Errorf("argument must be between 0 and 2147483647 inclusive")
 			}
 			*field(c) = time.Duration(n) * time.Second
@@ -120,7 +178,6 @@ var levels = []struct {
 	{"verbose", slog.LevelDebug + 2},
 	{"notice", slog.LevelInfo},
 	{"warning", slog.LevelWarn},
-	{"nothing", slog.LevelError + 4},
 }
 
 // levelOpt maps Redis's log levels onto slog's.
@@ -133,7 +190,7 @@ func levelOpt(name, def string, field func(*Config) *slog.Level) *option {
 					return nil
 				}
 			}
-			return fmt.Errorf("argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
+			return fmt.Errorf("argument(s) must be one of the following: debug, verbose, notice, warning")
 		},
 		get: func(c *Config) string {
 			for _, l := range levels {

@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"iter"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Hash maps binary-safe fields to binary-safe values, encoded as Redis
@@ -48,6 +51,8 @@ type Hash struct {
 
 const lpHeader = 4
 
+var _ Value = (*Hash)(nil)
+
 // NewHash returns an empty hash (a listpack).
 func NewHash() *Hash { return &Hash{} }
 
@@ -79,6 +84,21 @@ func (h *Hash) Clone() Value {
 	return &Hash{lp: append([]byte(nil), h.lp...)}
 }
 
+// String renders the encoding and the pairs, in order for a listpack
+// (where the order is visible to HGETALL) and sorted for a hashtable, so
+// that equal hashes print alike (fmt's %v uses it, as the replay test
+// does).
+func (h *Hash) String() string {
+	var ps []string
+	for f, v := range h.All() {
+		ps = append(ps, strconv.Quote(string(f))+":"+strconv.Quote(string(v)))
+	}
+	if h.ht != nil {
+		slices.Sort(ps)
+	}
+	return h.Encoding() + "{" + strings.Join(ps, " ") + "}"
+}
+
 // Len is the number of fields (HLEN).
 func (h *Hash) Len() int {
 	if h.ht != nil {
@@ -102,12 +122,11 @@ func (h *Hash) setLPLen(n int) {
 // or -1.
 func (h *Hash) lpFind(field []byte) (fp, vp int) {
 	for p := lpHeader; p < len(h.lp); {
-		f, next := fieldAt(h.lp, p)
-		_, after := fieldAt(h.lp, next)
-		if bytes.Equal(f, field) {
+		start, next := fieldSpan(h.lp, p)
+		if next-start == len(field) && bytes.Equal(h.lp[start:next], field) {
 			return p, next
 		}
-		p = after
+		_, p = fieldSpan(h.lp, next)
 	}
 	return -1, -1
 }
@@ -228,8 +247,8 @@ func (h *Hash) Delete(field []byte) bool {
 func (h *Hash) All() iter.Seq2[[]byte, []byte] {
 	return func(yield func(field, value []byte) bool) {
 		if h.ht != nil {
-			for i := range h.ht.slots {
-				if kv := h.ht.slots[i].kv; kv != nil {
+			for i := range h.ht.used {
+				if kv := h.ht.slot(i).kv; kv != nil {
 					if !yield(splitKV(kv)) {
 						return
 					}
@@ -263,7 +282,7 @@ func (h *Hash) pairs() []int {
 // hashtable, a field offset for a listpack.
 func (h *Hash) pair(i int) (field, value []byte) {
 	if h.ht != nil {
-		return splitKV(h.ht.slots[i].kv)
+		return splitKV(h.ht.slot(i).kv)
 	}
 	f, next := fieldAt(h.lp, i)
 	v, _ := fieldAt(h.lp, next)

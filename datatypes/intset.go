@@ -1,13 +1,12 @@
 package datatypes
 
 import (
-	"encoding/binary"
 	"math"
-	"sort"
+	"strings"
 )
 
-// intset is the "intset" encoding of sets: sorted integers of one width,
-// in a single byte slice, as Redis's intset.c.
+// intset is the "intset" encoding of sets: sorted integers of one width
+// in a single string, as Redis's intset.c.
 //
 //	+-------+------+------+-----+----------+
 //	| width |  v0  |  v1  | ... |  v(n-1)  |   v0 < v1 < ... (little endian)
@@ -16,8 +15,13 @@ import (
 //
 // The width is the smallest that holds every member; adding a member that
 // does not fit re-encodes the whole set wider, and it never narrows again
-// (as in Redis). The empty intset is the nil slice.
-type intset []byte
+// (as in Redis). The empty intset is "".
+//
+// It is a string rather than a []byte to keep Set at 24 bytes: 100,000
+// sets of 10 integers then take 72 bytes each, against Redis's 64 (a
+// 16-byte robj and a 48-byte intset). Every change builds a new string
+// of the exact size, as every Redis intset change reallocs.
+type intset string
 
 // intWidth is the number of bytes needed to store v.
 func intWidth(v int64) int {
@@ -50,35 +54,39 @@ func (s intset) at(i int) int64 {
 	p := 1 + i*w
 	switch w {
 	case 2:
-		return int64(int16(binary.LittleEndian.Uint16(s[p:])))
+		return int64(int16(uint16(s[p]) | uint16(s[p+1])<<8))
 	case 4:
-		return int64(int32(binary.LittleEndian.Uint32(s[p:])))
+		return int64(int32(uint32(s[p]) | uint32(s[p+1])<<8 | uint32(s[p+2])<<16 | uint32(s[p+3])<<24))
 	}
-	return int64(binary.LittleEndian.Uint64(s[p:]))
+	var u uint64
+	for k := 7; k >= 0; k-- {
+		u = u<<8 | uint64(s[p+k])
+	}
+	return int64(u)
 }
 
-func putInt(b []byte, w int, v int64) {
-	switch w {
-	case 2:
-		binary.LittleEndian.PutUint16(b, uint16(v))
-	case 4:
-		binary.LittleEndian.PutUint32(b, uint32(v))
-	default:
-		binary.LittleEndian.PutUint64(b, uint64(v))
+// writeInt appends v's w low bytes, little endian.
+func writeInt(b *strings.Builder, w int, v int64) {
+	for k := range w {
+		b.WriteByte(byte(v >> (8 * k)))
 	}
 }
 
 // find returns the position of v, or where it would be inserted.
 func (s intset) find(v int64) (int, bool) {
-	n := s.len()
-	if n == 0 || v < s.at(0) {
-		return 0, false
+	lo, hi := 0, s.len()
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch x := s.at(mid); {
+		case x == v:
+			return mid, true
+		case x < v:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
 	}
-	if v > s.at(n-1) {
-		return n, false
-	}
-	i := sort.Search(n, func(i int) bool { return s.at(i) >= v })
-	return i, i < n && s.at(i) == v
+	return lo, false
 }
 
 // add inserts v and reports whether it was missing.
@@ -91,36 +99,38 @@ func (s intset) add(v int64) (intset, bool) {
 	if ok {
 		return s, false
 	}
-	n := s.len()
+	var b strings.Builder
 	if len(s) == 0 {
-		s = intset(growBytes(nil, 1+w))
-		s = append(s, byte(w))
+		b.Grow(1 + w)
+		b.WriteByte(byte(w))
+		writeInt(&b, w, v)
+		return intset(b.String()), true
 	}
-	s = intset(growBytes(s, w))
-	s = s[:len(s)+w]
 	p := 1 + i*w
-	copy(s[p+w:], s[p:1+n*w])
-	putInt(s[p:], w, v)
-	return s, true
+	b.Grow(len(s) + w)
+	b.WriteString(string(s[:p]))
+	writeInt(&b, w, v)
+	b.WriteString(string(s[p:]))
+	return intset(b.String()), true
 }
 
 // upgradeAndAdd re-encodes s with width w and adds v, which does not fit
 // the old width and so is smaller or larger than every member.
 func (s intset) upgradeAndAdd(v int64, w int) intset {
 	n := s.len()
-	out := make(intset, 1+(n+1)*w)
-	out[0] = byte(w)
-	off := 0
+	var b strings.Builder
+	b.Grow(1 + (n+1)*w)
+	b.WriteByte(byte(w))
 	if v < 0 {
-		putInt(out[1:], w, v)
-		off = 1
-	} else {
-		putInt(out[1+n*w:], w, v)
+		writeInt(&b, w, v)
 	}
 	for i := range n {
-		putInt(out[1+(i+off)*w:], w, s.at(i))
+		writeInt(&b, w, s.at(i))
 	}
-	return out
+	if v >= 0 {
+		writeInt(&b, w, v)
+	}
+	return intset(b.String())
 }
 
 // remove deletes v and reports whether it was there.
@@ -134,11 +144,6 @@ func (s intset) remove(v int64) (intset, bool) {
 	}
 	w := s.width()
 	p := 1 + i*w
-	copy(s[p:], s[p+w:])
-	s = s[:len(s)-w]
-	if s.len() == 0 {
-		// Keep the width, as Redis does: only the members go.
-		return s, true
-	}
-	return intset(shrinkBytes(s)), true
+	// The width stays, as in Redis: only the member goes.
+	return s[:p] + s[p+w:], true
 }

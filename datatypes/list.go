@@ -3,6 +3,8 @@ package datatypes
 import (
 	"bytes"
 	"iter"
+	"strconv"
+	"strings"
 )
 
 // List is a sequence of binary-safe strings. Redis 7.0 stores every list
@@ -63,6 +65,8 @@ const (
 	fillMax = 1<<15 - 1
 )
 
+var _ Value = (*List)(nil)
+
 // NewList returns an empty list whose nodes follow lim's
 // ListMaxListpackSize.
 func NewList(lim Limits) *List {
@@ -93,6 +97,17 @@ func (l *List) Clone() Value {
 		c.nodes[i] = listNode{buf: append([]byte(nil), nd.buf[nd.off:]...), n: nd.n}
 	}
 	return c
+}
+
+// String renders the encoding and the elements, so that equal lists
+// print alike whatever their node layout (fmt's %v uses it, as the replay
+// test does).
+func (l *List) String() string {
+	es := make([]string, 0, l.n)
+	for _, v := range l.Forward(0) {
+		es = append(es, strconv.Quote(string(v)))
+	}
+	return l.Encoding() + "[" + strings.Join(es, " ") + "]"
 }
 
 // Len is the number of elements (LLEN).
@@ -207,6 +222,14 @@ func (nd *listNode) compact() {
 	}
 }
 
+// trim gives back the room of a node that is full, once pushes have
+// moved on to a new node.
+func (nd *listNode) trim() {
+	if cap(nd.buf)-nd.size() > nd.size()/16 {
+		nd.buf, nd.off = append([]byte(nil), nd.buf[nd.off:]...), 0
+	}
+}
+
 // PushBack appends v (RPUSH).
 func (l *List) PushBack(v []byte) {
 	l.n++
@@ -216,6 +239,7 @@ func (l *List) PushBack(v []byte) {
 			nd.pushBack(v)
 			return
 		}
+		nd.trim()
 	}
 	var nd listNode
 	nd.pushBack(v)
@@ -231,6 +255,7 @@ func (l *List) PushFront(v []byte) {
 			nd.pushFront(v)
 			return
 		}
+		nd.trim()
 	}
 	var nd listNode
 	nd.pushFront(v)

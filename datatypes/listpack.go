@@ -88,10 +88,19 @@ func entryBefore(b []byte, p int) (d []byte, start int) {
 // fieldAt reads the one-way entry starting at p: its data and the offset
 // just past it.
 func fieldAt(b []byte, p int) (d []byte, next int) {
-	n, k := binary.Uvarint(b[p:])
-	start := p + k
-	end := start + int(n)
+	start, end := fieldSpan(b, p)
 	return b[start:end:end], end
+}
+
+// fieldSpan returns where the data of the one-way entry at p starts and
+// ends. Hash lookups walk entries with it, so lengths under 128 take a
+// fast path.
+func fieldSpan(b []byte, p int) (start, end int) {
+	if c := b[p]; c < 0x80 {
+		return p + 1, p + 1 + int(c)
+	}
+	n, k := binary.Uvarint(b[p:])
+	return p + k, p + k + int(n)
 }
 
 // fieldSize is the size of the one-way entry holding d.

@@ -3,7 +3,9 @@ package datatypes
 import (
 	"iter"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/cairn-db/cairn/resp"
 )
@@ -13,7 +15,7 @@ import (
 //
 //	encoding   representation                      used while
 //	---------  ----------------------------------  ------------------------------
-//	intset     sorted integers in one []byte       every member is an integer in
+//	intset     sorted integers in one string       every member is an integer in
 //	           (see intset)                        canonical form (string2ll: no
 //	                                               "+1", "01", "-0", " 1") and
 //	                                               Len <= SetMaxIntsetEntries
@@ -49,6 +51,8 @@ const spopMoveStrategyMul = 5
 // sake of intset internals.
 const maxIntsetEntries = 1 << 30
 
+var _ Value = (*Set)(nil)
+
 // NewSet returns an empty set (an intset).
 func NewSet() *Set { return &Set{} }
 
@@ -65,11 +69,11 @@ func (s *Set) Encoding() string {
 
 // MemoryUsage implements Value.
 func (s *Set) MemoryUsage() int {
-	const header = 32
+	const header = 24
 	if s.ht != nil {
 		return header + s.ht.memoryUsage()
 	}
-	return header + cap(s.ints)
+	return header + len(s.ints)
 }
 
 // Clone implements Value.
@@ -77,7 +81,19 @@ func (s *Set) Clone() Value {
 	if s.ht != nil {
 		return &Set{ht: s.ht.clone()}
 	}
-	return &Set{ints: append(intset(nil), s.ints...)}
+	// The intset is immutable, so sharing it is a deep copy.
+	return &Set{ints: s.ints}
+}
+
+// String renders the encoding and the members, sorted, so that equal
+// sets print alike (fmt's %v uses it, as the replay test does).
+func (s *Set) String() string {
+	var ms []string
+	for m := range s.All() {
+		ms = append(ms, strconv.Quote(string(m)))
+	}
+	slices.Sort(ms)
+	return s.Encoding() + "{" + strings.Join(ms, " ") + "}"
 }
 
 // Len is the number of members (SCARD).
@@ -118,7 +134,7 @@ func (s *Set) convert() {
 		buf = strconv.AppendInt(buf[:0], s.ints.at(i), 10)
 		t.insert(buf, nil)
 	}
-	s.ht, s.ints = t, nil
+	s.ht, s.ints = t, ""
 }
 
 // Remove deletes m and reports whether it was there (SREM).
@@ -154,8 +170,8 @@ func (s *Set) Has(m []byte) bool {
 func (s *Set) All() iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
 		if s.ht != nil {
-			for i := range s.ht.slots {
-				if s.ht.slots[i].kv != nil && !yield(s.ht.key(i)) {
+			for i := range s.ht.used {
+				if s.ht.live(i) && !yield(s.ht.key(i)) {
 					return
 				}
 			}
@@ -202,34 +218,29 @@ func (s *Set) RandomMember(rng *rand.Rand) ([]byte, bool) {
 	return s.member(s.randomID(rng)), true
 }
 
-// RandomMembers implements SRANDMEMBER's count: a negative count returns
-// -count members that may repeat; a count at least Len returns every
-// member; otherwise count distinct members.
-func (s *Set) RandomMembers(count int, rng *rand.Rand) [][]byte {
+// RandomMembers implements SRANDMEMBER's count, calling fn for each
+// chosen member: a negative count chooses -count members that may
+// repeat; a count at least Len chooses every member; otherwise count
+// distinct members. The slice fn gets is only valid during the call.
+func (s *Set) RandomMembers(count int, rng *rand.Rand, fn func(member []byte)) {
 	n := s.Len()
 	if n == 0 || count == 0 {
-		return nil
+		return
 	}
-	var out [][]byte
 	switch {
 	case count < 0:
-		out = make([][]byte, 0, -count)
-		for range -count {
-			out = append(out, s.member(s.randomID(rng)))
+		for ; count < 0; count++ {
+			fn(s.member(s.randomID(rng)))
 		}
 	case count >= n:
-		out = make([][]byte, 0, n)
-		for _, id := range s.allIDs() {
-			out = append(out, s.member(id))
+		for m := range s.All() {
+			fn(m)
 		}
 	default:
-		ids := distinctIndexes(n, count, rng, s.allIDs, func() int { return s.randomID(rng) })
-		out = make([][]byte, len(ids))
-		for i, id := range ids {
-			out[i] = s.member(id)
+		for _, id := range distinctIndexes(n, count, rng, s.allIDs, func() int { return s.randomID(rng) }) {
+			fn(s.member(id))
 		}
 	}
-	return out
 }
 
 // Pop removes and returns a uniformly chosen member (SPOP).
@@ -252,7 +263,9 @@ func (s *Set) Pop(rng *rand.Rand) ([]byte, bool) {
 // does (count > 0). A count of at least Len empties the set. Like Redis,
 // it pops one member at a time while many would remain, and otherwise
 // rebuilds the set from the members it keeps, which may turn a hashtable
-// back into an intset.
+// back into an intset. Replaying SREMs of the popped members would not do
+// that, so a caller that logs effects should compare Encoding before and
+// after, and log the rebuild (DEL, then SADD of the rest) if it changed.
 func (s *Set) PopN(lim Limits, count int, rng *rand.Rand) [][]byte {
 	n := s.Len()
 	if count <= 0 || n == 0 {
@@ -289,7 +302,8 @@ func (s *Set) PopN(lim Limits, count int, rng *rand.Rand) [][]byte {
 }
 
 // Scan implements SSCAN: it calls fn for some members and returns the
-// cursor to continue from, 0 when done. An intset reports every member in
+// cursor to continue from, 0 when done. The slice fn gets is only valid
+// during the call. An intset reports every member in
 // one call and returns 0, whatever the cursor, as Redis does. A hashtable
 // reports about count members a call; every member present for the whole
 // scan is reported at least once.

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -144,7 +145,8 @@ func TestSetRandomMembers(t *testing.T) {
 			{-(n * 3), n * 3, false},
 		}
 		for _, tt := range tests {
-			got := s.RandomMembers(tt.count, rng)
+			var got [][]byte
+			s.RandomMembers(tt.count, rng, func(m []byte) { got = append(got, append([]byte(nil), m...)) })
 			if len(got) != tt.wantLen {
 				t.Fatalf("%s count %d: %d members", s.Encoding(), tt.count, len(got))
 			}
@@ -243,10 +245,29 @@ func mustInt(s string) int64 {
 func FuzzSet(f *testing.F) {
 	f.Add([]byte("\x04\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), uint64(1))
 	f.Add([]byte("\x00\x10\x20\x30\x41\x52\x63\x74\x85\x96\xa7\xb8\xc9\xda\xeb\xfc"), uint64(2))
-	f.Fuzz(func(t *testing.T, ops []byte, seed uint64) {
-		if len(ops) == 0 {
-			return
+	f.Add([]byte("\x0f\x01\x09\x11\x19\x21\x29\x31\x05\x07\x0e\x0b"), uint64(3))
+	f.Fuzz(setOps)
+}
+
+// TestSetOps runs FuzzSet's checks on fixed pseudo-random inputs.
+func TestSetOps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		ops := make([]byte, 1+rng.IntN(300))
+		for i := range ops {
+			ops[i] = byte(rng.Uint32())
 		}
+		setOps(t, ops, uint64(i))
+	}
+}
+
+// setOps interprets ops: the first byte chooses the intset limit, each
+// next one an operation and its argument.
+func setOps(t *testing.T, ops []byte, seed uint64) {
+	if len(ops) == 0 {
+		return
+	}
+	{
 		lim := Limits{SetMaxIntsetEntries: int(ops[0] % 16)}
 		rng := rand.New(rand.NewPCG(seed, 9))
 		s := NewSet()
@@ -292,10 +313,21 @@ func FuzzSet(f *testing.F) {
 				delete(m.members, string(v))
 			case 6:
 				count := int(op>>3) - 8
-				for _, v := range s.RandomMembers(count, rng) {
+				got := 0
+				s.RandomMembers(count, rng, func(v []byte) {
+					got++
 					if !m.members[string(v)] {
 						t.Fatalf("RandomMembers(%d) gave %q", count, v)
 					}
+				})
+				want := min(count, len(m.members))
+				if count < 0 && len(m.members) > 0 {
+					want = -count
+				} else if count < 0 {
+					want = 0
+				}
+				if got != want {
+					t.Fatalf("RandomMembers(%d) of %d gave %d", count, len(m.members), got)
 				}
 			case 7:
 				count := int(op >> 3)
@@ -325,7 +357,7 @@ func FuzzSet(f *testing.F) {
 		}
 		checkSetContents(t, s, m.members)
 		checkSetContents(t, s.Clone().(*Set), m.members)
-	})
+	}
 }
 
 func checkSetContents(t *testing.T, s *Set, want map[string]bool) {
@@ -347,5 +379,64 @@ func checkSetContents(t *testing.T, s *Set, want map[string]bool) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(scanned) != fmt.Sprint(want) {
 		t.Fatalf("contents %v, scan %v, want %v", got, scanned, want)
+	}
+}
+
+func TestCollectionsPrintAlike(t *testing.T) {
+	lim := DefaultLimits()
+	a, b := NewSet(), NewSet()
+	addAll(a, lim, "x", "2", "1")
+	addAll(b, lim, "1", "x", "3", "2")
+	b.Remove([]byte("3"))
+	if fmt.Sprint(a) != fmt.Sprint(b) || fmt.Sprint(a) != `hashtable{"1" "2" "x"}` {
+		t.Errorf("sets print %v and %v", a, b)
+	}
+	if s := NewSet(); fmt.Sprint(s) != "intset{}" || s.Type() != "set" {
+		t.Errorf("empty set prints %v", s)
+	}
+
+	l1 := newListOf(2, "a", "b", "c")
+	l2 := newListOf(2, "z", "a", "b", "c")
+	l2.PopFront()
+	if fmt.Sprint(l1) != fmt.Sprint(l2) || fmt.Sprint(l1) != `quicklist["a" "b" "c"]` {
+		t.Errorf("lists print %v and %v", l1, l2)
+	}
+
+	h1, h2 := NewHash(), NewHash()
+	hset(h1, lim, "f", "1", "g", "2")
+	hset(h2, lim, "g", "2", "f", "1")
+	if fmt.Sprint(h1) == fmt.Sprint(h2) || fmt.Sprint(h1) != `listpack{"f":"1" "g":"2"}` || h1.Type() != "hash" {
+		t.Errorf("listpack hashes in different orders print %v and %v", h1, h2)
+	}
+	long := strings.Repeat("v", 100)
+	hset(h1, lim, "h", long)
+	hset(h2, lim, "h", long)
+	if fmt.Sprint(h1) != fmt.Sprint(h2) {
+		t.Errorf("hashtable hashes print %v and %v", h1, h2)
+	}
+}
+
+func TestMemoryUsageGrows(t *testing.T) {
+	lim := DefaultLimits()
+	s, h := NewSet(), NewHash()
+	prevS, prevH := s.MemoryUsage(), h.MemoryUsage()
+	for i := range 2000 {
+		k := strconv.Itoa(i)
+		s.Add(lim, []byte(k))
+		h.Set(lim, []byte(k), []byte(k))
+		if i%100 != 99 {
+			continue
+		}
+		if s.MemoryUsage() <= prevS || h.MemoryUsage() <= prevH {
+			t.Fatalf("%d members: set %d (was %d, %s), hash %d (was %d, %s)", i+1,
+				s.MemoryUsage(), prevS, s.Encoding(), h.MemoryUsage(), prevH, h.Encoding())
+		}
+		prevS, prevH = s.MemoryUsage(), h.MemoryUsage()
+	}
+	if r, ok := s.RandomMember(rand.New(rand.NewPCG(1, 1))); !ok || !s.Has(r) {
+		t.Fatalf("RandomMember = %q", r)
+	}
+	if _, ok := NewSet().RandomMember(rand.New(rand.NewPCG(1, 1))); ok {
+		t.Fatal("RandomMember of an empty set")
 	}
 }

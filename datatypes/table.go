@@ -9,12 +9,14 @@ import (
 )
 
 // table is the "hashtable" encoding of sets and hashes: a chained hash
-// table whose entries live in one slice (the slab) and link by index, so
-// an entry costs a 32-byte slot plus one allocation for its bytes, where a
-// Go map of strings would cost more and could not offer a SCAN cursor.
+// table whose entries live in a slab of slots and link by index, so an
+// entry costs a 32-byte slot plus one allocation for its bytes, where a Go
+// map of strings would cost more and could not offer a SCAN cursor.
 //
-//	buckets []uint32  1 + slab index of the chain's first slot; 0 = empty
-//	slots   []slot    the slab
+//	buckets []uint32   1 + slab index of the chain's first slot; 0 = empty
+//	pages   [][]slot   the slab: slot i is pages[i/4096][i%4096]; page 0
+//	                   grows up to 4096 slots, later pages are allocated
+//	                   whole, so the slab grows without copying
 //
 //	slot:  +-----------+-------------+-------------+
 //	       | kv []byte | next uint32 | hash uint32 |
@@ -39,7 +41,9 @@ import (
 type table struct {
 	seed    maphash.Seed
 	buckets []uint32
-	slots   []slot
+	pages   [][]slot
+	// used is the number of slots handed out, live or free.
+	used int
 	// free is 1 + the index of the first free slot; 0 if none.
 	free uint32
 	// n is the number of live slots.
@@ -54,7 +58,11 @@ type slot struct {
 	hash uint32
 }
 
-const tableMinBuckets = 4
+const (
+	tableMinBuckets = 4
+	pageBits        = 12
+	pageSize        = 1 << pageBits
+)
 
 // newTable returns an empty table sized for hint entries.
 func newTable(hint int) *table {
@@ -65,15 +73,39 @@ func newTable(hint int) *table {
 	return &table{
 		seed:    maphash.MakeSeed(),
 		buckets: make([]uint32, nb),
-		slots:   make([]slot, 0, hint),
+		pages:   [][]slot{make([]slot, 0, min(hint, pageSize))},
 	}
+}
+
+func (t *table) slot(i int) *slot { return &t.pages[i>>pageBits][i&(pageSize-1)] }
+
+// live reports whether slot i holds an entry.
+func (t *table) live(i int) bool { return t.slot(i).kv != nil }
+
+// newSlot appends a slot to the slab and returns its index.
+func (t *table) newSlot() uint32 {
+	i := t.used
+	p := i >> pageBits
+	if p == len(t.pages) {
+		t.pages = append(t.pages, make([]slot, 0, pageSize))
+	}
+	pg := t.pages[p]
+	if len(pg) == cap(pg) {
+		// Only page 0 is ever short of room: it doubles up to a page.
+		grown := make([]slot, len(pg), min(max(2*cap(pg), 4), pageSize))
+		copy(grown, pg)
+		pg = grown
+	}
+	t.pages[p] = append(pg, slot{})
+	t.used++
+	return uint32(i)
 }
 
 func (t *table) hashOf(key []byte) uint32 {
 	return uint32(maphash.Bytes(t.seed, key))
 }
 
-// split returns the key and value of a kv.
+// splitKV returns the key and value of a kv.
 func splitKV(kv []byte) (key, val []byte) {
 	n, k := binary.Uvarint(kv)
 	end := k + int(n)
@@ -81,12 +113,12 @@ func splitKV(kv []byte) (key, val []byte) {
 }
 
 func (t *table) key(i int) []byte {
-	k, _ := splitKV(t.slots[i].kv)
+	k, _ := splitKV(t.slot(i).kv)
 	return k
 }
 
 func (t *table) value(i int) []byte {
-	_, v := splitKV(t.slots[i].kv)
+	_, v := splitKV(t.slot(i).kv)
 	return v
 }
 
@@ -94,7 +126,7 @@ func (t *table) value(i int) []byte {
 func (t *table) find(key []byte) int {
 	h := t.hashOf(key)
 	for j := t.buckets[int(h)&(len(t.buckets)-1)]; j != 0; {
-		s := &t.slots[j-1]
+		s := t.slot(int(j - 1))
 		if s.hash == h {
 			if k, _ := splitKV(s.kv); bytes.Equal(k, key) {
 				return int(j - 1)
@@ -122,13 +154,12 @@ func (t *table) insert(key, val []byte) {
 	var i uint32
 	if t.free != 0 {
 		i = t.free - 1
-		t.free = t.slots[i].next
+		t.free = t.slot(int(i)).next
 	} else {
-		i = uint32(len(t.slots))
-		t.slots = append(t.slots, slot{})
+		i = t.newSlot()
 	}
 	b := &t.buckets[int(h)&(len(t.buckets)-1)]
-	t.slots[i] = slot{kv: kv, next: *b, hash: h}
+	*t.slot(int(i)) = slot{kv: kv, next: *b, hash: h}
 	*b = i + 1
 	t.n++
 	t.kvBytes += cap(kv)
@@ -136,7 +167,7 @@ func (t *table) insert(key, val []byte) {
 
 // setValue replaces the value of slot i.
 func (t *table) setValue(i int, val []byte) {
-	s := &t.slots[i]
+	s := t.slot(i)
 	k, _ := splitKV(s.kv)
 	t.kvBytes -= cap(s.kv)
 	s.kv = makeKV(k, val)
@@ -145,10 +176,10 @@ func (t *table) setValue(i int, val []byte) {
 
 // removeAt deletes slot i. It may compact the slab, which moves slots.
 func (t *table) removeAt(i int) {
-	s := &t.slots[i]
+	s := t.slot(i)
 	link := &t.buckets[int(s.hash)&(len(t.buckets)-1)]
 	for *link != uint32(i+1) {
-		link = &t.slots[*link-1].next
+		link = &t.slot(int(*link - 1)).next
 	}
 	*link = s.next
 	t.kvBytes -= cap(s.kv)
@@ -162,7 +193,7 @@ func (t *table) removeAt(i int) {
 			nb <<= 1
 		}
 		t.resize(nb)
-	case len(t.slots) > 2*t.n+16:
+	case t.used > 2*t.n+16:
 		t.resize(len(t.buckets))
 	}
 }
@@ -179,31 +210,32 @@ func (t *table) remove(key []byte) bool {
 
 // resize rebuilds the table with nb buckets and a compacted slab.
 func (t *table) resize(nb int) {
-	slots := t.slots
-	if t.n < len(t.slots) {
-		slots = make([]slot, 0, t.n+t.n/8)
-		for _, s := range t.slots {
-			if s.kv != nil {
-				slots = append(slots, s)
+	if t.n < t.used {
+		old := t.pages
+		t.pages = [][]slot{make([]slot, 0, min(t.n, pageSize))}
+		t.used, t.free = 0, 0
+		for _, pg := range old {
+			for _, s := range pg {
+				if s.kv != nil {
+					*t.slot(int(t.newSlot())) = s
+				}
 			}
 		}
-		t.free = 0
 	}
-	buckets := make([]uint32, nb)
-	for i := range slots {
-		b := &buckets[int(slots[i].hash)&(nb-1)]
-		slots[i].next = *b
+	t.buckets = make([]uint32, nb)
+	for i := range t.used {
+		s := t.slot(i)
+		b := &t.buckets[int(s.hash)&(nb-1)]
+		s.next = *b
 		*b = uint32(i + 1)
 	}
-	t.slots, t.buckets = slots, buckets
 }
 
 // randomSlot returns the index of a uniformly chosen live slot; the table
 // must not be empty.
 func (t *table) randomSlot(rng *rand.Rand) int {
 	for {
-		i := rng.IntN(len(t.slots))
-		if t.slots[i].kv != nil {
+		if i := rng.IntN(t.used); t.live(i) {
 			return i
 		}
 	}
@@ -212,8 +244,8 @@ func (t *table) randomSlot(rng *rand.Rand) int {
 // liveSlots returns the indexes of every live slot.
 func (t *table) liveSlots() []int {
 	out := make([]int, 0, t.n)
-	for i := range t.slots {
-		if t.slots[i].kv != nil {
+	for i := range t.used {
+		if t.live(i) {
 			out = append(out, i)
 		}
 	}
@@ -228,7 +260,7 @@ func (t *table) scan(cursor uint64, count int, fn func(i int)) uint64 {
 	mask := uint64(len(t.buckets) - 1)
 	emitted := 0
 	for visits := count * 10; visits > 0; visits-- {
-		for j := t.buckets[cursor&mask]; j != 0; j = t.slots[j-1].next {
+		for j := t.buckets[cursor&mask]; j != 0; j = t.slot(int(j - 1)).next {
 			fn(int(j - 1))
 			emitted++
 		}
@@ -244,25 +276,28 @@ func (t *table) scan(cursor uint64, count int, fn func(i int)) uint64 {
 }
 
 func (t *table) clone() *table {
-	c := &table{
-		seed:    t.seed,
-		buckets: append([]uint32(nil), t.buckets...),
-		slots:   append([]slot(nil), t.slots...),
-		free:    t.free,
-		n:       t.n,
-		kvBytes: t.kvBytes,
-	}
-	for i := range c.slots {
-		if kv := c.slots[i].kv; kv != nil {
-			c.slots[i].kv = append(make([]byte, 0, cap(kv)), kv...)
+	c := *t
+	c.buckets = append([]uint32(nil), t.buckets...)
+	c.pages = make([][]slot, len(t.pages))
+	for p, pg := range t.pages {
+		c.pages[p] = make([]slot, len(pg), cap(pg))
+		for j, s := range pg {
+			if s.kv != nil {
+				s.kv = append(make([]byte, 0, cap(s.kv)), s.kv...)
+			}
+			c.pages[p][j] = s
 		}
 	}
-	return c
+	return &c
 }
 
 // memoryUsage is the bytes the table holds: its header, buckets, slab and
 // the keys and values.
 func (t *table) memoryUsage() int {
-	const header, slotSize = 80, 32
-	return header + 4*cap(t.buckets) + slotSize*cap(t.slots) + t.kvBytes
+	const header, slotSize = 96, 32
+	total := header + 4*cap(t.buckets) + t.kvBytes
+	for _, pg := range t.pages {
+		total += 24 + slotSize*cap(pg)
+	}
+	return total
 }

@@ -10,15 +10,17 @@ func TestTableModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	tb := newTable(0)
 	model := map[string]string{}
-	for step := range 20000 {
-		k := fmt.Sprint(rng.IntN(2000))
-		if step > 12000 {
-			// Drain, so that the table shrinks and compacts.
-			k = fmt.Sprint(rng.IntN(300))
+	// 10,000 keys span several slab pages.
+	for step := range 60000 {
+		// After step 36,000 only deletes run, so that the table
+		// shrinks and compacts.
+		k := fmt.Sprint(rng.IntN(10000))
+		if step == 36000 && len(tb.pages) < 2 {
+			t.Fatalf("%d entries fit in %d page", tb.n, len(tb.pages))
 		}
 		switch rng.IntN(3) {
 		case 0, 1:
-			if step > 12000 {
+			if step > 36000 {
 				break
 			}
 			v := fmt.Sprint(step)
@@ -38,6 +40,9 @@ func TestTableModel(t *testing.T) {
 	}
 	checkTable(t, tb, model)
 	checkTable(t, tb.clone(), model)
+	if len(tb.pages) != 1 {
+		t.Fatalf("%d pages for %d entries", len(tb.pages), tb.n)
+	}
 }
 
 func checkTable(t *testing.T, tb *table, model map[string]string) {
@@ -52,11 +57,14 @@ func checkTable(t *testing.T, tb *table, model map[string]string) {
 		}
 	}
 	live, kv := 0, 0
-	for i := range tb.slots {
-		if tb.slots[i].kv != nil {
+	for i := range tb.used {
+		if tb.live(i) {
 			live++
-			kv += cap(tb.slots[i].kv)
+			kv += cap(tb.slot(i).kv)
 		}
+	}
+	if tb.used > 2*tb.n+16 {
+		t.Fatalf("%d slots for %d entries", tb.used, tb.n)
 	}
 	if live != tb.n || kv != tb.kvBytes {
 		t.Fatalf("live %d, kvBytes %d; want %d, %d", live, kv, tb.n, tb.kvBytes)

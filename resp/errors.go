@@ -133,3 +133,55 @@ func ErrProtoExpectedDollar(got byte) string {
 	}
 	return "ERR Protocol error: expected '$', got '" + string([]byte{got}) + "'"
 }
+
+// Errors of the connection and server commands (HELLO, AUTH, CLIENT,
+// SWAPDB, SHUTDOWN, DEBUG).
+const (
+	ErrNoProto          = "NOPROTO unsupported protocol version"
+	ErrProtoVersion     = "ERR Protocol version is not an integer or out of range"
+	ErrHelloNoAuth      = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	ErrClientName       = "ERR Client names cannot contain spaces, newlines or special characters."
+	ErrNoSuchClient     = "ERR No such client"
+	ErrClientIDPositive = "ERR client-id should be greater than 0"
+	ErrInvalidClientID  = "ERR Invalid client ID"
+	ErrPauseMode        = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+	ErrNoShutdown       = "ERR No shutdown in progress."
+	ErrInvalidFirstDB   = "ERR invalid first DB index"
+	ErrInvalidSecondDB  = "ERR invalid second DB index"
+	ErrDebugNotAllowed  = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
+)
+
+// ErrSubcommandSyntax is addReplySubcommandSyntaxError: sub is the
+// subcommand and container the command as the client wrote them.
+func ErrSubcommandSyntax(sub, container []byte) string {
+	return fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
+		clip(sub, 128), strings.ToUpper(string(container)))
+}
+
+// ErrHelloOption is HELLO's reply to an option it does not know.
+func ErrHelloOption(opt []byte) string {
+	return "ERR Syntax error in HELLO option '" + string(opt) + "'"
+}
+
+// ErrUnknownClientType is CLIENT LIST and CLIENT KILL's reply to a TYPE
+// that is not normal, master, replica, slave or pubsub.
+func ErrUnknownClientType(typ []byte) string {
+	return "ERR Unknown client type '" + string(typ) + "'"
+}
+
+// ErrNoSuchUser is CLIENT KILL USER's reply to an unknown user.
+func ErrNoSuchUser(user []byte) string {
+	return "ERR No such user '" + string(user) + "'"
+}
+
+// ErrSetinfoOption is CLIENT SETINFO's reply to an attribute other than
+// LIB-NAME and LIB-VER.
+func ErrSetinfoOption(attr []byte) string {
+	return "ERR Unrecognized option '" + string(attr) + "'"
+}
+
+// ErrSetinfoValue is CLIENT SETINFO's reply to a value with spaces or
+// special characters; attr is the attribute as the client wrote it.
+func ErrSetinfoValue(attr []byte) string {
+	return "ERR " + string(attr) + " cannot contain spaces, newlines or special characters."
+}

@@ -182,7 +182,7 @@ func (c *conn) fail() error {
 	log.Log(context.Background(), levelVerbose, "protocol error from client", "reason", perr.Reason, "addr", c.RemoteAddr().String())
 	ks := c.s.engine.KS
 	ks.Lock()
-	c.s.engine.Stats.ErrorReplies++
+	c.s.engine.CountError(perr.Reply)
 	// Redis suppresses the reply under CLIENT REPLY OFF or SKIP.
 	silent := c.cl.ReplyMode == commands.ReplyOff || c.cl.ReplyMode == commands.ReplySkip
 	ks.Unlock()

@@ -75,6 +75,9 @@ func (s *Server) Serve() error {
 // may be called more than once and from any goroutine.
 func (s *Server) Close() {
 	s.stopOnce.Do(func() {
+		// Wake commands waiting on CLIENT PAUSE so their connections
+		// can close.
+		s.engine.Close()
 		s.mu.Lock()
 		s.stopped = true
 		s.mu.Unlock()

@@ -1,0 +1,337 @@
+package commands
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// INFO [section ...]: Redis's sections, in Redis's order, with Redis's
+// field names. Fields with no counterpart in cairn are left out, or given
+// the value that is true of cairn (no replicas, no forks, no AOF of
+// Redis's kind); see each section.
+
+// infoSection is one section of INFO: its name as the client asks for it,
+// its heading, whether the default set includes it, and its fields.
+type infoSection struct {
+	name, title string
+	inDefault   bool
+	write       func(c *Ctx, b *infoBuilder)
+}
+
+func infoSections() []infoSection {
+	return []infoSection{
+		{"server", "Server", true, infoServer},
+		{"clients", "Clients", true, infoClients},
+		{"memory", "Memory", true, infoMemory},
+		{"persistence", "Persistence", true, infoPersistence},
+		{"stats", "Stats", true, infoStats},
+		{"replication", "Replication", true, infoReplication},
+		{"cpu", "CPU", true, infoCPU},
+		{"modules", "Modules", true, func(*Ctx, *infoBuilder) {}},
+		{"commandstats", "Commandstats", false, infoCommandstats},
+		{"errorstats", "Errorstats", true, infoErrorstats},
+		{"latencystats", "Latencystats", false, func(*Ctx, *infoBuilder) {}},
+		{"cluster", "Cluster", true, func(_ *Ctx, b *infoBuilder) { b.int("cluster_enabled", 0) }},
+		{"keyspace", "Keyspace", true, infoKeyspace},
+	}
+}
+
+// infoBuilder writes "field:value" lines ended by CRLF.
+type infoBuilder struct{ bytes.Buffer }
+
+func (b *infoBuilder) str(field, value string) {
+	b.WriteString(field)
+	b.WriteByte(':')
+	b.WriteString(value)
+	b.WriteString("\r\n")
+}
+
+func (b *infoBuilder) int(field string, n int64) { b.str(field, strconv.FormatInt(n, 10)) }
+
+// infoCommand writes the sections asked for (any case; unknown names are
+// ignored), or the default ones; "all" and "everything" ask for all. The
+// sections come in Redis's order, separated by an empty line.
+func infoCommand(c *Ctx) {
+	want := map[string]bool{}
+	all, def := false, len(c.Args) == 1
+	for _, a := range c.Args[1:] {
+		switch name := strings.ToLower(string(a)); name {
+		case "all", "everything":
+			all = true
+		case "default":
+			def = true
+		default:
+			want[name] = true
+		}
+	}
+	var b infoBuilder
+	for _, s := range infoSections() {
+		if !all && !want[s.name] && !(def && s.inDefault) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# " + s.title + "\r\n")
+		s.write(c, &b)
+	}
+	c.W.Verbatim("txt", b.String())
+}
+
+func infoServer(c *Ctx, b *infoBuilder) {
+	now := time.Now()
+	uptime := int64(now.Sub(c.Started) / time.Second)
+	sha, dirty := buildRevision()
+	b.str("redis_version", serverVersion)
+	b.str("redis_git_sha1", sha)
+	b.str("redis_git_dirty", dirty)
+	b.str("redis_mode", "standalone")
+	b.str("os", runtime.GOOS+" "+runtime.GOARCH)
+	b.int("arch_bits", strconv.IntSize)
+	b.str("gcc_version", "0.0.0")
+	b.str("go_version", runtime.Version())
+	b.int("process_id", int64(os.Getpid()))
+	b.str("process_supervised", "no")
+	b.str("run_id", c.runID)
+	b.int("tcp_port", int64(c.tcpPort()))
+	b.int("server_time_usec", now.UnixMicro())
+	b.int("uptime_in_seconds", uptime)
+	b.int("uptime_in_days", uptime/86400)
+	hz := int64(c.Config.Load().Hz)
+	b.int("hz", hz)
+	b.int("configured_hz", hz)
+	b.int("lru_clock", now.Unix()&lruClockMax)
+	exe, _ := os.Executable()
+	b.str("executable", exe)
+	path := c.Config.Path()
+	if path != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+	}
+	b.str("config_file", path)
+	b.int("io_threads_active", 0)
+}
+
+// buildRevision is the VCS revision the binary was built from, as Redis's
+// redis_git_sha1 (8 hex digits, zeros if unknown) and redis_git_dirty.
+func buildRevision() (sha, dirty string) {
+	sha, dirty = "00000000", "0"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return sha, dirty
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			if len(s.Value) >= 8 {
+				sha = s.Value[:8]
+			}
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "1"
+			}
+		}
+	}
+	return sha, dirty
+}
+
+// tcpPort is the port the server listens on: the one the calling client
+// connected to, which is right even when the configured port is 0.
+func (c *Ctx) tcpPort() int {
+	if _, p, err := net.SplitHostPort(c.Client.LocalAddr); err == nil {
+		if n, err := strconv.Atoi(p); err == nil {
+			return n
+		}
+	}
+	return c.Config.Load().Port
+}
+
+func infoClients(c *Ctx, b *infoBuilder) {
+	b.int("connected_clients", int64(len(c.clients)))
+	b.int("cluster_connections", 0)
+	b.int("maxclients", int64(c.Config.Load().MaxClients))
+	b.int("blocked_clients", 0)
+	b.int("tracking_clients", 0)
+	b.int("clients_in_timeout_table", 0)
+}
+
+// infoMemory reports the Go heap as used_memory and the resident set (from
+// /proc where there is one) as used_memory_rss.
+func infoMemory(c *Ctx, b *infoBuilder) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	used := ms.HeapAlloc
+	c.peakMemory = max(c.peakMemory, used)
+	rss := residentMemory(ms.Sys)
+	b.int("used_memory", int64(used))
+	b.str("used_memory_human", bytesToHuman(used))
+	b.int("used_memory_rss", int64(rss))
+	b.str("used_memory_rss_human", bytesToHuman(rss))
+	b.int("used_memory_peak", int64(c.peakMemory))
+	b.str("used_memory_peak_human", bytesToHuman(c.peakMemory))
+	b.str("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(c.peakMemory, 1))))
+	b.int("maxmemory", 0)
+	b.str("maxmemory_human", "0B")
+	b.str("maxmemory_policy", "noeviction")
+	b.str("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
+	b.str("mem_allocator", "go")
+	b.int("lazyfree_pending_objects", 0)
+}
+
+// residentMemory reads the resident set size from /proc/self/statm, or
+// returns fallback where there is no such file.
+func residentMemory(fallback uint64) uint64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return fallback
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 2 {
+		return fallback
+	}
+	pages, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		return fallback
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
+// bytesToHuman formats a byte count as Redis's bytesToHuman.
+func bytesToHuman(n uint64) string {
+	units := []string{"K", "M", "G", "T", "P"}
+	if n < 1024 {
+		return strconv.FormatUint(n, 10) + "B"
+	}
+	d := float64(n)
+	for _, u := range units {
+		d /= 1024
+		if d < 1024 || u == "P" {
+			return fmt.Sprintf("%.2f%s", d, u)
+		}
+	}
+	return ""
+}
+
+// infoPersistence: cairn never loads or saves in the background, so the
+// RDB and AOF fields are those of a Redis that has never saved.
+func infoPersistence(c *Ctx, b *infoBuilder) {
+	b.int("loading", 0)
+	b.int("async_loading", 0)
+	b.int("rdb_changes_since_last_save", c.KS.Stats.Dirty)
+	b.int("rdb_bgsave_in_progress", 0)
+	b.int("rdb_last_save_time", c.Started.Unix())
+	b.str("rdb_last_bgsave_status", "ok")
+	b.int("rdb_last_bgsave_time_sec", -1)
+	b.int("rdb_current_bgsave_time_sec", -1)
+	b.int("rdb_saves", 0)
+	b.int("aof_enabled", 0)
+	b.int("aof_rewrite_in_progress", 0)
+	b.int("aof_rewrite_scheduled", 0)
+	b.int("aof_last_rewrite_time_sec", -1)
+	b.int("aof_current_rewrite_time_sec", -1)
+	b.str("aof_last_bgrewrite_status", "ok")
+	b.int("aof_rewrites", 0)
+	b.str("aof_last_write_status", "ok")
+}
+
+func infoStats(c *Ctx, b *infoBuilder) {
+	b.int("total_connections_received", c.Stats.TotalConnections)
+	b.int("total_commands_processed", c.Stats.TotalCommands)
+	b.int("rejected_connections", c.Stats.RejectedConnections)
+	b.int("expired_keys", c.KS.Stats.ExpiredKeys)
+	b.int("evicted_keys", 0)
+	b.int("evicted_clients", 0)
+	b.int("keyspace_hits", c.KS.Stats.KeyspaceHits)
+	b.int("keyspace_misses", c.KS.Stats.KeyspaceMisses)
+	b.int("pubsub_channels", 0)
+	b.int("pubsub_patterns", 0)
+	b.int("latest_fork_usec", 0)
+	b.int("total_forks", 0)
+	b.int("unexpected_error_replies", 0)
+	b.int("total_error_replies", c.Stats.ErrorReplies)
+}
+
+func infoReplication(c *Ctx, b *infoBuilder) {
+	b.str("role", "master")
+	b.int("connected_slaves", 0)
+	b.str("master_failover_state", "no-failover")
+	b.str("master_replid", c.replID)
+	b.str("master_replid2", strings.Repeat("0", 40))
+	b.int("master_repl_offset", 0)
+	b.int("second_repl_offset", -1)
+	b.int("repl_backlog_active", 0)
+	b.int("repl_backlog_size", 1<<20)
+	b.int("repl_backlog_first_byte_offset", 0)
+	b.int("repl_backlog_histlen", 0)
+}
+
+func infoCPU(_ *Ctx, b *infoBuilder) {
+	var self, children syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	tv := func(t syscall.Timeval) string { return fmt.Sprintf("%d.%06d", t.Sec, t.Usec) }
+	b.str("used_cpu_sys", tv(self.Stime))
+	b.str("used_cpu_user", tv(self.Utime))
+	b.str("used_cpu_sys_children", tv(children.Stime))
+	b.str("used_cpu_user_children", tv(children.Utime))
+}
+
+// infoCommandstats lists every command and subcommand that was called or
+// refused, by name.
+func infoCommandstats(c *Ctx, b *infoBuilder) {
+	var cmds []*Command
+	for _, cmd := range c.Table {
+		cmds = append(cmds, cmd)
+		for _, sub := range cmd.Subcommands {
+			cmds = append(cmds, sub)
+		}
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	for _, cmd := range cmds {
+		s := cmd.Stats
+		if s.Calls == 0 && s.FailedCalls == 0 && s.RejectedCalls == 0 {
+			continue
+		}
+		perCall := 0.0
+		if s.Calls > 0 {
+			perCall = float64(s.Usec) / float64(s.Calls)
+		}
+		b.str("cmdstat_"+cmd.Name, fmt.Sprintf("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
+			s.Calls, s.Usec, perCall, s.RejectedCalls, s.FailedCalls))
+	}
+}
+
+func infoErrorstats(c *Ctx, b *infoBuilder) {
+	codes := make([]string, 0, len(c.errorStats))
+	for code := range c.errorStats {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		b.str("errorstat_"+code, "count="+strconv.FormatInt(c.errorStats[code], 10))
+	}
+}
+
+// infoKeyspace lists the non-empty databases. avg_ttl is 0: Redis
+// estimates it from the active expiry's samples, which cairn does not
+// keep.
+func infoKeyspace(c *Ctx, b *infoBuilder) {
+	for i := range c.KS.NumDBs() {
+		db := c.KS.DB(i)
+		if db.Len() == 0 && db.VolatileLen() == 0 {
+			continue
+		}
+		b.str("db"+strconv.Itoa(i), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", db.Len(), db.VolatileLen()))
+	}
+}

@@ -1,0 +1,172 @@
+package datatypes_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/internal/testutil"
+	"github.com/cairn-db/cairn/keyspace"
+)
+
+const memKeys = 100_000
+
+// memWorkload is a set of keys, each with the arguments of the one command
+// that builds its value (HSET's field/value pairs, SADD's members).
+type memWorkload struct {
+	name  string
+	cmd   string
+	keys  []string
+	args  [][]string
+	build func(args []string) datatypes.Value
+}
+
+func memWorkloads() []memWorkload {
+	lim := datatypes.DefaultLimits()
+	hashes := memWorkload{name: "hash of 10 small fields", cmd: "HSET", build: func(args []string) datatypes.Value {
+		h := datatypes.NewHash()
+		for j := 0; j < len(args); j += 2 {
+			h.Set(lim, []byte(args[j]), []byte(args[j+1]))
+		}
+		return h
+	}}
+	sets := memWorkload{name: "set of 10 integers", cmd: "SADD", build: func(args []string) datatypes.Value {
+		s := datatypes.NewSet()
+		for _, m := range args {
+			s.Add(lim, []byte(m))
+		}
+		return s
+	}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range memKeys {
+		var pairs, members []string
+		for j := range 10 {
+			pairs = append(pairs, fmt.Sprint("field", j), fmt.Sprintf("value%d-%d", j, i%1000))
+			members = append(members, strconv.Itoa(rng.IntN(1_000_000)))
+		}
+		hashes.keys = append(hashes.keys, fmt.Sprint("hash:", i))
+		hashes.args = append(hashes.args, pairs)
+		sets.keys = append(sets.keys, fmt.Sprint("set:", i))
+		sets.args = append(sets.args, members)
+	}
+	return []memWorkload{hashes, sets}
+}
+
+// heapGrowth returns the live heap bytes fn adds, per key.
+func heapGrowth(fn func()) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / memKeys
+}
+
+// TestMemoryVsRedis loads the same 100,000 hashes of 10 small fields and
+// 100,000 sets of 10 integers into cairn's values and into redis-server
+// 7.0, and requires a compact value to take at most 1.5 times what Redis
+// spends on it. Redis's value cost is its used_memory growth minus that
+// of the same keys holding a shared integer; cairn's is the Go heap
+// growth. The costs with each side's keyspace are logged.
+func TestMemoryVsRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 300,000 keys into redis-server")
+	}
+	addr := testutil.StartRedis(t)
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+
+	workloads := memWorkloads()
+	redisKeyOnly := redisGrowth(t, ctx, rdb, func(p redis.Pipeliner, i int) {
+		p.Set(ctx, workloads[0].keys[i], 1, 0)
+	})
+	for _, w := range workloads {
+		redisTotal := redisGrowth(t, ctx, rdb, func(p redis.Pipeliner, i int) {
+			args := []any{strings.ToLower(w.cmd), w.keys[i]}
+			for _, a := range w.args[i] {
+				args = append(args, a)
+			}
+			p.Do(ctx, args...)
+		})
+		values := make([]datatypes.Value, memKeys)
+		goValue := heapGrowth(func() {
+			for i := range values {
+				values[i] = w.build(w.args[i])
+			}
+		})
+		want := map[string]string{"HSET": "listpack", "SADD": "intset"}[w.cmd]
+		if enc := values[0].Encoding(); enc != want {
+			t.Fatalf("%s: encoding %s, want %s", w.name, enc, want)
+		}
+		runtime.KeepAlive(values)
+		values = nil
+
+		ks := keyspace.New(keyspace.Options{Databases: 1})
+		db := ks.DB(0)
+		goTotal := heapGrowth(func() {
+			for i, k := range w.keys {
+				db.Set([]byte(k), w.build(w.args[i]))
+			}
+		})
+		runtime.KeepAlive(ks)
+
+		redisValue := redisTotal - redisKeyOnly
+		t.Logf("%s: bytes per value: cairn %.0f, Redis %.0f (%.2fx); with the keyspace: cairn %.0f, Redis %.0f (%.2fx)",
+			w.name, goValue, redisValue, goValue/redisValue, goTotal, redisTotal, goTotal/redisTotal)
+		if goValue > 1.5*redisValue {
+			t.Errorf("%s: %.0f bytes per value, more than 1.5 times Redis's %.0f", w.name, goValue, redisValue)
+		}
+	}
+}
+
+// redisGrowth flushes the server, runs one command per key in pipelines
+// and returns the used_memory growth per key.
+func redisGrowth(t *testing.T, ctx context.Context, rdb *redis.Client, cmd func(p redis.Pipeliner, i int)) float64 {
+	t.Helper()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := usedMemory(t, ctx, rdb)
+	for start := 0; start < memKeys; start += 1000 {
+		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := start; i < start+1000; i++ {
+				cmd(p, i)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return float64(usedMemory(t, ctx, rdb)-before) / memKeys
+}
+
+func usedMemory(t *testing.T, ctx context.Context, rdb *redis.Client) int64 {
+	t.Helper()
+	info, err := rdb.Info(ctx, "memory").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(info))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "used_memory:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no used_memory in INFO memory")
+	return 0
+}
