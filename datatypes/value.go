@@ -1,6 +1,6 @@
-// Package datatypes holds the values a key can have: strings now, and the
-// collections later. Values know nothing of keys, clocks, locks, the
-// network or the disk.
+// Package datatypes holds the values a key can have: strings, lists, sets
+// and hashes, each with Redis 7.0's compact and large encodings. Values
+// know nothing of keys, clocks, locks, the network or the disk.
 package datatypes
 
 // Value is what a key maps to.
