@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Compares cairn with Debian's redis-server on this machine:
-#   1. redis-benchmark throughput (SET GET INCR MSET, 50 clients, 200,000
-#      requests, without and with a pipeline of 16), the servers taking
-#      turns test by test;
+#   1. redis-benchmark throughput (SET GET INCR MSET LPUSH RPOP SADD HSET
+#      LRANGE_100, 50 clients, 200,000 requests, without and with a
+#      pipeline of 16), the servers taking turns test by test; a test
+#      whose command cairn does not have yet shows "-";
 #   2. resident memory (VmRSS) after loading 1,000,000 keys with 10-byte
-#      values through redis-cli --pipe.
+#      values through redis-cli --pipe;
+#   3. the VmRSS growth from loading 100,000 hashes of 10 fields, and
+#      100,000 sets of 10 integers, each into a fresh pair of servers.
 # Both servers run without persistence on free loopback ports and are
 # stopped when the script exits. Usage: bench/run.sh
 set -euo pipefail
@@ -63,31 +66,41 @@ start_servers() {
 }
 
 # rps PORT TEST PIPELINE prints the requests per second redis-benchmark
-# measured.
+# measured: the last line's, since LRANGE_* first runs an LPUSH to fill
+# the list.
 rps() {
 	redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -c 50 -n 200000 -P "$3" -q --csv 2>>"$work/benchmark.err" |
-		awk -F'","' 'NR == 2 { print $2 }'
+		awk -F'","' 'NR > 1 { v = $2 } END { print v }'
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# has_command PORT NAME succeeds if the server knows the command.
+has_command() { [ -n "$(redis-cli -p "$1" COMMAND INFO "$2" | tr -d '\n')" ]; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 start_servers
-printf '%-5s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
+printf '%-10s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
 turn=0
 for pipeline in 1 16; do
-	for test in set get incr mset; do
+	for test in set get incr mset lpush rpop sadd hset lrange_100; do
+		# lrange_100 fills its list with LPUSH first.
+		cairn_has=true
+		for name in "${test%%_*}" $([ "$test" = lrange_100 ] && echo lpush); do
+			has_command "$cairn_port" "$name" || cairn_has=false
+		done
 		# Alternate who goes first, so that neither always runs on a
 		# machine warmed (or disturbed) by the other.
+		c=''
 		if ((turn++ % 2 == 0)); then
 			r=$(rps "$redis_port" "$test" "$pipeline")
-			c=$(rps "$cairn_port" "$test" "$pipeline")
+			! $cairn_has || c=$(rps "$cairn_port" "$test" "$pipeline")
 		else
-			c=$(rps "$cairn_port" "$test" "$pipeline")
+			! $cairn_has || c=$(rps "$cairn_port" "$test" "$pipeline")
 			r=$(rps "$redis_port" "$test" "$pipeline")
 		fi
-		printf '%-5s %8s %14s %14s %12s\n' "$test" "$pipeline" "${r:--}" "${c:--}" "$(ratio "${c:-0}" "${r:-0}")"
+		printf '%-10s %8s %14s %14s %12s\n' "$test" "$pipeline" "${r:--}" "${c:--}" "$(ratio "$c" "${r:-0}")"
 	done
 done
 if grep -q . "$work/benchmark.err" 2>/dev/null; then
@@ -109,3 +122,25 @@ printf '%-22s %14s %14s %12s\n' "RSS (KiB)" redis cairn "cairn/redis"
 printf '%-22s %14s %14s %12s\n' empty "$redis_empty" "$cairn_empty" "$(ratio "$cairn_empty" "$redis_empty")"
 printf '%-22s %14s %14s %12s\n' "1,000,000 keys" "$redis_full" "$cairn_full" "$(ratio "$cairn_full" "$redis_full")"
 printf '%-22s %14s %14s\n' "DBSIZE" "$(redis-cli -p "$redis_port" DBSIZE)" "$(redis-cli -p "$cairn_port" DBSIZE 2>&1)"
+
+# RSS growth from loading 100,000 values of 10 elements: HSET key f0 v0 ..
+# f9 v9 (short values: listpack hashes) and SADD key with 10 integers
+# (intsets), each into servers started for it.
+echo
+awk 'BEGIN { for (i = 0; i < 100000; i++) { k = "hash:" i; printf "*22\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n", length(k), k
+	for (j = 0; j < 10; j++) { f = "field" j; v = "value" j "-" (i % 1000); printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(f), f, length(v), v } } }' >"$work/hashes.resp"
+awk 'BEGIN { srand(1); for (i = 0; i < 100000; i++) { k = "set:" i; printf "*12\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n", length(k), k
+	for (j = 0; j < 10; j++) { m = int(rand() * 1000000); printf "$%d\r\n%s\r\n", length(m), m } } }' >"$work/sets.resp"
+printf '%-30s %14s %14s %12s\n' "RSS growth (KiB)" redis cairn "cairn/redis"
+for data in hashes sets; do
+	start_servers
+	redis_empty=$(rss_kb "$redis_pid") cairn_empty=$(rss_kb "$cairn_pid")
+	for port in "$redis_port" "$cairn_port"; do
+		redis-cli -p "$port" --pipe <"$work/$data.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
+	done
+	r=$(($(rss_kb "$redis_pid") - redis_empty)) c=$(($(rss_kb "$cairn_pid") - cairn_empty))
+	label="100,000 hashes of 10 fields"
+	[ "$data" = sets ] && label="100,000 sets of 10 integers"
+	printf '%-30s %14s %14s %12s\n' "$label" "$r" "$c" "$(ratio "$c" "$r")"
+	stop_servers
+done

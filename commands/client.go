@@ -61,9 +61,22 @@ type Client struct {
 	// argvMem is the size of the arguments of the command being run, for
 	// CLIENT LIST's argv-mem.
 	argvMem int
+	// tx is the client's MULTI queue and WATCHed keys (transactions.go).
+	tx txState
+
+	// blocked is the wait of the client's blocking list command, if it
+	// is blocked (blocking.go).
+	blocked *waiter
 
 	// kill closes the connection from any goroutine; set by the server.
 	kill func()
+	// Flush sends b to the client at once, and Watch watches the
+	// connection while the client is blocked, closing gone if it fails,
+	// until stop is called. The server sets both; they are called by the
+	// client's own goroutine without the keyspace lock. A client without
+	// them (a script's, the replay's) never blocks.
+	Flush func(b []byte)
+	Watch func(gone chan<- struct{}) (stop func())
 }
 
 // NewClient returns the state of a new connection; kill must close it.

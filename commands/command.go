@@ -129,6 +129,8 @@ func NewTable() Table {
 		listCommands(),
 		setCommands(),
 		hashCommands(),
+		transactionCommands(),
+		scriptingCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

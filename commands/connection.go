@@ -61,6 +61,10 @@ func connectionCommands() []*Command {
 					Syntax:  "<attr: LIB-NAME libname | LIB-VER libver>", Run: clientSetinfoCommand},
 				"setname": {Arity: 3, Flags: clientSub, Group: "connection", Since: "2.6.9", Complexity: "O(1)",
 					Summary: "Set the current connection name", Syntax: "connection-name", Run: clientSetnameCommand},
+				"unblock": {Arity: -3, Flags: clientAdm, Group: "connection", Since: "5.0.0",
+					Complexity: "O(log N) where N is the number of client connections",
+					Summary:    "Unblock a client blocked in a blocking command from a different connection",
+					Syntax:     "client-id [TIMEOUT | ERROR]", Run: clientUnblockCommand},
 				"unpause": {Arity: 2, Flags: clientAdm, Group: "connection", Since: "6.2.0",
 					Complexity: "O(N) Where N is the number of paused clients",
 					Summary:    "Resume processing of clients that were paused", Run: clientUnpauseCommand},
@@ -107,6 +111,7 @@ func quitCommand(c *Ctx) {
 // skipped (CLIENT REPLY SKIP) still has it skipped.
 func resetCommand(c *Ctx) {
 	cl := c.Client
+	c.discardTransaction(cl)
 	cl.DB = 0
 	cl.W.Proto = 2
 	cl.Authenticated = c.Config.Load().RequirePass == ""
@@ -361,8 +366,14 @@ func (c *Ctx) writeClients(b *strings.Builder, now time.Time) {
 // cairn has no counterpart for (fd, buffer sizes) get plausible values.
 func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	flags := ""
+	if cl.tx.multi {
+		flags += "x"
+	}
 	if cl.waiting {
 		flags += "b"
+	}
+	if cl.tx.dirty {
+		flags += "d"
 	}
 	if cl.Closing {
 		flags += "c"
@@ -407,17 +418,17 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("sub", 0)
 	num("psub", 0)
 	num("ssub", 0)
-	num("multi", -1)
+	num("multi", int64(cl.tx.queuedCount()))
 	num("qbuf", 0)
 	num("qbuf-free", 0)
 	num("argv-mem", int64(cl.argvMem))
-	num("multi-mem", 0)
+	num("multi-mem", int64(cl.tx.mem))
 	num("rbs", rbs)
 	num("rbp", int64(rbp))
 	num("obl", 0)
 	num("oll", 0)
 	num("omem", 0)
-	num("tot-mem", int64(rbs+cl.argvMem+rbp))
+	num("tot-mem", int64(rbs+cl.argvMem+rbp+cl.tx.mem))
 	field("events", "r")
 	field("cmd", cmd)
 	field("user", "default")
@@ -623,6 +634,8 @@ func clientHelpCommand(c *Ctx) {
 		"    Control the replies sent to the current connection.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
 		"SETINFO <option> <value>",
 		"    Set client meta attr. Options are:",
 		"    * LIB-NAME: the client lib name.",

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -36,6 +37,19 @@ func (c *Ctx) Int(i int) (int64, bool) {
 		c.W.Error(resp.ErrNotInteger)
 	}
 	return n, ok
+}
+
+// Limits returns the encoding thresholds of lists, sets and hashes from
+// the current configuration, so that a CONFIG SET applies to the next
+// command as in Redis.
+func (c *Ctx) Limits() datatypes.Limits {
+	cfg := c.Config.Load()
+	return datatypes.Limits{
+		ListMaxListpackSize:    cfg.ListMaxListpackSize,
+		SetMaxIntsetEntries:    cfg.SetMaxIntsetEntries,
+		HashMaxListpackEntries: cfg.HashMaxListpackEntries,
+		HashMaxListpackValue:   cfg.HashMaxListpackValue,
+	}
 }
 
 // Help writes a HELP reply: an array of status lines.

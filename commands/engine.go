@@ -86,11 +86,16 @@ type Engine struct {
 	peakMemory uint64
 	pause      pause
 	ctx        Ctx
+	// tx holds the WATCHed keys and the EXEC in progress
+	// (transactions.go).
+	tx txEngine
+	// blocking holds the clients blocked by list commands (blocking.go).
+	blocking blocking
 }
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engine {
-	return &Engine{
+	e := &Engine{
 		KS:         ks,
 		Config:     cfg,
 		Table:      NewTable(),
@@ -103,6 +108,8 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		errorStats: map[string]int64{},
 		pause:      pause{wake: make(chan struct{})},
 	}
+	ks.OnEffect(e.touchWatched)
+	return e
 }
 
 // randomHex returns 40 random hex digits, the form of Redis's run IDs.
@@ -135,6 +142,7 @@ func (e *Engine) Connect(cl *Client) bool {
 // Disconnect forgets a client. The caller holds the keyspace lock.
 func (e *Engine) Disconnect(cl *Client) {
 	delete(e.clients, cl.ID)
+	e.unwatchAll(cl)
 }
 
 // Clients returns the connected clients. The caller holds the keyspace
@@ -152,7 +160,8 @@ func (e *Engine) killClient(cl *Client) {
 
 // Close releases the commands waiting for a CLIENT PAUSE to end without
 // running them, and makes later ones fail the same way: the server is
-// stopping. It may be called more than once, from any goroutine, with or
+// stopping. Blocked clients are released too, without a reply, and their
+// connections closed. It may be called more than once, from any goroutine, with or
 // without the keyspace lock.
 func (e *Engine) Close() {
 	e.stopOnce.Do(func() { close(e.stopped) })
@@ -169,7 +178,7 @@ func (e *Engine) isStopped() bool {
 
 // Exec runs one command for cl and writes its reply to cl.W. The caller
 // holds the keyspace lock; Exec releases it while the command waits for a
-// CLIENT PAUSE to end.
+// CLIENT PAUSE to end, or is blocked (blocking.go).
 func (e *Engine) Exec(cl *Client, args [][]byte) {
 	if len(args) == 0 || cl.killed {
 		return
@@ -180,6 +189,7 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 	start := cl.W.Len()
 	errorsBefore := cl.W.Errors
 	e.exec(cl, args)
+	start = e.afterCommand(cl, start)
 	if n := cl.W.Errors - errorsBefore; n > 0 {
 		e.Stats.ErrorReplies += n
 		forEachError(cl.W.Bytes()[start:], e.countErrorCode)
@@ -197,12 +207,13 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 }
 
 func (e *Engine) exec(cl *Client, args [][]byte) {
-	e.KS.Tick()
-	cl.LastInteraction = time.Now()
+	// One clock reading serves expiry, idle time and the command's
+	// duration: reading the clock is a visible share of a GET's cost.
+	cl.LastInteraction = e.KS.Tick()
 	cmd := e.Table.Lookup(args[0])
 	if cmd == nil {
 		cl.LastCmd = ""
-		cl.W.Error(resp.ErrUnknownCommand(args[0], args[1:]))
+		e.reject(cl, nil, resp.ErrUnknownCommand(args[0], args[1:]))
 		return
 	}
 	if cmd.Subcommands != nil && len(args) >= 2 {
@@ -210,7 +221,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		if sub == nil {
 			cl.LastCmd = ""
 			cmd.Stats.RejectedCalls++
-			cl.W.Error(resp.ErrUnknownSubcommand(args[1], cmd.Name))
+			e.reject(cl, nil, resp.ErrUnknownSubcommand(args[1], cmd.Name))
 			return
 		}
 		cmd = sub
@@ -218,22 +229,28 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	cl.LastCmd = cmd.Name
 	if !cmd.checkArity(len(args)) {
 		cmd.Stats.RejectedCalls++
-		cl.W.Error(resp.ErrWrongArgs(cmd.Name))
+		e.reject(cl, cmd, resp.ErrWrongArgs(cmd.Name))
 		return
 	}
 	cfg := e.Config.Load()
 	// Redis checks DEBUG's protection before authentication.
 	if cmd.Flags&FlagAdmin != 0 && cmd.Name == "debug" && !debugAllowed(cfg.EnableDebugCommand, cl) {
 		cmd.Stats.RejectedCalls++
-		cl.W.Error(resp.ErrDebugNotAllowed)
+		e.reject(cl, cmd, resp.ErrDebugNotAllowed)
 		return
 	}
 	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && cfg.RequirePass != "" {
 		cmd.Stats.RejectedCalls++
-		cl.W.Error(resp.ErrNoAuth)
+		e.reject(cl, cmd, resp.ErrNoAuth)
+		return
+	}
+	if e.rejectNoMulti(cl, cmd) {
 		return
 	}
 	if !e.waitWhilePaused(cl, cmd) {
+		return
+	}
+	if e.queueCommand(cl, cmd, args) {
 		return
 	}
 
@@ -244,7 +261,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		cl.argvMem += len(a)
 	}
 	errorsBefore := cl.W.Errors
-	t0 := time.Now()
+	t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 	e.run(c)
 	cmd.Stats.Usec += time.Since(t0).Microseconds()
 	cmd.Stats.Calls++
@@ -345,7 +362,7 @@ func (e *Engine) pausedFor(cmd *Command) bool {
 // run after all: its client was killed or the server is stopping. The
 // caller holds the keyspace lock.
 func (e *Engine) waitWhilePaused(cl *Client, cmd *Command) bool {
-	for e.pausedFor(cmd) {
+	for !e.nestedExec() && (e.pausedFor(cmd) || e.pausedForExec(cl, cmd)) {
 		wake := e.pause.wake
 		timer := time.NewTimer(time.Until(time.UnixMilli(e.pause.end)))
 		cl.waiting = true

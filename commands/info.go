@@ -161,9 +161,10 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("connected_clients", int64(len(c.clients)))
 	b.int("cluster_connections", 0)
 	b.int("maxclients", int64(c.Config.Load().MaxClients))
-	b.int("blocked_clients", 0)
+	blocked, inTimeoutTable := c.blockedClients()
+	b.int("blocked_clients", blocked)
 	b.int("tracking_clients", 0)
-	b.int("clients_in_timeout_table", 0)
+	b.int("clients_in_timeout_table", inTimeoutTable)
 }
 
 // infoMemory reports the Go heap as used_memory and the resident set (from

@@ -85,7 +85,95 @@ var replayWorkload = []func(r *rand.Rand, now int64) []string{
 		}
 		return []string{"TOUCH", key(r)}
 	},
+	// Sets and hashes: small integer members so that commands meet, "x"
+	// members and long values for the hashtable encodings.
+	func(r *rand.Rand, _ int64) []string {
+		args := []string{"SADD", key(r)}
+		for range 6 {
+			args = append(args, strconv.Itoa(r.IntN(12)))
+		}
+		return args
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SADD", key(r), "x" + strconv.Itoa(r.IntN(3)), strconv.Itoa(r.IntN(12))}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SREM", key(r), strconv.Itoa(r.IntN(12)), "x0", "x1", "x2"}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"SPOP", key(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"SPOP", key(r), strconv.Itoa(r.IntN(12))} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"SMOVE", key(r), key(r), strconv.Itoa(r.IntN(12))}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"SINTERSTORE", key(r), key(r), key(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"SUNIONSTORE", key(r), key(r), key(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"SDIFFSTORE", key(r), key(r), key(r)} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HSET", key(r), "f" + strconv.Itoa(r.IntN(8)), val(r), "f" + strconv.Itoa(r.IntN(8)), val(r)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HMSET", key(r), "f" + strconv.Itoa(r.IntN(8)), strings.Repeat("w", 60+r.IntN(10))}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HSETNX", key(r), "f" + strconv.Itoa(r.IntN(8)), val(r)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HDEL", key(r), "f" + strconv.Itoa(r.IntN(8)), "f" + strconv.Itoa(r.IntN(8))}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HINCRBY", key(r), "f" + strconv.Itoa(r.IntN(8)), strconv.Itoa(r.IntN(100) - 50)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"HINCRBYFLOAT", key(r), "f" + strconv.Itoa(r.IntN(8)), "0.1"}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"MULTI"} },
+	func(r *rand.Rand, _ int64) []string { return []string{"EXEC"} },
+	func(r *rand.Rand, _ int64) []string { return []string{"DISCARD"} },
+	func(r *rand.Rand, _ int64) []string { return []string{"WATCH", key(r)} },
+	// Lists: elements from a small domain so that LREM, LINSERT and LSET
+	// find them; the blocking commands run as their non-blocking forms
+	// (the replay's client has no connection) and must record those.
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LPUSH", key(r), elem(r), elem(r), elem(r)}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"RPUSH", key(r), elem(r), val(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"LPUSHX", key(r), elem(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"RPUSHX", key(r), elem(r), elem(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"LPOP", key(r)} },
+	func(r *rand.Rand, _ int64) []string { return []string{"RPOP", key(r), strconv.Itoa(r.IntN(4))} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LSET", key(r), strconv.Itoa(r.IntN(6) - 3), elem(r)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LINSERT", key(r), []string{"BEFORE", "AFTER"}[r.IntN(2)], elem(r), elem(r)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LREM", key(r), strconv.Itoa(r.IntN(5) - 2), elem(r)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LTRIM", key(r), strconv.Itoa(r.IntN(4) - 1), strconv.Itoa(r.IntN(8) - 3)}
+	},
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LMOVE", key(r), key(r), end(r), end(r)}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"RPOPLPUSH", key(r), key(r)} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"LMPOP", "2", key(r), key(r), end(r), "COUNT", strconv.Itoa(1 + r.IntN(3))}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"BLPOP", key(r), key(r), "0"} },
+	func(r *rand.Rand, _ int64) []string { return []string{"BRPOP", key(r), "0.5"} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"BLMOVE", key(r), key(r), end(r), end(r), "0"}
+	},
+	func(r *rand.Rand, _ int64) []string { return []string{"BRPOPLPUSH", key(r), key(r), "0"} },
+	func(r *rand.Rand, _ int64) []string {
+		return []string{"BLMPOP", "0", "1", key(r), end(r), "COUNT", strconv.Itoa(1 + r.IntN(3))}
+	},
 }
+
+func elem(r *rand.Rand) string { return "e" + strconv.Itoa(r.IntN(6)) }
+
+func end(r *rand.Rand) string { return []string{"LEFT", "RIGHT"}[r.IntN(2)] }
 
 func key(r *rand.Rand) string { return "k" + strconv.Itoa(r.IntN(12)) }
 
@@ -179,6 +267,30 @@ func dumpValue(v datatypes.Value) string {
 	switch v := v.(type) {
 	case *datatypes.String:
 		return strconv.Quote(string(v.Bytes()))
+	case *datatypes.Set:
+		var ms []string
+		for m := range v.All() {
+			ms = append(ms, strconv.Quote(string(m)))
+		}
+		sort.Strings(ms)
+		return "{" + strings.Join(ms, " ") + "}"
+	case *datatypes.Hash:
+		// A listpack's order is visible (HGETALL) and must replay too; a
+		// hashtable's is not.
+		var ps []string
+		for f, val := range v.All() {
+			ps = append(ps, strconv.Quote(string(f))+":"+strconv.Quote(string(val)))
+		}
+		if v.Encoding() != "listpack" {
+			sort.Strings(ps)
+		}
+		return "{" + strings.Join(ps, " ") + "}"
+	case *datatypes.List:
+		var es []string
+		for _, e := range v.Forward(0) {
+			es = append(es, strconv.Quote(string(e)))
+		}
+		return "[" + strings.Join(es, " ") + "]"
 	default:
 		return fmt.Sprintf("%v", v)
 	}

@@ -35,6 +35,15 @@ type Config struct {
 	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
 	// (loopback clients only).
 	EnableDebugCommand string
+	// ListMaxListpackSize, SetMaxIntsetEntries, HashMaxListpackEntries and
+	// HashMaxListpackValue are the encoding thresholds of datatypes.Limits.
+	ListMaxListpackSize    int
+	SetMaxIntsetEntries    int
+	HashMaxListpackEntries int
+	HashMaxListpackValue   int
+	// BusyReplyThreshold is how long a script runs before other clients
+	// get BUSY and SCRIPT KILL may stop it; 0 never.
+	BusyReplyThreshold time.Duration
 }
 
 // Store holds the current Config and the file it was loaded from.

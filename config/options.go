@@ -48,6 +48,13 @@ var options = []*option{
 	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),
 	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
 	enumOpt("enable-debug-command", "no", false, []string{"no", "yes", "local"}, func(c *Config) *string { return &c.EnableDebugCommand }),
+	// The encoding thresholds of lists, sets and hashes, with Redis 7.0's
+	// names (the ziplist ones as aliases), ranges and built-in defaults.
+	aliasOpt(intOpt("list-max-listpack-size", "-2", math.MinInt32, math.MaxInt32, true, func(c *Config) *int { return &c.ListMaxListpackSize }), "list-max-ziplist-size"),
+	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
+	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries"),
+	aliasOpt(intOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
+	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
 }
 
 func lookup(name string) *option {
@@ -224,4 +231,31 @@ func ParseMemory(s string) (int64, bool) {
 		return 0, false
 	}
 	return n * mul, true
+}
+
+// aliasOpt gives o a second name, the one older Redis versions used.
+func aliasOpt(o *option, alias string) *option {
+	o.alias = alias
+	return o
+}
+
+// millisOpt is a duration given in milliseconds, as Redis's
+// busy-reply-threshold is. Redis accepts up to LONG_MAX; cairn up to what
+// a time.Duration holds.
+func millisOpt(name, def string, mutable bool, field func(*Config) *time.Duration) *option {
+	const maxMillis = math.MaxInt64 / int64(time.Millisecond)
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v)
+			if err != nil {
+				return err
+			}
+			if n < 0 || n > maxMillis {
+				return fmt.Errorf("argument must be between 0 and %d inclusive", maxMillis)
+			}
+			*field(c) = time.Duration(n) * time.Millisecond
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(field(c).Milliseconds(), 10) },
+	}
 }

@@ -65,6 +65,8 @@ type Keyspace struct {
 	loading bool
 	// Stats is guarded by mu.
 	Stats Stats
+	// onEffect sees every effect as it is recorded; see OnEffect.
+	onEffect func(Effect)
 }
 
 // New returns an empty keyspace.
@@ -98,9 +100,13 @@ func (ks *Keyspace) Unlock() {
 	ks.mu.Unlock()
 }
 
-// Tick refreshes the cached time; the dispatcher calls it before each
-// command.
-func (ks *Keyspace) Tick() { ks.now = ks.clock().UnixMilli() }
+// Tick refreshes the cached time and returns it; the dispatcher calls it
+// before each command.
+func (ks *Keyspace) Tick() time.Time {
+	now := ks.clock()
+	ks.now = now.UnixMilli()
+	return now
+}
 
 // Now is the cached time in Unix milliseconds.
 func (ks *Keyspace) Now() int64 { return ks.now }
@@ -128,6 +134,26 @@ func (ks *Keyspace) Emit(db int, args ...[]byte) {
 	if ks.sink != nil && !ks.loading {
 		ks.pending = append(ks.pending, Effect{DB: db, Args: args})
 	}
+	if ks.onEffect != nil {
+		ks.onEffect(Effect{DB: db, Args: args})
+	}
+}
+
+// OnEffect sets a function that Emit calls with every effect, with the
+// lock held, whether a sink records them or not: the command engine
+// learns from it which WATCHed keys changed. fn must not change the
+// keyspace, nor reclaim expired keys (see DB.Stored).
+func (ks *Keyspace) OnEffect(fn func(Effect)) { ks.onEffect = fn }
+
+// Stored reports whether key is stored in db, live or expired but not yet
+// reclaimed, and whether its time has come. Unlike the lookups it
+// reclaims nothing and records no effect, so an effect hook may call it.
+func (db *DB) Stored(key []byte) (stored, expired bool) {
+	p, ok := db.pos[string(key)]
+	if !ok {
+		return false, false
+	}
+	return true, db.expired(&db.entries[p])
 }
 
 // SwapDB exchanges the contents of databases a and b.

@@ -185,3 +185,69 @@ func ErrSetinfoOption(attr []byte) string {
 func ErrSetinfoValue(attr []byte) string {
 	return "ERR " + string(attr) + " cannot contain spaces, newlines or special characters."
 }
+
+// Errors of EVAL, EVALSHA and SCRIPT, and the refusals of the commands a
+// script calls (script.c, eval.c).
+const (
+	ErrNoScript           = "NOSCRIPT No matching script. Please use EVAL."
+	ErrNumKeysTooMany     = "ERR Number of keys can't be greater than number of args"
+	ErrNumKeysNegative    = "ERR Number of keys can't be negative"
+	ErrScriptFlushOption  = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
+	ErrNotBusy            = "NOTBUSY No scripts in execution right now."
+	ErrUnkillable         = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+	ErrBusyScript         = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	ErrScriptWriteFlagRO  = "ERR Can not execute a script with write flag using *_ro command."
+	ErrScriptUnknownCmd   = "ERR Unknown Redis command called from script"
+	ErrScriptWrongArgs    = "ERR Wrong number of args calling Redis command from script"
+	ErrScriptNotAllowed   = "ERR This Redis command is not allowed from script"
+	ErrScriptReadOnly     = "ERR Write commands are not allowed from read-only scripts."
+	ErrScriptMayReplicate = "ERR May-replicate commands are not allowed when client pause write."
+	ErrScriptKilledByUser = "ERR Script killed by user with SCRIPT KILL..."
+)
+
+// Errors of MULTI, EXEC, DISCARD and WATCH, and of the commands refused
+// inside a transaction (multi.c, server.c).
+const (
+	ErrMultiNested         = "ERR MULTI calls can not be nested"
+	ErrWatchInMulti        = "ERR WATCH inside MULTI is not allowed"
+	ErrExecWithoutMulti    = "ERR EXEC without MULTI"
+	ErrDiscardWithoutMulti = "ERR DISCARD without MULTI"
+	ErrExecAbort           = "EXECABORT Transaction discarded because of previous errors."
+	ErrNotInMulti          = "ERR Command not allowed inside a transaction"
+)
+
+// ErrExecAbortedBecause is the reply to an EXEC refused before it could
+// run (wrong arity, not authenticated), which discards the transaction.
+func ErrExecAbortedBecause(reason string) string {
+	return "EXECABORT Transaction discarded because of: " + reason
+}
+
+// Errors of the set and hash commands and MEMORY USAGE.
+const (
+	ErrHashNotInteger     = "ERR hash value is not an integer"
+	ErrHashNotFloat       = "ERR hash value is not a float"
+	ErrNaNOrInfValue      = "ERR value is NaN or Infinity"
+	ErrNumKeysNotPositive = "ERR numkeys should be greater than 0"
+	ErrLimitNegative      = "ERR LIMIT can't be negative"
+	ErrOutOfRange         = "ERR value is out of range"
+	// ErrCountRange is the reply to a count of -2^63, whose negation does
+	// not fit ("must between" is Redis's wording).
+	ErrCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	// ErrReplyTooLarge is cairn's own: a negative SRANDMEMBER or HRANDFIELD
+	// count asks for a reply of that many elements, which Redis builds
+	// until memory runs out.
+	ErrReplyTooLarge = "ERR count is too large: the reply would exceed proto-max-bulk-len"
+)
+
+// Errors of the list commands and of blocking (t_list.c, blocked.c,
+// networking.c).
+const (
+	ErrTimeoutNotFloat    = "ERR timeout is not a float or out of range"
+	ErrNumKeysPositive    = "ERR numkeys should be greater than 0"
+	ErrCountPositive      = "ERR count should be greater than 0"
+	ErrRankZero           = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	ErrCountNegative      = "ERR COUNT can't be negative"
+	ErrMaxlenNegative     = "ERR MAXLEN can't be negative"
+	ErrUnblockReason      = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+	ErrUnblockedByCommand = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/resp"
+	"github.com/tidwall/redcon"
 )
 
 // levelVerbose is the slog level of Redis's "verbose" log level (see
@@ -73,6 +74,11 @@ type conn struct {
 	cl       *commands.Client
 	authed   bool         // cl.Authenticated after the last batch
 	lastRead atomic.Int64 // Unix ns of the last socket read, for the idle timeout
+	// held is what watch read from the socket while the client was
+	// blocked, for Read to frame first; heldErr is the socket's failure
+	// it saw, reported once held is drained.
+	held    []byte
+	heldErr error
 }
 
 // Read implements net.Conn for redcon.
@@ -87,6 +93,16 @@ func (c *conn) Read(p []byte) (int, error) {
 		if c.rawPos < c.rawEnd {
 			c.frame()
 			continue
+		}
+		if len(c.held) > 0 {
+			c.rawPos, c.rawEnd = 0, copy(c.raw, c.held)
+			if c.held = c.held[c.rawEnd:]; len(c.held) == 0 {
+				c.held = nil
+			}
+			continue
+		}
+		if c.heldErr != nil {
+			return 0, c.heldErr
 		}
 		n, err := c.Conn.Read(c.raw)
 		if n > 0 {
@@ -191,4 +207,59 @@ func (c *conn) fail() error {
 		c.Conn.Write([]byte("-" + perr.Reply + "\r\n"))
 	}
 	return c.err
+}
+
+// hookBlocking gives cl what a blocking command needs of its connection
+// (see commands.Client.Flush and Watch).
+func (c *conn) hookBlocking(cl *commands.Client, rc redcon.Conn) {
+	cl.Flush = func(b []byte) {
+		rc.WriteRaw(b)
+		// A failed write shows as the connection failing in the watch.
+		redcon.BaseWriter(rc).Flush()
+	}
+	cl.Watch = c.watch
+}
+
+// watch reads the socket while the client is blocked, when redcon does
+// not, so that a client that closes its connection is noticed at once
+// and served nothing. The bytes read are kept in held for Read; gone is
+// closed when the socket fails, or when held passes the query buffer
+// limit, as Redis closes such a client. stop ends the watch and returns
+// once its goroutine has.
+func (c *conn) watch(gone chan<- struct{}) (stop func()) {
+	var stopping atomic.Bool
+	exited := make(chan struct{})
+	limit := c.s.engine.Config.Load().ClientQueryBufferLimit
+	go func() {
+		defer close(exited)
+		buf := make([]byte, readSize)
+		for {
+			n, err := c.Conn.Read(buf)
+			if n > 0 {
+				c.lastRead.Store(time.Now().UnixNano())
+				c.held = append(c.held, buf[:n]...)
+				if int64(len(c.held)) > limit {
+					c.s.log.Warn("closing client that reached max query buffer length", "addr", c.RemoteAddr().String(), "limit", limit)
+					c.heldErr = resp.ErrQueryBufferLimit
+					close(gone)
+					return
+				}
+			}
+			if err != nil {
+				// The deadline stop sets is no failure; a real one
+				// happens again at the next read.
+				if !stopping.Load() {
+					c.heldErr = err
+					close(gone)
+				}
+				return
+			}
+		}
+	}()
+	return func() {
+		stopping.Store(true)
+		c.Conn.SetReadDeadline(time.Unix(1, 0))
+		<-exited
+		c.Conn.SetReadDeadline(time.Time{})
+	}
 }

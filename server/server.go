@@ -34,6 +34,13 @@ type Server struct {
 	// conns maps each registered client to its connection, for the idle
 	// timeout. Guarded by the keyspace lock.
 	conns map[*commands.Client]*conn
+
+	// scripts is the control block of the scripts the engine runs: a
+	// client does not wait for the keyspace lock behind a busy script.
+	scripts *commands.ScriptControl
+	// disconnects tracks the goroutines that forget closed clients once
+	// a script is over.
+	disconnects sync.WaitGroup
 }
 
 // New returns a server for engine; it does not listen yet.
@@ -42,6 +49,7 @@ func New(engine *commands.Engine, log *slog.Logger) *Server {
 		conns: map[*commands.Client]*conn{}}
 	s.rc = redcon.NewServer("", s.handle, s.accept, s.closed)
 	engine.Shutdown = func() { go s.Close() }
+	s.scripts = engine.SuperviseScripts()
 	return s
 }
 
@@ -87,6 +95,7 @@ func (s *Server) Close() {
 		// closing the listener makes that Serve return at once.
 		s.ln.Close()
 		s.cron.Wait()
+		s.disconnects.Wait()
 	})
 }
 
@@ -95,19 +104,35 @@ func (s *Server) Close() {
 func (s *Server) accept(rc redcon.Conn) bool {
 	c := rc.NetConn().(*conn)
 	cl := commands.NewClient(rc.RemoteAddr(), c.LocalAddr().String(), time.Now(), func() { c.Close() })
+	c.cl = cl
+	c.hookBlocking(cl, rc)
+	rc.SetContext(cl)
+	if !s.scripts.Enter() {
+		// A script is busy. The client is registered with its first
+		// command after the script; until then it can only be told BUSY
+		// or kill the script.
+		return true
+	}
 	ks := s.engine.KS
 	ks.Lock()
-	ok := s.engine.Connect(cl)
-	if ok {
-		s.conns[cl] = c
-		c.cl, c.authed = cl, cl.Authenticated
-	}
+	s.scripts.Entered()
+	ok := s.register(cl, c)
 	ks.Unlock()
 	if !ok {
 		c.Conn.Write([]byte("-" + commands.ErrMaxClients + "\r\n"))
 		return false
 	}
-	rc.SetContext(cl)
+	return true
+}
+
+// register gives the engine a new client, unless maxclients refuses it.
+// The caller holds the keyspace lock.
+func (s *Server) register(cl *commands.Client, c *conn) bool {
+	if !s.engine.Connect(cl) {
+		return false
+	}
+	s.conns[cl] = c
+	c.authed = cl.Authenticated
 	return true
 }
 
@@ -116,20 +141,50 @@ func (s *Server) closed(rc redcon.Conn, err error) {
 	if cl == nil {
 		return
 	}
-	ks := s.engine.KS
-	ks.Lock()
+	// redcon calls this holding the lock its accept loop needs: it must
+	// not wait for a script to end.
+	if !s.scripts.TryEnter() {
+		s.disconnects.Add(1)
+		go func() {
+			defer s.disconnects.Done()
+			s.engine.KS.Lock()
+			s.disconnect(cl)
+			s.engine.KS.Unlock()
+		}()
+		return
+	}
+	s.engine.KS.Lock()
+	s.scripts.Entered()
+	s.disconnect(cl)
+	s.engine.KS.Unlock()
+}
+
+// disconnect forgets a closed client. The caller holds the keyspace lock.
+func (s *Server) disconnect(cl *commands.Client) {
 	s.engine.Disconnect(cl)
 	delete(s.conns, cl)
-	ks.Unlock()
 }
 
 // handle runs the command redcon read and every other complete command of
 // the same read under one hold of the keyspace lock, then hands all the
-// replies to redcon in one buffer, which it writes with one syscall.
+// replies to redcon in one buffer, which it writes with one syscall. While
+// a script is busy, the batch is answered without the lock instead.
 func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	cl := rc.Context().(*commands.Client)
+	if !s.scripts.Enter() {
+		s.handleBusy(rc, cl, cmd)
+		return
+	}
 	ks := s.engine.KS
 	ks.Lock()
+	s.scripts.Entered()
+	c := rc.NetConn().(*conn)
+	if _, ok := s.conns[cl]; !ok && !s.register(cl, c) {
+		ks.Unlock()
+		rc.WriteRaw([]byte("-" + commands.ErrMaxClients + "\r\n"))
+		rc.Close()
+		return
+	}
 	s.engine.Exec(cl, cmd.Args)
 	for _, next := range rc.ReadPipeline() {
 		if cl.Closing {
@@ -140,8 +195,25 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	closing := cl.Closing
 	// The framer applies the pre-AUTH limits until the client is
 	// authenticated.
-	rc.NetConn().(*conn).authed = cl.Authenticated
+	c.authed = cl.Authenticated
 	ks.Unlock()
+	s.flush(rc, cl, closing)
+}
+
+// handleBusy answers a batch that came while a script is busy.
+func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Command) {
+	s.engine.ExecBusy(s.scripts, cl, cmd.Args)
+	for _, next := range rc.ReadPipeline() {
+		if cl.Closing {
+			break
+		}
+		s.engine.ExecBusy(s.scripts, cl, next.Args)
+	}
+	s.flush(rc, cl, cl.Closing)
+}
+
+// flush hands the batch's replies to redcon.
+func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
 	rc.WriteRaw(cl.W.Bytes())
 	cl.W.Reset()
 	if closing {

@@ -1,0 +1,545 @@
+package commands
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/resp"
+	"github.com/cairn-db/cairn/scripting"
+)
+
+// The scripting group: EVAL, EVALSHA, their read-only variants, and
+// SCRIPT. The Lua side (sandbox, cache, conversions) is package scripting;
+// this file declares the commands and runs a script's redis.call through
+// the engine.
+//
+// A script runs inside its EVAL, under the keyspace lock the server holds
+// for the whole batch, so nothing interleaves with it, and the commands it
+// calls record their own effects: a replay runs those commands, never the
+// script. The commands run for a script client that starts in the
+// caller's database, and all see the time the script started at.
+//
+// Other clients must still be able to stop a runaway script. ScriptControl
+// is what the server sees of the script in progress, without the lock:
+// once the script has run longer than busy-reply-threshold, the server
+// answers other clients BUSY instead of making them wait, and SCRIPT KILL
+// (run without the lock) stops it unless it has already written.
+
+func scriptingCommands() []*Command { return newScripter().commands() }
+
+// scripter is the scripting state of one engine: the Lua runtime and the
+// script client (created with the first script, guarded by the keyspace
+// lock), and the control block the server watches.
+type scripter struct {
+	ctl     *ScriptControl
+	runtime *scripting.Runtime
+	client  *Client
+}
+
+func newScripter() *scripter { return &scripter{ctl: newScriptControl()} }
+
+func (s *scripter) commands() []*Command {
+	const evalFlags = FlagNoScript | FlagSkipMonitor | FlagNoMandatoryKeys | FlagStale
+	const complexity = "Depends on the script that is executed."
+	return []*Command{
+		{Name: "eval", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
+			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
+			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
+			Run:    func(c *Ctx) { s.eval(c, false, false) }},
+		{Name: "evalsha", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
+			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
+			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+			Run:    func(c *Ctx) { s.eval(c, true, false) }},
+		{Name: "eval_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
+			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
+			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
+			Run:    func(c *Ctx) { s.eval(c, false, true) }},
+		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
+			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
+			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+			Run:    func(c *Ctx) { s.eval(c, true, true) }},
+		{Name: "script", Arity: -2, Group: "scripting", Since: "2.6.0", Complexity: "Depends on subcommand.",
+			Summary: "A container for Lua scripts management commands",
+			Subcommands: map[string]*Command{
+				"exists": {Arity: -3, Flags: FlagNoScript, Group: "scripting", Since: "2.6.0",
+					Complexity: "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).",
+					Summary:    "Check existence of scripts in the script cache.", Syntax: "sha1 [sha1 ...]",
+					Run: s.scriptExists},
+				"flush": {Arity: -2, Flags: FlagNoScript, Group: "scripting", Since: "2.6.0",
+					Complexity: "O(N) with N being the number of scripts in cache",
+					Summary:    "Remove all the scripts from the script cache.", Syntax: "[async: ASYNC | SYNC]",
+					Run: s.scriptFlush},
+				"help": {Arity: 2, Flags: FlagLoading | FlagStale, Group: "scripting", Since: "5.0.0",
+					Complexity: "O(1)", Summary: "Show helpful text about the different subcommands",
+					Run: scriptHelp},
+				"kill": {Arity: 2, Flags: FlagNoScript | FlagAllowBusy, Group: "scripting", Since: "2.6.0",
+					Complexity: "O(1)", Summary: "Kill the script currently in execution.",
+					Run: func(c *Ctx) { writeKillReply(c.W, s.ctl.Kill(false)) }},
+				"load": {Arity: 3, Flags: FlagNoScript | FlagStale, Group: "scripting", Since: "2.6.0",
+					Complexity: "O(N) with N being the length in bytes of the script body.",
+					Summary:    "Load the specified Lua script into the script cache.", Syntax: "script",
+					Run: s.scriptLoad},
+			}},
+	}
+}
+
+// evalKeys finds the keys of EVAL and its variants: numkeys of them after
+// the script and the count. A count that is not a valid one gives none.
+func evalKeys(args [][]byte) []int {
+	if len(args) < 3 {
+		return nil
+	}
+	n, ok := resp.ParseInt(args[2])
+	if !ok || n <= 0 || n > int64(len(args)-3) {
+		return nil
+	}
+	pos := make([]int, n)
+	for i := range pos {
+		pos[i] = 3 + i
+	}
+	return pos
+}
+
+// lua returns the engine's Lua runtime and script client, created with the
+// first script.
+func (s *scripter) lua(e *Engine) *scripting.Runtime {
+	if s.runtime == nil {
+		s.runtime = scripting.New(scripting.Options{Log: e.Log, Version: serverVersion})
+		s.client = NewClient("", "", time.Now(), func() {})
+		s.client.Authenticated = true
+	}
+	return s.runtime
+}
+
+// eval is EVAL, EVALSHA (bySHA) and their _RO variants (readOnly).
+func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
+	// Other clients' commands may run while begin waits (below), through
+	// Exec, which reuses the engine's Ctx, c itself: keep this command's
+	// and restore it.
+	saved := *c
+	defer func() { *c = saved }()
+	w, args := c.W, c.Args
+	if bySHA && len(args[1]) != 40 {
+		w.Error(resp.ErrNoScript)
+		return
+	}
+	numkeys, ok := c.Int(2)
+	if !ok {
+		return
+	}
+	switch {
+	case numkeys > int64(len(args)-3):
+		w.Error(resp.ErrNumKeysTooMany)
+		return
+	case numkeys < 0:
+		w.Error(resp.ErrNumKeysNegative)
+		return
+	}
+	e := c.Engine
+	// A transaction runs under one hold of the lock: in one, let no one
+	// through.
+	s.ctl.begin(e.KS, !c.Client.InExec())
+	defer s.ctl.finish()
+	*c = saved
+	rt := s.lua(e)
+	var script *scripting.Script
+	if bySHA {
+		if script = rt.Lookup(args[1]); script == nil {
+			w.Error(resp.ErrNoScript)
+			return
+		}
+	} else {
+		var err error
+		if script, err = rt.Load(args[1]); err != nil {
+			w.Error(err.Error())
+			return
+		}
+	}
+	// A script that declares flags must declare no-writes to run read-only.
+	if readOnly && script.Shebang && !script.ReadOnly() {
+		w.Error(resp.ErrScriptWriteFlagRO)
+		return
+	}
+	s.client.DB = c.Client.DB
+	caller := &scriptCaller{e: e, s: s, readOnly: readOnly || script.ReadOnly()}
+	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold)
+	defer s.ctl.end()
+	errorsBefore := w.Errors
+	// An error the script passes on from one of its commands was counted
+	// then; the command failed all the same.
+	if rt.Run(kill, script, args[3:3+numkeys], args[3+numkeys:], caller, w) > 0 && w.Errors == errorsBefore {
+		saved.Cmd.Stats.FailedCalls++
+	}
+}
+
+// scriptCaller runs a script's redis.call on the engine, with Redis's
+// refusals.
+type scriptCaller struct {
+	e        *Engine
+	s        *scripter
+	readOnly bool
+}
+
+var _ scripting.Caller = (*scriptCaller)(nil)
+
+// lookup finds the command args name, its subcommand if it is a
+// container, as Redis's lookupCommand for scripts: an unknown subcommand
+// is an unknown command.
+func (k *scriptCaller) lookup(args [][]byte) *Command {
+	cmd := k.e.Table.Lookup(args[0])
+	if cmd != nil && cmd.Subcommands != nil && len(args) >= 2 {
+		cmd = cmd.Subcommands[lowerASCII(args[1])]
+	}
+	return cmd
+}
+
+func (k *scriptCaller) Known(args [][]byte) bool { return k.lookup(args) != nil }
+
+func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
+	cmd := k.lookup(args)
+	var refusal string
+	switch {
+	case cmd == nil:
+		refusal = resp.ErrScriptUnknownCmd
+	case !cmd.checkArity(len(args)):
+		refusal = resp.ErrScriptWrongArgs
+	case cmd.Flags&FlagNoScript != 0:
+		refusal = resp.ErrScriptNotAllowed
+	case cmd.Flags&FlagWrite != 0 && k.readOnly:
+		refusal = resp.ErrScriptReadOnly
+	case cmd.Flags&FlagMayReplicate != 0 && k.e.pausedFor(cmd):
+		// A read-only script runs during CLIENT PAUSE WRITE, but not the
+		// commands the pause holds back.
+		refusal = resp.ErrScriptMayReplicate
+	case cmd.Flags&FlagWrite != 0 && !k.s.ctl.markWrite():
+		refusal = resp.ErrScriptKilledByUser
+	}
+	cl := k.s.client
+	cl.W.Reset()
+	if refusal != "" {
+		k.e.CountError(refusal)
+		cl.W.Error(refusal)
+		return cl.W.Bytes()
+	}
+	cl.W.Proto = 2
+	if resp3 {
+		cl.W.Proto = 3
+	}
+	k.run(cmd, args)
+	return cl.W.Bytes()
+}
+
+// run runs one command of the script as Exec runs a command, statistics
+// included, but without Exec's checks (Call made the ones that apply) and
+// without a new time: as in Redis, the whole script sees the time it
+// started at, so that no key expires half-way through it.
+func (k *scriptCaller) run(cmd *Command, args [][]byte) {
+	e, cl := k.e, k.s.client
+	c := &Ctx{Engine: e, Args: args, Client: cl, DB: e.KS.DB(cl.DB), W: &cl.W, Cmd: cmd}
+	errorsBefore := cl.W.Errors
+	t0 := time.Now()
+	e.run(c)
+	cmd.Stats.Usec += time.Since(t0).Microseconds()
+	cmd.Stats.Calls++
+	if n := cl.W.Errors - errorsBefore; n > 0 {
+		cmd.Stats.FailedCalls++
+		e.Stats.ErrorReplies += n
+		forEachError(cl.W.Bytes(), e.countErrorCode)
+	}
+	e.Stats.TotalCommands++
+}
+
+func (s *scripter) scriptLoad(c *Ctx) {
+	script, err := s.lua(c.Engine).Load(c.Args[2])
+	if err != nil {
+		c.W.Error(err.Error())
+		return
+	}
+	c.W.BulkString(script.SHA)
+}
+
+func (s *scripter) scriptExists(c *Ctx) {
+	rt := s.lua(c.Engine)
+	c.W.Array(len(c.Args) - 2)
+	for _, sha := range c.Args[2:] {
+		if rt.Exists(sha) {
+			c.W.Int(1)
+		} else {
+			c.W.Int(0)
+		}
+	}
+}
+
+// scriptFlush is SCRIPT FLUSH [ASYNC | SYNC]; both empty the cache at once.
+func (s *scripter) scriptFlush(c *Ctx) {
+	if len(c.Args) > 3 || len(c.Args) == 3 && !equalFold(c.Args[2], "sync") && !equalFold(c.Args[2], "async") {
+		c.W.Error(resp.ErrScriptFlushOption)
+		return
+	}
+	s.lua(c.Engine).Flush()
+	c.W.OK()
+}
+
+func scriptHelp(c *Ctx) {
+	c.Help(
+		"SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"DEBUG (YES|SYNC|NO)",
+		"    Set the debug mode for subsequent scripts executed.",
+		"EXISTS <sha1> [<sha1> ...]",
+		"    Return information about the existence of the scripts in the script cache.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Flush the Lua scripts cache. Very dangerous on replicas.",
+		"    When called without the optional mode argument, the behavior is determined by the",
+		"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+		"    * ASYNC: Asynchronously flush the scripts cache.",
+		"    * SYNC: Synchronously flush the scripts cache.",
+		"KILL",
+		"    Kill the currently executing Lua script.",
+		"LOAD <script>",
+		"    Load a script into the scripts cache without executing it.",
+		"HELP",
+		"    Prints this help.",
+	)
+}
+
+func writeKillReply(w *resp.Writer, errReply string) {
+	if errReply != "" {
+		w.Error(errReply)
+		return
+	}
+	w.OK()
+}
+
+// ScriptControl is what other goroutines see of the scripts an engine
+// runs. Its methods are safe for concurrent use.
+//
+// A client that sends a command while a script runs must not wait for the
+// keyspace lock: once the script turns busy it must get BUSY, and it
+// could not send SCRIPT KILL from inside Lock. So the server brackets
+// taking the lock with Enter and Entered, and a script does not start
+// while a client is between the two: it lets them through first (begin),
+// and any client that comes later waits in Enter, where it can be told
+// that the script turned busy.
+type ScriptControl struct {
+	// entering counts the clients between Enter and Entered; active the
+	// scripts starting or running. Changes of active from and to 0 happen
+	// under mu, with idleCh.
+	entering atomic.Int64
+	active   atomic.Int32
+
+	mu sync.Mutex
+	// running is set while a script runs; busy once it has run longer
+	// than busy-reply-threshold; wrote once it has called a write
+	// command; killed once SCRIPT KILL stopped it.
+	running, busy, wrote, killed bool
+	// kill stops the running script; nil if it cannot be stopped
+	// (busy-reply-threshold 0).
+	kill  *scripting.KillContext
+	timer *time.Timer
+	// busyCh is closed when the running script turns busy, and replaced
+	// when it ends; idleCh is closed when no script is active, and
+	// replaced when one begins.
+	busyCh, idleCh chan struct{}
+}
+
+func newScriptControl() *ScriptControl {
+	idle := make(chan struct{})
+	close(idle)
+	return &ScriptControl{busyCh: make(chan struct{}), idleCh: idle}
+}
+
+// SuperviseScripts returns the control block of the scripts e runs, for
+// the server. It declares the scripting commands afresh around a new one:
+// call it once, before serving.
+func (e *Engine) SuperviseScripts() *ScriptControl {
+	s := newScripter()
+	for _, cmd := range s.commands() {
+		for name, sub := range cmd.Subcommands {
+			sub.Name = cmd.Name + "|" + name
+		}
+		e.Table[cmd.Name] = cmd
+	}
+	return s.ctl
+}
+
+// Enter is called by a client before it takes the keyspace lock, which it
+// may take if Enter returns true; it then calls Entered. Enter waits while
+// a script runs, and returns false once the script is busy: the client's
+// commands are answered by ExecBusy, without the lock.
+func (sc *ScriptControl) Enter() bool {
+	for {
+		if sc.TryEnter() {
+			return true
+		}
+		sc.mu.Lock()
+		busy, busyCh, idleCh := sc.busy, sc.busyCh, sc.idleCh
+		sc.mu.Unlock()
+		if busy {
+			return false
+		}
+		select {
+		case <-busyCh:
+		case <-idleCh:
+		}
+	}
+}
+
+// TryEnter is Enter without waiting: false if a script is active, even
+// if not yet busy.
+func (sc *ScriptControl) TryEnter() bool {
+	sc.entering.Add(1)
+	if sc.active.Load() == 0 {
+		return true
+	}
+	sc.entering.Add(-1)
+	return false
+}
+
+// Entered is called once the client that Enter or TryEnter let through
+// holds the keyspace lock.
+func (sc *ScriptControl) Entered() { sc.entering.Add(-1) }
+
+// begin is called by a script about to start, with the keyspace lock
+// held; finish when it is over. It releases the lock until the clients
+// between Enter and Entered have had their turn, unless drain is false.
+func (sc *ScriptControl) begin(ks *keyspace.Keyspace, drain bool) {
+	sc.mu.Lock()
+	if sc.active.Add(1) == 1 {
+		sc.idleCh = make(chan struct{})
+	}
+	sc.mu.Unlock()
+	for i := 0; drain && sc.entering.Load() > 0; i++ {
+		ks.Unlock()
+		if i < 10 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(50 * time.Microsecond)
+		}
+		ks.Lock()
+	}
+}
+
+// finish is called when a script that began is over.
+func (sc *ScriptControl) finish() {
+	sc.mu.Lock()
+	if sc.active.Add(-1) == 0 {
+		close(sc.idleCh)
+	}
+	sc.mu.Unlock()
+}
+
+// start records that a script runs; after threshold it turns busy. It
+// returns the context that kills the script, nil if threshold is 0.
+func (sc *ScriptControl) start(threshold time.Duration) *scripting.KillContext {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.running, sc.busy, sc.wrote, sc.killed = true, false, false, false
+	sc.kill = nil
+	if threshold > 0 {
+		kill := scripting.NewKillContext()
+		sc.kill = kill
+		sc.timer = time.AfterFunc(threshold, func() { sc.turnBusy(kill) })
+	}
+	return sc.kill
+}
+
+func (sc *ScriptControl) turnBusy(kill *scripting.KillContext) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.running && sc.kill == kill && !sc.busy {
+		sc.busy = true
+		close(sc.busyCh)
+	}
+}
+
+// end records that the running script is over.
+func (sc *ScriptControl) end() {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.timer != nil {
+		sc.timer.Stop()
+		sc.timer = nil
+	}
+	if sc.kill != nil {
+		sc.kill.Release()
+		sc.kill = nil
+	}
+	if sc.busy {
+		sc.busyCh = make(chan struct{})
+	}
+	sc.running, sc.busy = false, false
+}
+
+// markWrite records that the script is about to write, which makes it
+// unkillable; false if SCRIPT KILL got there first.
+func (sc *ScriptControl) markWrite() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.killed {
+		return false
+	}
+	sc.wrote = true
+	return true
+}
+
+// Kill stops the running script, as SCRIPT KILL; it returns the error
+// reply, or "" if the script is being stopped. force stops it even if it
+// has written (SHUTDOWN NOSAVE).
+func (sc *ScriptControl) Kill(force bool) string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	switch {
+	case !sc.running || sc.kill == nil:
+		return resp.ErrNotBusy
+	case sc.wrote && !force:
+		return resp.ErrUnkillable
+	}
+	sc.killed = true
+	sc.kill.Kill()
+	return ""
+}
+
+// ExecBusy answers a command sent while a script is busy, without the
+// keyspace lock, which the script holds. Redis serves the allow_busy
+// commands then; cairn serves those that need nothing the lock guards:
+// SCRIPT KILL, SHUTDOWN NOSAVE (which stops the script however far it has
+// got) and QUIT. Every other command gets BUSY.
+func (e *Engine) ExecBusy(sc *ScriptControl, cl *Client, args [][]byte) {
+	if len(args) == 0 {
+		return
+	}
+	cmd := e.Table.Lookup(args[0])
+	if cmd != nil && cmd.Subcommands != nil && len(args) >= 2 {
+		cmd = cmd.Subcommands[lowerASCII(args[1])]
+	}
+	switch {
+	case cmd == nil || cmd.Flags&FlagAllowBusy == 0 || !cmd.checkArity(len(args)):
+	case cmd.Name == "script|kill":
+		writeKillReply(&cl.W, sc.Kill(false))
+		return
+	case cmd.Name == "quit":
+		cl.W.OK()
+		cl.Closing = true
+		return
+	case cmd.Name == "shutdown" && hasArg(args[1:], "nosave"):
+		c := &Ctx{Engine: e, Args: args, Client: cl, W: &cl.W, Cmd: cmd}
+		cmd.Run(c)
+		if cl.Closing {
+			sc.Kill(true)
+		}
+		return
+	}
+	cl.W.Error(resp.ErrBusyScript)
+}
+
+func hasArg(args [][]byte, word string) bool {
+	for _, a := range args {
+		if equalFold(a, word) {
+			return true
+		}
+	}
+	return false
+}

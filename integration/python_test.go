@@ -1,0 +1,50 @@
+package integration
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cairn-db/cairn/internal/testutil"
+)
+
+// TestPythonLock runs python/lock.py, redis-py's Lock (whose extend,
+// reacquire and release are Lua scripts it loads with SCRIPT LOAD and runs
+// with EVALSHA) and Script objects in transactional pipelines, against
+// cairn, and against redis-server to keep it honest.
+func TestPythonLock(t *testing.T) {
+	python := requirePythonRedis(t)
+	run := func(t *testing.T, addr string) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, python, "python/lock.py", host, port).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "ok" {
+			t.Fatalf("lock.py: %v\n%s", err, out)
+		}
+	}
+	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
+	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
+}
+
+// requirePythonRedis returns Debian's python3, which python3-redis
+// installs into (another python3 on the PATH may lack the module). Without
+// either the test is skipped locally and fails in CI.
+func requirePythonRedis(t *testing.T) string {
+	t.Helper()
+	python := testutil.RequireProgram(t, "/usr/bin/python3")
+	if out, err := exec.Command(python, "-c", "import redis").CombinedOutput(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("python3-redis is required in CI: %v\n%s", err, out)
+		}
+		t.Skipf("python3-redis not installed: %s", out)
+	}
+	return python
+}
