@@ -24,6 +24,60 @@ type CommandStats struct {
 	Usec          int64
 	RejectedCalls int64
 	FailedCalls   int64
+	// subUsec carries what is below a microsecond into the next add, so
+	// that commands shorter than a microsecond still add up.
+	subUsec time.Duration
+}
+
+// add counts d in Usec.
+func (s *CommandStats) add(d time.Duration) {
+	s.subUsec += d
+	s.Usec += int64(s.subUsec / time.Microsecond)
+	s.subUsec %= time.Microsecond
+}
+
+// batch is a client's pipeline batch in progress. Reading the clock costs
+// as much as a GET's own work on virtual machines, so within a batch the
+// commands flagged fast read no clock: they share the time between two
+// readings taken by the batch's other commands (which must be measured on
+// their own, since any of them may be slow) or by its ends, and see the
+// time of the last reading, as they would see Redis's cached clock.
+type batch struct {
+	on bool
+	// last is the clock's last reading in the batch.
+	last time.Time
+	// fast are the fast commands run since then.
+	fast []*Command
+}
+
+// settle shares the time since the last reading among the fast commands
+// run since, and makes now the last reading.
+func (b *batch) settle(now time.Time) {
+	if n := len(b.fast); n > 0 {
+		share := max(now.Sub(b.last)/time.Duration(n), 0)
+		for _, cmd := range b.fast {
+			cmd.Stats.add(share)
+		}
+		clear(b.fast)
+		b.fast = b.fast[:0]
+	}
+	b.last = now
+}
+
+// BeginBatch starts a pipeline batch of cl's commands, run by Exec until
+// EndBatch. The caller holds the keyspace lock.
+func (e *Engine) BeginBatch(cl *Client) {
+	now := e.KS.Tick()
+	cl.LastInteraction = now
+	cl.batch.on, cl.batch.last = true, now
+}
+
+// EndBatch ends cl's pipeline batch. The caller holds the keyspace lock.
+func (e *Engine) EndBatch(cl *Client) {
+	if len(cl.batch.fast) > 0 {
+		cl.batch.settle(time.Now())
+	}
+	cl.batch.on = false
 }
 
 // Stats are the server counters INFO reports. Guarded by the keyspace lock.
@@ -207,9 +261,9 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 }
 
 func (e *Engine) exec(cl *Client, args [][]byte) {
-	// One clock reading serves expiry, idle time and the command's
-	// duration: reading the clock is a visible share of a GET's cost.
-	cl.LastInteraction = e.KS.Tick()
+	if !cl.batch.on {
+		cl.LastInteraction = e.KS.Tick()
+	}
 	cmd := e.Table.Lookup(args[0])
 	if cmd == nil {
 		cl.LastCmd = ""
@@ -261,9 +315,25 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		cl.argvMem += len(a)
 	}
 	errorsBefore := cl.W.Errors
-	t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
-	e.run(c)
-	cmd.Stats.Usec += time.Since(t0).Microseconds()
+	switch b := &cl.batch; {
+	case !b.on:
+		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
+		e.run(c)
+		cmd.Stats.add(time.Since(t0))
+	case cmd.Flags&FlagFast != 0:
+		e.run(c)
+		b.fast = append(b.fast, cmd)
+	default:
+		if len(b.fast) > 0 {
+			b.settle(e.KS.Tick())
+		}
+		t0 := b.last
+		e.run(c)
+		// The command may have taken long, or released the lock while
+		// it blocked: the commands after it need a new time.
+		b.last = e.KS.Tick()
+		cmd.Stats.add(b.last.Sub(t0))
+	}
 	cmd.Stats.Calls++
 	if cl.W.Errors != errorsBefore {
 		cmd.Stats.FailedCalls++
@@ -343,13 +413,16 @@ func (e *Engine) unpauseClients() {
 }
 
 // pausedFor reports whether cmd must wait for the pause to end, lifting a
-// pause whose time is up.
+// pause whose time is up. As in Redis, the pause lasts until the clock is
+// past its end millisecond: the end was computed from a clock truncated to
+// the millisecond, so lifting it during that millisecond would resume
+// clients up to 1ms before the full timeout.
 func (e *Engine) pausedFor(cmd *Command) bool {
 	p := &e.pause
 	if p.mode == pauseOff {
 		return false
 	}
-	if time.Now().UnixMilli() >= p.end {
+	if time.Now().UnixMilli() > p.end {
 		e.unpauseClients()
 		return false
 	}
@@ -364,7 +437,10 @@ func (e *Engine) pausedFor(cmd *Command) bool {
 func (e *Engine) waitWhilePaused(cl *Client, cmd *Command) bool {
 	for !e.nestedExec() && (e.pausedFor(cmd) || e.pausedForExec(cl, cmd)) {
 		wake := e.pause.wake
-		timer := time.NewTimer(time.Until(time.UnixMilli(e.pause.end)))
+		if cl.batch.on {
+			cl.batch.settle(time.Now())
+		}
+		timer := time.NewTimer(time.Until(time.UnixMilli(e.pause.end).Add(time.Millisecond)))
 		cl.waiting = true
 		e.KS.Unlock()
 		select {
@@ -379,7 +455,9 @@ func (e *Engine) waitWhilePaused(cl *Client, cmd *Command) bool {
 		if cl.killed || e.isStopped() {
 			return false
 		}
-		cl.LastInteraction = time.Now()
+		cl.LastInteraction = e.KS.Tick()
+		// The wait is no part of the batch's commands' time.
+		cl.batch.last = cl.LastInteraction
 	}
 	return true
 }

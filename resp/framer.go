@@ -138,6 +138,20 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 	for i < len(src) {
 		switch f.state {
 		case stStart:
+			// Requests that are whole and already canonical, as clients
+			// send them, are copied as they are; the byte loop takes the
+			// rest. Before AUTH every request goes through the loop.
+			if !lim.Unauthenticated {
+				j := i
+				for n := wholeRequest(src[j:], lim); n > 0; n = wholeRequest(src[j:], lim) {
+					j += n
+				}
+				if j > i {
+					dst = append(dst, src[i:j]...)
+					i = j
+					continue
+				}
+			}
 			f.line, f.lineLen, f.nul = f.line[:0], 0, false
 			f.reqBytes, f.partial = 0, 0
 			if src[i] == '*' {
@@ -257,6 +271,51 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 		}
 	}
 	return dst, i, nil
+}
+
+// wholeRequest returns the length of the multibulk request at the start of
+// src if it is complete, in canonical form (headers without leading zeros,
+// every line ended by CRLF) and within lim, so that the byte loop would
+// copy it unchanged; otherwise 0.
+func wholeRequest(src []byte, lim Limits) int {
+	args, p, ok := wholeHeader(src, 0, '*')
+	if !ok || args == 0 || args > lim.MaxMultibulkLen || args > math.MaxInt32 {
+		return 0
+	}
+	for ; args > 0; args-- {
+		var n int64
+		if n, p, ok = wholeHeader(src, p, '$'); !ok || n > lim.MaxBulkLen || n > int64(len(src)-p-2) {
+			return 0
+		}
+		p += int(n)
+		if src[p] != '\r' || src[p+1] != '\n' {
+			return 0
+		}
+		p += 2
+	}
+	if int64(p) > lim.QueryBufferLimit {
+		return 0
+	}
+	return p
+}
+
+// wholeHeader parses a canonical "<kind><digits>\r\n" line at src[p:],
+// returning its number and the position after it. Numbers of more than 18
+// digits are left to the byte loop.
+func wholeHeader(src []byte, p int, kind byte) (int64, int, bool) {
+	if p >= len(src) || src[p] != kind {
+		return 0, 0, false
+	}
+	q := p + 1
+	var v int64
+	for q < len(src) && q-p <= 18 && src[q] >= '0' && src[q] <= '9' {
+		v = v*10 + int64(src[q]-'0')
+		q++
+	}
+	if q == p+1 || q+1 >= len(src) || src[q] != '\r' || src[q+1] != '\n' || (src[p+1] == '0' && q > p+2) {
+		return 0, 0, false
+	}
+	return v, q + 2, true
 }
 
 // count adds n consumed bytes to the request in progress and enforces the

@@ -185,6 +185,7 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 		rc.Close()
 		return
 	}
+	s.engine.BeginBatch(cl)
 	s.engine.Exec(cl, cmd.Args)
 	for _, next := range rc.ReadPipeline() {
 		if cl.Closing {
@@ -192,6 +193,7 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 		}
 		s.engine.Exec(cl, next.Args)
 	}
+	s.engine.EndBatch(cl)
 	closing := cl.Closing
 	// The framer applies the pre-AUTH limits until the client is
 	// authenticated.

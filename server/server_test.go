@@ -438,3 +438,36 @@ func TestLargeValues(t *testing.T) {
 		t.Errorf("STRLEN b = %d, %v", v, err)
 	}
 }
+
+// TestBatchClock checks the clock that a pipeline batch's fast commands
+// share: it moves on after a slow command, so a key that expired while
+// DEBUG SLEEP ran is gone for the GET behind it in the same batch, and
+// the batch's time is still counted in the fast commands' statistics.
+func TestBatchClock(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) { c.EnableDebugCommand = "yes" })
+	c := dial(t, srv.Addr)
+	exchange(t, c, bulkCommand("SET", "k", "v", "PX", "20"), "+OK\r\n")
+	exchange(t, c, bulkCommand("DEBUG", "SLEEP", "0.05")+bulkCommand("GET", "k"), "+OK\r\n$-1\r\n")
+
+	var req, want bytes.Buffer
+	for range 2000 {
+		req.WriteString(bulkCommand("EXISTS", "k"))
+		want.WriteString(":0\r\n")
+	}
+	exchange(t, c, req.String(), want.String())
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, usec int
+	for line := range strings.SplitSeq(info, "\r\n") {
+		if strings.HasPrefix(line, "cmdstat_exists:") {
+			fmt.Sscanf(line, "cmdstat_exists:calls=%d,usec=%d,", &calls, &usec)
+		}
+	}
+	if calls != 2000 || usec == 0 {
+		t.Errorf("cmdstat_exists: calls=%d usec=%d, want 2000 calls and some time", calls, usec)
+	}
+}

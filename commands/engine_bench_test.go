@@ -1,0 +1,59 @@
+package commands
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cairn-db/cairn/keyspace"
+)
+
+// BenchmarkExec measures the dispatcher and handler cost of the commands
+// redis-benchmark drives, without the network: the share of a request's
+// cost that is cairn's own.
+func BenchmarkExec(b *testing.B) {
+	const keys = 10000
+	for _, bc := range []struct {
+		name string
+		args func(i int) [][]byte
+	}{
+		{"SET", func(i int) [][]byte { return bytesArgs([]string{"SET", fmt.Sprint("key:", i%keys), "xxx"}) }},
+		{"GET", func(i int) [][]byte { return bytesArgs([]string{"GET", fmt.Sprint("key:", i%keys)}) }},
+		{"INCR", func(i int) [][]byte { return bytesArgs([]string{"INCR", "counter"}) }},
+		{"LPUSH", func(i int) [][]byte { return bytesArgs([]string{"LPUSH", "list", "xxx"}) }},
+		{"HSET", func(i int) [][]byte { return bytesArgs([]string{"HSET", "hash", fmt.Sprint("f", i%keys), "xxx"}) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newTestEngine(keyspace.New(keyspace.Options{Databases: 16}))
+			cl := NewClient("127.0.0.1:1", "127.0.0.1:6379", time.Now(), func() {})
+			e.KS.Lock()
+			defer e.KS.Unlock()
+			if !e.Connect(cl) {
+				b.Fatal("client refused")
+			}
+			for i := range keys {
+				e.Exec(cl, bytesArgs([]string{"SET", fmt.Sprint("key:", i), "xxx"}))
+			}
+			// Build the requests beforehand: the server gets fresh
+			// argument slices from redcon for every command.
+			reqs := make([][][]byte, 4096)
+			for i := range reqs {
+				reqs[i] = bc.args(i)
+			}
+			cl.W.Reset()
+			b.ReportAllocs()
+			// Batches of 16, as redis-benchmark -P 16 sends them.
+			i := 0
+			for b.Loop() {
+				if i%16 == 0 {
+					e.EndBatch(cl)
+					cl.W.Reset()
+					e.BeginBatch(cl)
+				}
+				e.Exec(cl, reqs[i%len(reqs)])
+				i++
+			}
+			e.EndBatch(cl)
+		})
+	}
+}
