@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Compares cairn with Debian's redis-server on this machine:
 #   1. redis-benchmark throughput (SET GET INCR MSET LPUSH RPOP SADD HSET
-#      LRANGE_100, 50 clients, 200,000 requests, without and with a
-#      pipeline of 16), the servers taking turns test by test; a test
-#      whose command cairn does not have yet shows "-";
+#      LRANGE_100, and EVALSHA of a script doing one INCRBY; 50 clients,
+#      200,000 requests, without and with a pipeline of 16), then
+#      bench/txbench's MULTI/EXEC of 10 commands (50 clients, 100,000
+#      transactions), the servers taking turns test by test; a test whose
+#      command cairn does not have yet shows "-";
 #   2. resident memory (VmRSS) after loading 1,000,000 keys with 10-byte
 #      values through redis-cli --pipe;
 #   3. the VmRSS growth from loading 100,000 hashes of 10 fields, and
@@ -30,12 +32,18 @@ trap 'stop_servers; rm -rf "$work"' EXIT
 
 echo "building cmd/cairn..." >&2
 go build -o "$work/cairn" ./cmd/cairn
+go build -o "$work/txbench" ./bench/txbench
 
-# free_port prints a loopback port nothing accepts connections on.
+# free_port prints a loopback port nothing accepts connections on, below
+# the ephemeral range: a port there may be the local end of an outgoing
+# connection (this machine's other tests', or ours), which a server
+# cannot bind.
 free_port() {
-	local port
+	local low port
+	low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true)
+	low=${low:-32768}
 	while :; do
-		port=$((20000 + RANDOM % 40000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return
@@ -65,13 +73,19 @@ start_servers() {
 	wait_ping "$cairn_port"
 }
 
-# rps PORT TEST PIPELINE prints the requests per second redis-benchmark
-# measured: the last line's, since LRANGE_* first runs an LPUSH to fill
-# the list.
+# rps PORT PIPELINE ARGS... prints the requests per second redis-benchmark
+# measured, given -t TEST or a command to send as ARGS: the last line's,
+# since LRANGE_* first runs an LPUSH to fill the list.
 rps() {
-	redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -c 50 -n 200000 -P "$3" -q --csv 2>>"$work/benchmark.err" |
+	local port=$1 pipeline=$2
+	shift 2
+	redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n 200000 -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
 		awk -F'","' 'NR > 1 { v = $2 } END { print v }'
 }
+
+# tps PORT prints the MULTI/EXEC transactions per second txbench measured,
+# or nothing if it failed (its error is reported with redis-benchmark's).
+tps() { "$work/txbench" -addr "127.0.0.1:$1" -clients 50 -n 100000 2>>"$work/benchmark.err" | awk '{ print $1 }' || true; }
 
 # has_command PORT NAME succeeds if the server knows the command.
 has_command() { [ -n "$(redis-cli -p "$1" COMMAND INFO "$2" | tr -d '\n')" ]; }
@@ -80,31 +94,54 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", 
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-start_servers
-printf '%-10s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
+# compare LABEL PIPELINE CAIRN_HAS MEASURE ARGS... prints a table row:
+# MEASURE PORT ARGS... run against redis, then against cairn unless
+# CAIRN_HAS is false. Who goes first alternates from row to row, so that
+# neither always runs on a machine warmed (or disturbed) by the other.
 turn=0
+compare() {
+	local label=$1 pipeline=$2 cairn_has=$3 measure=$4 r c=''
+	shift 4
+	if ((turn++ % 2 == 0)); then
+		r=$($measure "$redis_port" "$@")
+		! $cairn_has || c=$($measure "$cairn_port" "$@")
+	else
+		! $cairn_has || c=$($measure "$cairn_port" "$@")
+		r=$($measure "$redis_port" "$@")
+	fi
+	printf '%-20s %8s %14s %14s %12s\n' "$label" "$pipeline" "${r:--}" "${c:--}" "$(ratio "$c" "${r:-0}")"
+}
+
+start_servers
+# The script EVALSHA runs, loaded into both servers: its SHA1 names it on
+# both.
+script="return redis.call('INCRBY', KEYS[1], ARGV[1])"
+sha=$(redis-cli -p "$redis_port" SCRIPT LOAD "$script")
+if has_command "$cairn_port" script && [ "$(redis-cli -p "$cairn_port" SCRIPT LOAD "$script")" != "$sha" ]; then
+	echo "bench: cairn's SCRIPT LOAD did not reply $sha" >&2
+	exit 1
+fi
+printf '%-20s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
 for pipeline in 1 16; do
-	for test in set get incr mset lpush rpop sadd hset lrange_100; do
+	for test in set get incr mset lpush rpop sadd hset lrange_100 evalsha; do
 		# lrange_100 fills its list with LPUSH first.
 		cairn_has=true
 		for name in "${test%%_*}" $([ "$test" = lrange_100 ] && echo lpush); do
 			has_command "$cairn_port" "$name" || cairn_has=false
 		done
-		# Alternate who goes first, so that neither always runs on a
-		# machine warmed (or disturbed) by the other.
-		c=''
-		if ((turn++ % 2 == 0)); then
-			r=$(rps "$redis_port" "$test" "$pipeline")
-			! $cairn_has || c=$(rps "$cairn_port" "$test" "$pipeline")
+		if [ "$test" = evalsha ]; then
+			compare "$test" "$pipeline" "$cairn_has" rps "$pipeline" EVALSHA "$sha" 1 counter 1
 		else
-			! $cairn_has || c=$(rps "$cairn_port" "$test" "$pipeline")
-			r=$(rps "$redis_port" "$test" "$pipeline")
+			compare "$test" "$pipeline" "$cairn_has" rps "$pipeline" -t "$test"
 		fi
-		printf '%-10s %8s %14s %14s %12s\n' "$test" "$pipeline" "${r:--}" "${c:--}" "$(ratio "$c" "${r:-0}")"
 	done
 done
+cairn_has=true
+has_command "$cairn_port" multi || cairn_has=false
+compare "MULTI/EXEC (10 cmds)" 1 "$cairn_has" tps
+echo "(MULTI/EXEC: transactions/s, each of 10 commands, 5 INCR and 5 SET)"
 if grep -q . "$work/benchmark.err" 2>/dev/null; then
-	echo "redis-benchmark wrote on stderr (count, line):" >&2
+	echo "redis-benchmark or txbench wrote on stderr (count, line):" >&2
 	sort "$work/benchmark.err" | uniq -c | sort -rn | head -5 >&2
 fi
 stop_servers
@@ -122,6 +159,7 @@ printf '%-22s %14s %14s %12s\n' "RSS (KiB)" redis cairn "cairn/redis"
 printf '%-22s %14s %14s %12s\n' empty "$redis_empty" "$cairn_empty" "$(ratio "$cairn_empty" "$redis_empty")"
 printf '%-22s %14s %14s %12s\n' "1,000,000 keys" "$redis_full" "$cairn_full" "$(ratio "$cairn_full" "$redis_full")"
 printf '%-22s %14s %14s\n' "DBSIZE" "$(redis-cli -p "$redis_port" DBSIZE)" "$(redis-cli -p "$cairn_port" DBSIZE 2>&1)"
+stop_servers
 
 # RSS growth from loading 100,000 values of 10 elements: HSET key f0 v0 ..
 # f9 v9 (short values: listpack hashes) and SADD key with 10 integers

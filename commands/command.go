@@ -131,6 +131,7 @@ func NewTable() Table {
 		hashCommands(),
 		transactionCommands(),
 		scriptingCommands(),
+		memoryCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

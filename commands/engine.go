@@ -145,6 +145,9 @@ type Engine struct {
 	tx txEngine
 	// blocking holds the clients blocked by list commands (blocking.go).
 	blocking blocking
+	// scripts is the Lua runtime and script cache behind the scripting
+	// commands of Table (scripting.go).
+	scripts *scripter
 }
 
 // NewEngine returns an engine over ks.
@@ -162,6 +165,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		errorStats: map[string]int64{},
 		pause:      pause{wake: make(chan struct{})},
 	}
+	e.declareScripter()
 	ks.OnEffect(e.touchWatched)
 	return e
 }
@@ -187,7 +191,9 @@ func (e *Engine) Connect(cl *Client) bool {
 	}
 	e.nextClientID++
 	cl.ID = e.nextClientID
-	cl.Authenticated = cfg.RequirePass == ""
+	// A client that connected while a script was busy may have
+	// authenticated before it could be registered (ExecBusy).
+	cl.Authenticated = cl.Authenticated || cfg.RequirePass == ""
 	e.clients[cl.ID] = cl
 	e.Stats.TotalConnections++
 	return true

@@ -11,12 +11,6 @@ import (
 )
 
 func hashCommands() []*Command {
-	// MEMORY rides with this group until NewTable (command.go) lists
-	// memoryCommands itself.
-	return append(hashTable(), memoryCommands()...)
-}
-
-func hashTable() []*Command {
 	return []*Command{
 		{Name: "hdel", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "hash", Since: "2.0.0", Complexity: "O(N) where N is the number of fields to be removed.",

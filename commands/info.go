@@ -182,6 +182,7 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("used_memory_peak", int64(c.peakMemory))
 	b.str("used_memory_peak_human", bytesToHuman(c.peakMemory))
 	b.str("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(c.peakMemory, 1))))
+	b.int("number_of_cached_scripts", int64(c.cachedScripts()))
 	b.int("maxmemory", 0)
 	b.str("maxmemory_human", "0B")
 	b.str("maxmemory_policy", "noeviction")

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +24,10 @@ import (
 // Other clients must still be able to stop a runaway script. ScriptControl
 // is what the server sees of the script in progress, without the lock:
 // once the script has run longer than busy-reply-threshold, the server
-// answers other clients BUSY instead of making them wait, and SCRIPT KILL
-// (run without the lock) stops it unless it has already written.
+// answers other clients without the lock (ExecBusy), as Redis answers
+// them from inside the script: BUSY, except for the few commands allowed
+// then, among them SCRIPT KILL, which stops the script unless it has
+// already written.
 
 func scriptingCommands() []*Command { return newScripter().commands() }
 
@@ -166,7 +167,10 @@ func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 	s.client.DB = c.Client.DB
 	caller := &scriptCaller{e: e, s: s, readOnly: readOnly || script.ReadOnly()}
 	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold)
-	defer s.ctl.end()
+	defer func() {
+		left := s.ctl.end()
+		e.settle(&left)
+	}()
 	errorsBefore := w.Errors
 	// An error the script passes on from one of its commands was counted
 	// then; the command failed all the same.
@@ -329,6 +333,9 @@ type ScriptControl struct {
 	// under mu, with idleCh.
 	entering atomic.Int64
 	active   atomic.Int32
+	// drained gets a token when entering drops to 0 while a script is
+	// active, for begin to wait on. A token may be stale.
+	drained chan struct{}
 
 	mu sync.Mutex
 	// running is set while a script runs; busy once it has run longer
@@ -343,18 +350,25 @@ type ScriptControl struct {
 	// when it ends; idleCh is closed when no script is active, and
 	// replaced when one begins.
 	busyCh, idleCh chan struct{}
+	// left is what ExecBusy left for the end of the busy script, which
+	// holds the keyspace lock.
+	left busyWork
 }
 
 func newScriptControl() *ScriptControl {
 	idle := make(chan struct{})
 	close(idle)
-	return &ScriptControl{busyCh: make(chan struct{}), idleCh: idle}
+	return &ScriptControl{drained: make(chan struct{}, 1), busyCh: make(chan struct{}), idleCh: idle}
 }
 
 // SuperviseScripts returns the control block of the scripts e runs, for
-// the server. It declares the scripting commands afresh around a new one:
-// call it once, before serving.
-func (e *Engine) SuperviseScripts() *ScriptControl {
+// the server.
+func (e *Engine) SuperviseScripts() *ScriptControl { return e.scripts.ctl }
+
+// declareScripter gives e its scripting state and declares the scripting
+// commands of e.Table around it, so that the commands and INFO see the
+// same script cache.
+func (e *Engine) declareScripter() {
 	s := newScripter()
 	for _, cmd := range s.commands() {
 		for name, sub := range cmd.Subcommands {
@@ -362,7 +376,16 @@ func (e *Engine) SuperviseScripts() *ScriptControl {
 		}
 		e.Table[cmd.Name] = cmd
 	}
-	return s.ctl
+	e.scripts = s
+}
+
+// cachedScripts is INFO's number_of_cached_scripts. The caller holds the
+// keyspace lock.
+func (e *Engine) cachedScripts() int {
+	if e.scripts.runtime == nil {
+		return 0
+	}
+	return e.scripts.runtime.Len()
 }
 
 // Enter is called by a client before it takes the keyspace lock, which it
@@ -394,30 +417,39 @@ func (sc *ScriptControl) TryEnter() bool {
 	if sc.active.Load() == 0 {
 		return true
 	}
-	sc.entering.Add(-1)
+	sc.leave()
 	return false
 }
 
 // Entered is called once the client that Enter or TryEnter let through
 // holds the keyspace lock.
-func (sc *ScriptControl) Entered() { sc.entering.Add(-1) }
+func (sc *ScriptControl) Entered() { sc.leave() }
+
+// leave counts a client out of entering, and wakes a script waiting in
+// begin if it was the last.
+func (sc *ScriptControl) leave() {
+	if sc.entering.Add(-1) == 0 && sc.active.Load() != 0 {
+		select {
+		case sc.drained <- struct{}{}:
+		default:
+		}
+	}
+}
 
 // begin is called by a script about to start, with the keyspace lock
 // held; finish when it is over. It releases the lock until the clients
 // between Enter and Entered have had their turn, unless drain is false.
+// Once active is set no client gets past TryEnter, and the last one out
+// sends a token (leave), so the wait ends.
 func (sc *ScriptControl) begin(ks *keyspace.Keyspace, drain bool) {
 	sc.mu.Lock()
 	if sc.active.Add(1) == 1 {
 		sc.idleCh = make(chan struct{})
 	}
 	sc.mu.Unlock()
-	for i := 0; drain && sc.entering.Load() > 0; i++ {
+	for drain && sc.entering.Load() > 0 {
 		ks.Unlock()
-		if i < 10 {
-			runtime.Gosched()
-		} else {
-			time.Sleep(50 * time.Microsecond)
-		}
+		<-sc.drained
 		ks.Lock()
 	}
 }
@@ -455,8 +487,9 @@ func (sc *ScriptControl) turnBusy(kill *scripting.KillContext) {
 	}
 }
 
-// end records that the running script is over.
-func (sc *ScriptControl) end() {
+// end records that the running script is over, and returns what ExecBusy
+// left for it to do (Engine.settle) before it releases the lock.
+func (sc *ScriptControl) end() busyWork {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.timer != nil {
@@ -471,6 +504,9 @@ func (sc *ScriptControl) end() {
 		sc.busyCh = make(chan struct{})
 	}
 	sc.running, sc.busy = false, false
+	left := sc.left
+	sc.left = busyWork{}
+	return left
 }
 
 // markWrite records that the script is about to write, which makes it
@@ -491,6 +527,11 @@ func (sc *ScriptControl) markWrite() bool {
 func (sc *ScriptControl) Kill(force bool) string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	return sc.stop(force)
+}
+
+// stop is Kill with mu held.
+func (sc *ScriptControl) stop(force bool) string {
 	switch {
 	case !sc.running || sc.kill == nil:
 		return resp.ErrNotBusy
@@ -502,44 +543,313 @@ func (sc *ScriptControl) Kill(force bool) string {
 	return ""
 }
 
-// ExecBusy answers a command sent while a script is busy, without the
-// keyspace lock, which the script holds. Redis serves the allow_busy
-// commands then; cairn serves those that need nothing the lock guards:
-// SCRIPT KILL, SHUTDOWN NOSAVE (which stops the script however far it has
-// got) and QUIT. Every other command gets BUSY.
+// ExecBusy answers a command that came while a script was busy, as
+// Redis's processCommand does then: the checks that come first (unknown
+// command, arity, DEBUG's protection, authentication, no-multi) apply as
+// usual, then every command but the allow-busy ones is refused with BUSY,
+// which aborts a transaction being queued. A transaction queues the
+// allow-busy commands that do not act on it (SCRIPT KILL among them), as
+// Redis's does.
+//
+// ExecBusy is called without the keyspace lock, which the script holds.
+// It answers under the control block's mutex while the script is busy:
+// the script cannot end, nor anyone else take the lock, until it is done,
+// so it may change what only the client's own commands and other clients
+// under the lock look at (its transaction's queue, its name...). What
+// needs the lock it leaves to the end of the script (busyWork): the
+// statistics, the dropping of watches, which the script's writes touch,
+// and WATCH outside MULTI, whose client waits for it (Redis answers at
+// once). If the script is no longer busy, the command, which came while
+// it was, is answered in the same way with the lock.
 func (e *Engine) ExecBusy(sc *ScriptControl, cl *Client, args [][]byte) {
 	if len(args) == 0 {
 		return
 	}
-	cmd := e.Table.Lookup(args[0])
-	if cmd != nil && cmd.Subcommands != nil && len(args) >= 2 {
-		cmd = cmd.Subcommands[lowerASCII(args[1])]
-	}
-	switch {
-	case cmd == nil || cmd.Flags&FlagAllowBusy == 0 || !cmd.checkArity(len(args)):
-	case cmd.Name == "script|kill":
-		writeKillReply(&cl.W, sc.Kill(false))
-		return
-	case cmd.Name == "quit":
-		cl.W.OK()
-		cl.Closing = true
-		return
-	case cmd.Name == "shutdown" && hasArg(args[1:], "nosave"):
-		c := &Ctx{Engine: e, Args: args, Client: cl, W: &cl.W, Cmd: cmd}
-		cmd.Run(c)
-		if cl.Closing {
-			sc.Kill(true)
+	for {
+		sc.mu.Lock()
+		if sc.busy {
+			done := e.answerBusy(sc, cl, args, &sc.left)
+			sc.mu.Unlock()
+			if done != nil {
+				<-done
+			}
+			return
 		}
-		return
+		sc.mu.Unlock()
+		if sc.Enter() {
+			break
+		}
 	}
-	cl.W.Error(resp.ErrBusyScript)
+	e.KS.Lock()
+	sc.Entered()
+	var left busyWork
+	sc.mu.Lock()
+	e.answerBusy(sc, cl, args, &left)
+	sc.mu.Unlock()
+	e.settle(&left)
+	e.KS.Unlock()
 }
 
-func hasArg(args [][]byte, word string) bool {
-	for _, a := range args {
-		if equalFold(a, word) {
-			return true
+// answerBusy answers a command as ExecBusy and leaves to left what needs
+// the keyspace lock. It returns a channel closed once the command has
+// run, if it must run with the lock; nil if it was answered. sc.mu is
+// held.
+func (e *Engine) answerBusy(sc *ScriptControl, cl *Client, args [][]byte, left *busyWork) <-chan struct{} {
+	if cl.killed {
+		return nil
+	}
+	if cl.ID == 0 && e.Config.Load().RequirePass == "" {
+		// A client that connected while the script was busy is not yet
+		// registered (Connect), which would have authenticated it.
+		cl.Authenticated = true
+	}
+	if cl.ReplyMode == ReplySkip {
+		cl.ReplyMode = replySkipThis
+	}
+	start, errorsBefore := cl.W.Len(), cl.W.Errors
+	// As Exec: count the errors, then drop the reply if replies are off.
+	after := func(left *busyWork) {
+		left.countErrors(cl.W.Bytes()[start:], cl.W.Errors-errorsBefore)
+		switch cl.ReplyMode {
+		case ReplyOff, ReplySkip:
+			cl.W.Truncate(start)
+		case replySkipThis:
+			cl.W.Truncate(start)
+			cl.ReplyMode = ReplyOn
 		}
 	}
-	return false
+	run := e.serveBusy(sc, cl, args, left)
+	if run == nil {
+		after(left)
+		return nil
+	}
+	done := make(chan struct{})
+	left.run = append(left.run, func(left *busyWork) {
+		run(left)
+		after(left)
+		close(done)
+	})
+	return done
+}
+
+// serveBusy answers a command as ExecBusy, or returns what runs it with
+// the keyspace lock. sc.mu is held.
+func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *busyWork) func(*busyWork) {
+	cmd := e.Table.Lookup(args[0])
+	if cmd == nil {
+		cl.LastCmd = ""
+		rejectCommand(cl, nil, resp.ErrUnknownCommand(args[0], args[1:]), left.discard)
+		return nil
+	}
+	if cmd.Subcommands != nil && len(args) >= 2 {
+		sub := cmd.Subcommands[lowerASCII(args[1])]
+		if sub == nil {
+			cl.LastCmd = ""
+			left.stats(cmd).rejected++
+			rejectCommand(cl, nil, resp.ErrUnknownSubcommand(args[1], cmd.Name), left.discard)
+			return nil
+		}
+		cmd = sub
+	}
+	cl.LastCmd = cmd.Name
+	if refusal := e.busyRefusal(cl, cmd, len(args)); refusal != "" {
+		left.stats(cmd).rejected++
+		rejectCommand(cl, cmd, refusal, left.discard)
+		return nil
+	}
+	if e.queueCommand(cl, cmd, args) {
+		return nil
+	}
+	c := &Ctx{Engine: e, Args: args, Client: cl, W: &cl.W, Cmd: cmd}
+	var run func(*Ctx)
+	switch {
+	// These touch nothing but the client; WATCH in MULTI only refuses.
+	case cmd.Name == "auth", cmd.Name == "hello", cmd.Name == "multi", cmd.Name == "quit",
+		cmd.Name == "watch" && cl.tx.multi:
+		run = e.run
+	case cmd.Name == "discard":
+		run = func(c *Ctx) {
+			if !cl.tx.multi {
+				c.W.Error(resp.ErrDiscardWithoutMulti)
+				return
+			}
+			left.discard(cl)
+			c.W.OK()
+		}
+	case cmd.Name == "unwatch":
+		run = func(c *Ctx) {
+			left.unwatchLater(cl)
+			c.W.OK()
+		}
+	case cmd.Name == "reset":
+		// As resetCommand, which discards the transaction with the lock.
+		run = func(c *Ctx) {
+			left.discard(cl)
+			cl.DB = 0
+			cl.W.Proto = 2
+			cl.Authenticated = c.Config.Load().RequirePass == ""
+			cl.Name = ""
+			if cl.ReplyMode != replySkipThis {
+				cl.ReplyMode = ReplyOn
+			}
+			c.W.Status("RESET")
+		}
+	case cmd.Name == "script|kill":
+		run = func(c *Ctx) { writeKillReply(c.W, sc.stop(false)) }
+	case cmd.Name == "shutdown":
+		run = func(c *Ctx) {
+			// Redis's SHUTDOWN refuses to save while a script is busy.
+			if shutdownSaves(args) {
+				c.W.Error(resp.ErrBusyScript)
+				return
+			}
+			e.run(c)
+			if cl.Closing {
+				sc.stop(true)
+			}
+		}
+	default:
+		// WATCH reads the keyspace and adds to the watches, which the
+		// script's writes touch: it runs at the end of the script, and
+		// its client waits for it.
+		return func(left *busyWork) {
+			c.DB = e.KS.DB(cl.DB)
+			left.call(c, e.run)
+		}
+	}
+	left.call(c, run)
+	return nil
+}
+
+// busyRefusal is the error that refuses cmd while a script is busy, in
+// the order of Redis's processCommand, or "" if cmd is allowed.
+func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int) string {
+	cfg := e.Config.Load()
+	switch {
+	case !cmd.checkArity(n):
+		return resp.ErrWrongArgs(cmd.Name)
+	case cmd.Name == "debug" && !debugAllowed(cfg.EnableDebugCommand, cl):
+		return resp.ErrDebugNotAllowed
+	case !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && cfg.RequirePass != "":
+		return resp.ErrNoAuth
+	case cl.tx.multi && cmd.Flags&FlagNoMulti != 0:
+		return resp.ErrNotInMulti
+	case cmd.Flags&FlagAllowBusy == 0:
+		return resp.ErrBusyScript
+	}
+	return ""
+}
+
+// shutdownSaves reports whether SHUTDOWN's arguments are valid and ask
+// for a shutdown that saves: neither NOSAVE nor ABORT. The handler
+// answers the others.
+func shutdownSaves(args [][]byte) bool {
+	for _, a := range args[1:] {
+		if !equalFold(a, "save") && !equalFold(a, "now") && !equalFold(a, "force") {
+			return false
+		}
+	}
+	return true
+}
+
+// busyWork is what the commands answered while a script is busy leave
+// for the holder of the keyspace lock (Engine.settle).
+type busyWork struct {
+	// unwatch are the clients whose watches are to be dropped, and
+	// dirty flag cleared (DISCARD, UNWATCH, an aborted EXEC).
+	unwatch map[*Client]bool
+	// run are the commands that need the lock, in order.
+	run []func(*busyWork)
+	// cmds, commands, errorReplies and codes are to be added to the
+	// commands' and the engine's statistics.
+	cmds                   map[*Command]*busyStats
+	commands, errorReplies int64
+	codes                  map[string]int64
+}
+
+// busyStats are a command's statistics, as in CommandStats.
+type busyStats struct {
+	calls, rejected, failed int64
+	time                    time.Duration
+}
+
+func (w *busyWork) stats(cmd *Command) *busyStats {
+	if w.cmds == nil {
+		w.cmds = map[*Command]*busyStats{}
+	}
+	s := w.cmds[cmd]
+	if s == nil {
+		s = &busyStats{}
+		w.cmds[cmd] = s
+	}
+	return s
+}
+
+// call runs c's command with run and counts it, as Exec does.
+func (w *busyWork) call(c *Ctx, run func(*Ctx)) {
+	errorsBefore := c.W.Errors
+	t0 := time.Now()
+	run(c)
+	s := w.stats(c.Cmd)
+	s.time += time.Since(t0)
+	s.calls++
+	if c.W.Errors != errorsBefore {
+		s.failed++
+	}
+	w.commands++
+}
+
+// countErrors counts the n error replies in reply.
+func (w *busyWork) countErrors(reply []byte, n int64) {
+	if n == 0 {
+		return
+	}
+	w.errorReplies += n
+	if w.codes == nil {
+		w.codes = map[string]int64{}
+	}
+	forEachError(reply, func(code string) { w.codes[code]++ })
+}
+
+// unwatchLater has cl's watches dropped once the lock is held.
+func (w *busyWork) unwatchLater(cl *Client) {
+	if w.unwatch == nil {
+		w.unwatch = map[*Client]bool{}
+	}
+	w.unwatch[cl] = true
+}
+
+// discard ends cl's transaction as discardTransaction does, but leaves
+// the watches and the dirty flag, which the script's writes touch, to
+// unwatchLater.
+func (w *busyWork) discard(cl *Client) {
+	t := &cl.tx
+	t.multi, t.queue, t.flags, t.mem, t.aborted = false, nil, 0, 0, false
+	w.unwatchLater(cl)
+}
+
+// settle does what the commands answered while a script was busy left
+// to do. The caller holds the keyspace lock.
+func (e *Engine) settle(w *busyWork) {
+	for cl := range w.unwatch {
+		e.unwatchAll(cl)
+		cl.tx.dirty = false
+	}
+	for _, run := range w.run {
+		run(w)
+	}
+	for cmd, s := range w.cmds {
+		cmd.Stats.Calls += s.calls
+		cmd.Stats.Usec += s.time.Microseconds()
+		cmd.Stats.RejectedCalls += s.rejected
+		cmd.Stats.FailedCalls += s.failed
+	}
+	e.Stats.TotalCommands += w.commands
+	e.Stats.ErrorReplies += w.errorReplies
+	for code, n := range w.codes {
+		// As countErrorCode.
+		if _, ok := e.errorStats[code]; ok || len(e.errorStats) < maxErrorCodes {
+			e.errorStats[code] += n
+		}
+	}
 }

@@ -1,11 +1,13 @@
 package commands_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -33,9 +35,14 @@ func scriptClient(t *testing.T, addr string, proto int) *redis.Client {
 // scriptError is an error reply, told apart from a string value.
 type scriptError string
 
+// doer is a go-redis client or dedicated connection.
+type doer interface {
+	Do(ctx context.Context, args ...any) *redis.Cmd
+}
+
 // call sends a command and returns its reply: nil for a null,
 // scriptError for an error, otherwise what go-redis decodes.
-func call(t *testing.T, rdb *redis.Client, args ...any) any {
+func call(t *testing.T, rdb doer, args ...any) any {
 	t.Helper()
 	v, err := rdb.Do(context.Background(), args...).Result()
 	switch {
@@ -148,6 +155,32 @@ func TestScriptErrorStats(t *testing.T) {
 	}
 	if !strings.Contains(cmds, "cmdstat_eval:calls=5,") || !strings.Contains(cmds, "failed_calls=5") {
 		t.Errorf("INFO commandstats:\n%s", cmds)
+	}
+}
+
+// TestScriptCacheInfo: INFO memory counts the cached scripts, each once,
+// as Redis 7.0 does.
+func TestScriptCacheInfo(t *testing.T) {
+	srv := testutil.StartCairn(t, nil)
+	rdb := scriptClient(t, srv.Addr, 2)
+	for _, tc := range []struct {
+		args []any
+		want string
+	}{
+		{nil, "0"},
+		{[]any{"SCRIPT", "LOAD", "return 1"}, "1"},
+		{[]any{"EVAL", "return 1", "0"}, "1"},
+		{[]any{"EVAL", "return 2", "0"}, "2"},
+		{[]any{"EVALSHA", scripting.SHA1Hex([]byte("return 3")), "0"}, "2"},
+		{[]any{"SCRIPT", "FLUSH"}, "0"},
+	} {
+		if tc.args != nil {
+			call(t, rdb, tc.args...)
+		}
+		info, _ := call(t, rdb, "INFO", "memory").(string)
+		if want := "\r\nnumber_of_cached_scripts:" + tc.want + "\r\n"; !strings.Contains(info, want) {
+			t.Errorf("after %v, INFO memory lacks %q:\n%s", tc.args, want, info)
+		}
 	}
 }
 
@@ -423,4 +456,302 @@ func stateDump(e *commands.Engine, ks *keyspace.Keyspace) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// Replies of a server busy running the endless script busyScript runs.
+const (
+	endlessScript = "local i = 0 while true do i = i + 1 end"
+	errBusy       = scriptError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+	errExecBusy   = scriptError("EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+)
+
+// busyClient returns a go-redis client to addr speaking RESP2, that
+// authenticates with pass unless it is "".
+func busyClient(t *testing.T, addr, pass string) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: pass, Protocol: 2, DisableIdentity: true,
+		ReadTimeout: 10 * time.Second, MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// busyScript runs endlessScript on addr, whose busy-reply-threshold is
+// short, from a client of its own, and returns once the server answers
+// BUSY. pass is requirepass. The script runs until something kills it,
+// at the latest the test's cleanup; reply waits for its reply.
+func busyScript(t *testing.T, addr, pass string) (reply func() any) {
+	t.Helper()
+	runner, prober := busyClient(t, addr, pass), busyClient(t, addr, pass)
+	var v any
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var err error
+		if v, err = runner.Do(context.Background(), "EVAL", endlessScript, 0).Result(); err != nil {
+			v = scriptError(err.Error())
+		}
+	}()
+	t.Cleanup(func() {
+		prober.Do(context.Background(), "SCRIPT", "KILL")
+		<-finished
+	})
+	// A PING sent before the script turns busy waits for it to.
+	for {
+		switch got := call(t, prober, "PING"); got {
+		case errBusy:
+			return func() any { <-finished; return v }
+		case "PONG":
+		default:
+			t.Fatalf("PING: %#v", got)
+		}
+	}
+}
+
+// busyStep is a command and its expected reply.
+type busyStep struct {
+	args []any
+	want any
+}
+
+// killedReply is the reply of endlessScript stopped by SCRIPT KILL.
+var killedReply = scriptError("ERR Script killed by user with SCRIPT KILL... script: " +
+	scripting.SHA1Hex([]byte(endlessScript)) + ", on @user_script:1.")
+
+// TestScriptBusyAuth: while a script is busy the checks that come before
+// BUSY in Redis still apply, authentication among them: an
+// unauthenticated client gets NOAUTH, even for SCRIPT KILL and SHUTDOWN
+// NOSAVE, until it sends AUTH, which is served. Having connected during
+// the script, it stays authenticated once the script is over.
+func TestScriptBusyAuth(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) {
+		c.BusyReplyThreshold = 20 * time.Millisecond
+		c.RequirePass = "secret"
+	})
+	reply := busyScript(t, srv.Addr, "secret")
+	anon := busyClient(t, srv.Addr, "")
+	const noAuth = scriptError("NOAUTH Authentication required.")
+	for _, tc := range []busyStep{
+		{[]any{"GET", "k"}, noAuth},
+		{[]any{"SCRIPT", "KILL"}, noAuth},
+		{[]any{"SHUTDOWN", "NOSAVE"}, noAuth},
+		{[]any{"MULTI"}, noAuth},
+		{[]any{"NOSUCH"}, scriptError("ERR unknown command 'NOSUCH', with args beginning with: ")},
+		{[]any{"GET"}, scriptError("ERR wrong number of arguments for 'get' command")},
+		{[]any{"HELLO", "2"}, scriptError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")},
+		{[]any{"AUTH", "wrong"}, scriptError("WRONGPASS invalid username-password pair or user is disabled.")},
+		{[]any{"AUTH", "secret"}, "OK"},
+		{[]any{"GET", "k"}, errBusy},
+		{[]any{"SCRIPT", "KILL"}, "OK"},
+	} {
+		if got := call(t, anon, tc.args...); got != tc.want {
+			t.Errorf("%v while busy:\n got %#v\nwant %#v", tc.args, got, tc.want)
+		}
+	}
+	if got := reply(); got != killedReply {
+		t.Errorf("script replied %#v", got)
+	}
+	if got := call(t, anon, "PING"); got != "PONG" {
+		t.Errorf("PING after the script: %#v", got)
+	}
+}
+
+// TestScriptBusyMulti: a command refused with BUSY inside MULTI aborts
+// the transaction, as any refusal does: EXEC, refused itself while the
+// script is busy, discards it, and once the script is over it still
+// fails with EXECABORT, so the commands queued after the script are not
+// run without the ones refused before. Inside MULTI the allowed commands
+// that do not act on the transaction are queued (SCRIPT KILL does not
+// kill), and the no-multi ones refused.
+func TestScriptBusyMulti(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) { c.BusyReplyThreshold = 20 * time.Millisecond })
+	reply := busyScript(t, srv.Addr, "")
+	tx := busyClient(t, srv.Addr, "").Conn()
+	t.Cleanup(func() { tx.Close() })
+	run := func(when string, steps []busyStep) {
+		t.Helper()
+		for _, st := range steps {
+			if got := call(t, tx, st.args...); fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", st.want) {
+				t.Errorf("%v %s:\n got %#v\nwant %#v", st.args, when, got, st.want)
+			}
+		}
+	}
+	run("while busy", []busyStep{
+		{[]any{"MULTI"}, "OK"},
+		{[]any{"GET", "k"}, errBusy},
+		{[]any{"SCRIPT", "KILL"}, "QUEUED"},
+		{[]any{"EXEC"}, errExecBusy},
+		{[]any{"EXEC"}, errExecBusy},
+		{[]any{"MULTI"}, "OK"},
+		{[]any{"MULTI"}, scriptError("ERR MULTI calls can not be nested")},
+		{[]any{"WATCH", "k"}, scriptError("ERR WATCH inside MULTI is not allowed")},
+		{[]any{"SHUTDOWN", "NOSAVE"}, scriptError("ERR Command not allowed inside a transaction")},
+		{[]any{"DISCARD"}, "OK"},
+		{[]any{"DISCARD"}, scriptError("ERR DISCARD without MULTI")},
+		{[]any{"MULTI"}, "OK"},
+		{[]any{"SET", "k", "v"}, errBusy},
+	})
+	if got := call(t, busyClient(t, srv.Addr, ""), "SCRIPT", "KILL"); got != "OK" {
+		t.Fatalf("SCRIPT KILL: %#v", got)
+	}
+	if got := reply(); got != killedReply {
+		t.Errorf("script replied %#v", got)
+	}
+	run("after the script", []busyStep{
+		{[]any{"INCR", "n"}, "QUEUED"},
+		{[]any{"EXEC"}, scriptError("EXECABORT Transaction discarded because of previous errors.")},
+		{[]any{"MGET", "k", "n"}, []any{nil, nil}},
+	})
+}
+
+// TestScriptBusyWatch: WATCH, UNWATCH, DISCARD and an aborted EXEC act
+// on a client's watches while a script is busy as they would after it.
+// UNWATCH and the EXEC answer at once and the watches go when the
+// script ends; WATCH, which reads the keyspace, answers then.
+func TestScriptBusyWatch(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) { c.BusyReplyThreshold = 20 * time.Millisecond })
+	unwatched := busyClient(t, srv.Addr, "").Conn()
+	aborted := busyClient(t, srv.Addr, "").Conn()
+	discarded := busyClient(t, srv.Addr, "").Conn()
+	for _, c := range []*redis.Conn{unwatched, aborted, discarded} {
+		t.Cleanup(func() { c.Close() })
+		if got := call(t, c, "WATCH", "w"); got != "OK" {
+			t.Fatalf("WATCH: %#v", got)
+		}
+	}
+	reply := busyScript(t, srv.Addr, "")
+	for _, st := range []struct {
+		c    *redis.Conn
+		args []any
+		want any
+	}{
+		{unwatched, []any{"UNWATCH"}, "OK"},
+		{aborted, []any{"MULTI"}, "OK"},
+		{aborted, []any{"PING"}, errBusy},
+		{aborted, []any{"EXEC"}, errExecBusy},
+		{discarded, []any{"MULTI"}, "OK"},
+		{discarded, []any{"DISCARD"}, "OK"},
+	} {
+		if got := call(t, st.c, st.args...); got != st.want {
+			t.Errorf("%v while busy:\n got %#v\nwant %#v", st.args, got, st.want)
+		}
+	}
+	// The WATCH goes on a raw connection, so that it is sent before the
+	// kill; a PING round trip after it gives the server time to read it
+	// while the script is busy, though it would act the same after.
+	raw, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	rd := bufio.NewReader(raw)
+	rawCall := func(cmd string) string {
+		t.Helper()
+		if _, err := raw.Write([]byte(cmd + "\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSuffix(line, "\r\n")
+	}
+	watched := make(chan string, 1)
+	if _, err := raw.Write([]byte("WATCH w\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		line, _ := rd.ReadString('\n')
+		watched <- line
+	}()
+	other := busyClient(t, srv.Addr, "")
+	if got := call(t, other, "PING"); got != errBusy {
+		t.Fatalf("PING: %#v", got)
+	}
+	if got := call(t, other, "SCRIPT", "KILL"); got != "OK" {
+		t.Fatalf("SCRIPT KILL: %#v", got)
+	}
+	if got := reply(); got != killedReply {
+		t.Errorf("script replied %#v", got)
+	}
+	if got := <-watched; got != "+OK\r\n" {
+		t.Fatalf("WATCH while busy: %q", got)
+	}
+	if got := call(t, other, "SET", "w", "changed"); got != "OK" {
+		t.Fatalf("SET: %#v", got)
+	}
+	for _, c := range []*redis.Conn{unwatched, aborted, discarded} {
+		call(t, c, "MULTI")
+		call(t, c, "PING")
+		if got := call(t, c, "EXEC"); fmt.Sprint(got) != "[PONG]" {
+			t.Errorf("EXEC of a client whose watch went while busy: %#v", got)
+		}
+	}
+	for _, cmd := range []string{"MULTI", "PING"} {
+		rawCall(cmd)
+	}
+	if got := rawCall("EXEC"); got != "*-1" {
+		t.Errorf("EXEC of the client that watched while busy: %q", got)
+	}
+}
+
+// TestScriptBusyStats: the commands answered while a script is busy are
+// counted as Redis counts them: refusals as the command's rejected_calls,
+// every error reply in total_error_replies and errorstats, the allowed
+// commands as calls.
+func TestScriptBusyStats(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) { c.BusyReplyThreshold = 20 * time.Millisecond })
+	rdb := busyClient(t, srv.Addr, "")
+	if got := call(t, rdb, "CONFIG", "RESETSTAT"); got != "OK" {
+		t.Fatalf("CONFIG RESETSTAT: %#v", got)
+	}
+	reply := busyScript(t, srv.Addr, "") // one PING gets BUSY
+	for _, args := range [][]any{
+		{"GET", "k"},       // BUSY, rejected
+		{"NOSUCH"},         // ERR
+		{"GET"},            // ERR, rejected
+		{"EXEC"},           // EXECABORT, rejected
+		{"SHUTDOWN"},       // BUSY from the command: a failed call
+		{"SCRIPT", "KILL"}, // a call
+	} {
+		call(t, rdb, args...)
+	}
+	if got := reply(); got != killedReply { // ERR, a failed EVAL
+		t.Fatalf("script replied %#v", got)
+	}
+	info, _ := call(t, rdb, "INFO", "stats", "errorstats", "commandstats").(string)
+	fields := map[string]string{}
+	for _, line := range strings.Split(info, "\r\n") {
+		if name, value, ok := strings.Cut(line, ":"); ok {
+			fields[name] = value
+		}
+	}
+	// calls picks the counts out of a cmdstat line, without the times.
+	calls := func(cmd string) string {
+		var out []string
+		for _, f := range strings.Split(fields["cmdstat_"+cmd], ",") {
+			if !strings.HasPrefix(f, "usec") {
+				out = append(out, f)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct{ got, want string }{
+		{fields["total_error_replies"], "7"},
+		{fields["errorstat_BUSY"], "count=3"},
+		{fields["errorstat_ERR"], "count=3"},
+		{fields["errorstat_EXECABORT"], "count=1"},
+		{calls("get"), "calls=0,rejected_calls=2,failed_calls=0"},
+		{calls("exec"), "calls=0,rejected_calls=1,failed_calls=0"},
+		{calls("shutdown"), "calls=1,rejected_calls=0,failed_calls=1"},
+		{calls("script|kill"), "calls=1,rejected_calls=0,failed_calls=0"},
+		{calls("eval"), "calls=1,rejected_calls=0,failed_calls=1"},
+		{strings.SplitN(calls("ping"), ",", 2)[1], "rejected_calls=1,failed_calls=0"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	if t.Failed() {
+		t.Log(info)
+	}
 }

@@ -118,7 +118,14 @@ func (t *txState) queuedCount() int {
 // QUEUED, and reports whether it did. The commands that act on the
 // transaction or the connection themselves run at once, as in Redis's
 // processCommand. Once the transaction is aborted nothing more is kept,
-// as EXEC will only discard it. The caller holds the keyspace lock.
+// as EXEC will only discard it. It touches nothing but cl: ExecBusy
+// calls it too.
+//
+// The arguments are kept as they are, not copied: no caller of Exec
+// reuses them. redcon copies each command out of its read buffer and
+// slices its arguments from that copy (Reader.readCommands), the replay's
+// effects are never transactions, and a script cannot queue (MULTI is
+// no-script).
 func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte) bool {
 	t := &cl.tx
 	if !t.multi || t.execing {
@@ -129,7 +136,7 @@ func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte) bool {
 		return false
 	}
 	if !t.aborted {
-		t.queue = append(t.queue, queuedCommand{cmd: cmd, args: cloneArgs(args)})
+		t.queue = append(t.queue, queuedCommand{cmd: cmd, args: args})
 		t.flags |= cmd.Flags
 		// Redis counts the argument bytes and a pointer per argument.
 		t.mem += 8 * len(args)
@@ -141,8 +148,10 @@ func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte) bool {
 	return true
 }
 
-// cloneArgs copies arguments into one allocation: the server reuses the
-// buffer they were read into.
+// cloneArgs copies arguments into one allocation, for a caller that keeps
+// them past the command. Exec's arguments are not reused (see
+// queueCommand), so the copy only detaches them from the request's
+// other bytes.
 func cloneArgs(args [][]byte) [][]byte {
 	n := 0
 	for _, a := range args {
@@ -163,11 +172,17 @@ func cloneArgs(args [][]byte) [][]byte {
 // the transaction, in MULTI or not, with an EXECABORT that gives the
 // reason. cmd is nil for an unknown command or subcommand.
 func (e *Engine) reject(cl *Client, cmd *Command, msg string) {
+	rejectCommand(cl, cmd, msg, e.discardTransaction)
+}
+
+// rejectCommand is reject with the way to discard the transaction: while
+// a script is busy, ExecBusy leaves the watches to the end of the script.
+func rejectCommand(cl *Client, cmd *Command, msg string, discard func(*Client)) {
 	if cl.tx.multi {
 		cl.tx.aborted = true
 	}
 	if cmd != nil && cmd.Name == "exec" {
-		e.discardTransaction(cl)
+		discard(cl)
 		// Redis formats its own errors without the "ERR " it adds when
 		// replying, and keeps the code of the others (NOAUTH).
 		cl.W.Error(resp.ErrExecAbortedBecause(strings.TrimPrefix(msg, "ERR ")))

@@ -32,6 +32,9 @@ type Config struct {
 	Hz                     int
 	Dir                    string
 	LogLevel               slog.Level
+	// AppendFsync is when the append-only log is fsynced: "always",
+	// "everysec" or "no". Validated now; used once the log exists.
+	AppendFsync string
 	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
 	// (loopback clients only).
 	EnableDebugCommand string

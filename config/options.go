@@ -46,6 +46,8 @@ var options = []*option{
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
 	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),
+	// Redis's order of the values, which its error message lists.
+	enumOpt("appendfsync", "everysec", true, []string{"everysec", "always", "no"}, func(c *Config) *string { return &c.AppendFsync }),
 	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
 	enumOpt("enable-debug-command", "no", false, []string{"no", "yes", "local"}, func(c *Config) *string { return &c.EnableDebugCommand }),
 	// The encoding thresholds of lists, sets and hashes, with Redis 7.0's

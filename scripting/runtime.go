@@ -276,6 +276,9 @@ func compile(src []byte) (*lua.FunctionProto, error) {
 		}
 		return nil, err
 	}
+	// The main chunk gets no local "arg", so the table of its varargs
+	// that Lua 5.1 builds at every call could never be read.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 	return proto, nil
 }
 

@@ -66,12 +66,36 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 }
 
+// TestConfigAcceptsRedisServerFlags checks command lines that work with
+// redis-server.
+func TestConfigAcceptsRedisServerFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		opt  string
+		want string
+	}{
+		{[]string{"--port", "6380", "--dir", "/tmp/x", "--appendfsync", "always"}, "appendfsync", "always"},
+		{[]string{"--appendfsync", "NO"}, "appendfsync", "no"},
+		{nil, "appendfsync", "everysec"},
+	} {
+		store, err := config.Load(tc.args)
+		if err != nil {
+			t.Errorf("%v: %v", tc.args, err)
+			continue
+		}
+		if got := store.Get([]string{tc.opt}); len(got) != 1 || got[0][1] != tc.want {
+			t.Errorf("%v: %s = %v, want %q", tc.args, tc.opt, got, tc.want)
+		}
+	}
+}
+
 func TestConfigRejectsBadValuesNamingTheOption(t *testing.T) {
 	for _, args := range [][]string{
 		{"--port", "not-a-port"},
 		{"--port", "70000"},
 		{"--maxclients", "0"},
 		{"--loglevel", "loud"},
+		{"--appendfsync", "sometimes"},
 		{"--proto-max-bulk-len", "12parsecs"},
 	} {
 		_, err := config.Load(args)
