@@ -447,10 +447,21 @@ func (sc *ScriptControl) begin(ks *keyspace.Keyspace, drain bool) {
 		sc.idleCh = make(chan struct{})
 	}
 	sc.mu.Unlock()
+	waited := false
 	for drain && sc.entering.Load() > 0 {
 		ks.Unlock()
 		<-sc.drained
+		waited = true
 		ks.Lock()
+	}
+	// Scripts of clients that got through while this one waited may be
+	// waiting for the same last client, whose token woke only this one:
+	// pass it on. A token nobody needs only costs a recheck.
+	if waited {
+		select {
+		case sc.drained <- struct{}{}:
+		default:
+		}
 	}
 }
 

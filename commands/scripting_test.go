@@ -755,3 +755,44 @@ func TestScriptBusyStats(t *testing.T) {
 		t.Log(info)
 	}
 }
+
+// TestScriptsFromManyPipelines runs pipelines of scripts from many clients
+// at once, so that scripts start while other clients' scripts wait for
+// the clients on their way to the lock: every one of them must get its
+// turn, promptly.
+func TestScriptsFromManyPipelines(t *testing.T) {
+	srv := testutil.StartCairn(t, nil)
+	const clients, rounds, depth = 12, 40, 16
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, DisableIdentity: true})
+			defer rdb.Close()
+			for range rounds {
+				pipe := rdb.Pipeline()
+				for range depth {
+					pipe.Eval(ctx, "return redis.call('INCRBY', KEYS[1], ARGV[1])", []string{"counter"}, 1)
+				}
+				if _, err := pipe.Exec(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
+	defer rdb.Close()
+	if n, err := rdb.Get(context.Background(), "counter").Int(); err != nil || n != clients*rounds*depth {
+		t.Fatalf("counter = %d, %v; want %d", n, err, clients*rounds*depth)
+	}
+}
