@@ -10,8 +10,8 @@
 #      values through redis-cli --pipe;
 #   3. the VmRSS growth from loading 100,000 hashes of 10 fields, and
 #      100,000 sets of 10 integers, each into a fresh pair of servers.
-# Both servers run without persistence on free loopback ports and are
-# stopped when the script exits. Usage: bench/run.sh
+# Both servers run without persistence, with their default io-threads (1),
+# on free loopback ports and are stopped when the script exits. Usage: bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

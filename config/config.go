@@ -20,11 +20,14 @@ import (
 // Config is one consistent set of option values. A Config is never
 // modified once published in a Store: CONFIG SET publishes a new one.
 type Config struct {
-	Bind                   string
-	Port                   int
-	Databases              int
-	RequirePass            string
-	MaxClients             int
+	Bind        string
+	Port        int
+	Databases   int
+	RequirePass string
+	MaxClients  int
+	// IOThreads is how many threads run Go code (GOMAXPROCS); see
+	// config.yaml.
+	IOThreads              int
 	Timeout                time.Duration
 	ProtoMaxBulkLen        int64
 	ProtoMaxMultibulkLen   int

@@ -39,6 +39,8 @@ var options = []*option{
 	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
 	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
 	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }),
+	// Redis's bounds: 1 to IO_THREADS_MAX_NUM.
+	intOpt("io-threads", "1", 1, 128, false, func(c *Config) *int { return &c.IOThreads }),
 	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }),
 	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
 	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 
@@ -32,6 +33,7 @@ func run(args []string) int {
 		return 1
 	}
 	cfg := store.Load()
+	runtime.GOMAXPROCS(cfg.IOThreads)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: store}))
 
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {

@@ -77,6 +77,8 @@ func TestConfigAcceptsRedisServerFlags(t *testing.T) {
 		{[]string{"--port", "6380", "--dir", "/tmp/x", "--appendfsync", "always"}, "appendfsync", "always"},
 		{[]string{"--appendfsync", "NO"}, "appendfsync", "no"},
 		{nil, "appendfsync", "everysec"},
+		{[]string{"--io-threads", "4"}, "io-threads", "4"},
+		{nil, "io-threads", "1"},
 	} {
 		store, err := config.Load(tc.args)
 		if err != nil {
@@ -96,6 +98,7 @@ func TestConfigRejectsBadValuesNamingTheOption(t *testing.T) {
 		{"--maxclients", "0"},
 		{"--loglevel", "loud"},
 		{"--appendfsync", "sometimes"},
+		{"--io-threads", "0"},
 		{"--proto-max-bulk-len", "12parsecs"},
 	} {
 		_, err := config.Load(args)
