@@ -373,7 +373,13 @@ func setGeneric(c *Ctx, key, val []byte, opts setOptions, at int64) (done, ok bo
 		c.Emit([]byte("SET"), key, val, []byte("KEEPTTL"))
 	default:
 		c.DB.Set(key, v)
-		c.Emit([]byte("SET"), key, val)
+		if c.Cmd.Name == "set" && len(c.Args) == 3 {
+			// Already in its deterministic form: record the request
+			// itself rather than build a copy, on the hottest write.
+			c.Propagate()
+		} else {
+			c.Emit([]byte("SET"), key, val)
+		}
 	}
 	return true, true
 }
