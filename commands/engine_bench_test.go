@@ -22,6 +22,10 @@ func BenchmarkExec(b *testing.B) {
 		{"INCR", func(i int) [][]byte { return bytesArgs([]string{"INCR", "counter"}) }},
 		{"LPUSH", func(i int) [][]byte { return bytesArgs([]string{"LPUSH", "list", "xxx"}) }},
 		{"HSET", func(i int) [][]byte { return bytesArgs([]string{"HSET", "hash", fmt.Sprint("f", i%keys), "xxx"}) }},
+		// The SHA1 of the script loaded below.
+		{"EVALSHA", func(i int) [][]byte {
+			return bytesArgs([]string{"EVALSHA", "8cd00688c05c46bde4a2e60658ef20a2e5c0b248", "1", "counter", "1"})
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newTestEngine(keyspace.New(keyspace.Options{Databases: 16}))
@@ -31,6 +35,7 @@ func BenchmarkExec(b *testing.B) {
 			if !e.Connect(cl) {
 				b.Fatal("client refused")
 			}
+			e.Exec(cl, bytesArgs([]string{"SCRIPT", "LOAD", "return redis.call('INCRBY', KEYS[1], ARGV[1])"}))
 			for i := range keys {
 				e.Exec(cl, bytesArgs([]string{"SET", fmt.Sprint("key:", i), "xxx"}))
 			}
