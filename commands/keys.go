@@ -418,7 +418,7 @@ func objectIdletimeCommand(c *Ctx) {
 
 // sharedIntegers is Redis's OBJ_SHARED_INTEGERS: strings holding 0..9999
 // in the int encoding share one object whose reference count is
-// OBJ_SHARED_REFCOUNT (INT_MAX).
+// OBJ_SHARED_REFCOUNT (INT_MAX); COPY duplicates the object, unshared.
 const sharedIntegers = 10000
 
 func objectRefcountCommand(c *Ctx) {
@@ -430,7 +430,7 @@ func objectRefcountCommand(c *Ctx) {
 }
 
 func refcount(v datatypes.Value) int64 {
-	if s, ok := v.(*datatypes.String); ok && s.Encoding() == "int" {
+	if s, ok := v.(*datatypes.String); ok && s.Encoding() == "int" && !s.Copied() {
 		if n, err := strconv.ParseInt(string(s.Bytes()), 10, 64); err == nil && n >= 0 && n < sharedIntegers {
 			return math.MaxInt32
 		}

@@ -418,6 +418,9 @@ func ltrimCommand(c *Ctx) {
 		if l.Len() != before {
 			dropIfEmpty(c, key, l)
 			c.Propagate()
+		} else {
+			// Redis signals the key even when nothing was trimmed.
+			c.signalModified(key)
 		}
 	}
 	c.W.OK()
@@ -688,8 +691,9 @@ func lmpopCommand(c *Ctx) {
 	case l == nil:
 		c.W.NullArray()
 	default:
-		popRange(c, key, l, a.where, a.count)
-		c.Propagate()
+		// Recorded for the one key popped: as an effect the command
+		// as given would also touch the WATCHes of the keys it only read.
+		emitMpop(c, key, a.where, popRange(c, key, l, a.where, a.count))
 	}
 }
 

@@ -477,7 +477,7 @@ func TestListEffects(t *testing.T) {
 		{[]string{"LMOVE", "l", "m", "LEFT", "RIGHT"}, []string{"LMOVE l m LEFT RIGHT"}},
 		{[]string{"LMOVE", "nokey", "m", "LEFT", "RIGHT"}, nil},
 		{[]string{"RPOPLPUSH", "l", "m"}, []string{"RPOPLPUSH l m"}},
-		{[]string{"LMPOP", "2", "l", "m", "LEFT", "COUNT", "9"}, []string{"LMPOP 2 l m LEFT COUNT 9"}},
+		{[]string{"LMPOP", "2", "l", "m", "LEFT", "COUNT", "9"}, []string{"LMPOP 1 m LEFT COUNT 2"}},
 		{[]string{"LMPOP", "1", "m", "LEFT"}, nil},
 		// The blocking commands record their non-blocking forms; a client
 		// without a connection never blocks, and records nothing then.

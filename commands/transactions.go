@@ -464,6 +464,18 @@ func dbArg(b []byte) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
+// signalModified makes dirty the clients watching key in the selected
+// database, for a command that records no effect because it changed
+// nothing but that Redis's signalModifiedKey still reports (LTRIM of
+// nothing).
+func (c *Ctx) signalModified(key []byte) {
+	if c.tx.count == 0 {
+		return
+	}
+	c.touchKey(c.DB.Index(), key)
+	c.dirtyCollected()
+}
+
 // touchKey collects the clients watching key in db, as Redis's
 // touchWatchedKey: all of them, except that the reclaiming of a key that
 // had already expired when watched is no change.

@@ -12,6 +12,9 @@ type String struct {
 	// form decides the encoding OBJECT ENCODING reports, which depends on
 	// how the value was made as well as on its content.
 	form stringForm
+	// copied marks a value made by Clone (COPY): Redis duplicates the
+	// object, and a duplicate is never one of its shared integers.
+	copied bool
 }
 
 // stringForm is how a String was made, as far as its encoding cares.
@@ -82,6 +85,9 @@ func (s *String) SetRange(offset int, b []byte) int {
 	return len(s.b)
 }
 
+// Copied reports whether the value was made by Clone.
+func (s *String) Copied() bool { return s.copied }
+
 // Type implements Value.
 func (s *String) Type() string { return "string" }
 
@@ -108,5 +114,5 @@ func (s *String) MemoryUsage() int { return 32 + cap(s.b) }
 
 // Clone implements Value.
 func (s *String) Clone() Value {
-	return &String{b: append([]byte(nil), s.b...), form: s.form}
+	return &String{b: append([]byte(nil), s.b...), form: s.form, copied: true}
 }
