@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,21 +11,11 @@ import (
 	"github.com/cairn-db/cairn/internal/testutil"
 )
 
-// debianPython is Debian's interpreter, which python3-redis installs
-// into; another python3 on the PATH may lack the module.
-const debianPython = "/usr/bin/python3"
-
 // TestPythonTransactionPipeline runs python/transaction_pipeline.py, a
 // redis-py program using transactional pipelines and WATCH retry loops,
 // against cairn, and against redis-server to keep it honest.
 func TestPythonTransactionPipeline(t *testing.T) {
-	python := testutil.RequireProgram(t, debianPython)
-	if out, err := exec.Command(python, "-c", "import redis").CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3-redis is required in CI: %v\n%s", err, out)
-		}
-		t.Skipf("python3-redis not installed: %s", out)
-	}
+	python := requirePythonRedis(t)
 	run := func(t *testing.T, addr string) {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
