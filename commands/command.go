@@ -148,6 +148,15 @@ func NewTable() Table {
 	return t
 }
 
+// sharesBatchClock reports whether cmd runs in bounded time in cairn, so
+// that within a pipeline batch it reads no clock of its own (see batch):
+// the fast commands, and the O(1) writes that Redis keeps out of "fast"
+// only because they may free a large value synchronously, which cairn
+// leaves to the garbage collector.
+func (cmd *Command) sharesBatchClock() bool {
+	return cmd.Flags&FlagFast != 0 || cmd.Flags&(FlagWrite|FlagBlocking) == FlagWrite && cmd.Complexity == "O(1)"
+}
+
 // Lookup finds a command by name in any case without allocating.
 func (t Table) Lookup(name []byte) *Command {
 	var buf [32]byte

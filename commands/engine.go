@@ -38,20 +38,21 @@ func (s *CommandStats) add(d time.Duration) {
 
 // batch is a client's pipeline batch in progress. Reading the clock costs
 // as much as a GET's own work on virtual machines, so within a batch the
-// commands flagged fast read no clock: they share the time between two
-// readings taken by the batch's other commands (which must be measured on
-// their own, since any of them may be slow) or by its ends, and see the
-// time of the last reading, as they would see Redis's cached clock.
+// commands that run in bounded time (Command.sharesBatchClock) read no
+// clock: they share the time between two readings taken by the batch's
+// other commands (which must be measured on their own, since any of them
+// may be slow) or by its ends, and see the time of the last reading, as
+// they would see Redis's cached clock.
 type batch struct {
 	on bool
 	// last is the clock's last reading in the batch.
 	last time.Time
-	// fast are the fast commands run since then.
+	// fast are the commands sharing the clock run since then.
 	fast []*Command
 }
 
-// settle shares the time since the last reading among the fast commands
-// run since, and makes now the last reading.
+// settle shares the time since the last reading among the commands run
+// since that share the clock, and makes now the last reading.
 func (b *batch) settle(now time.Time) {
 	if n := len(b.fast); n > 0 {
 		share := max(now.Sub(b.last)/time.Duration(n), 0)
@@ -326,7 +327,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 		e.run(c)
 		cmd.Stats.add(time.Since(t0))
-	case cmd.Flags&FlagFast != 0:
+	case cmd.sharesBatchClock():
 		e.run(c)
 		b.fast = append(b.fast, cmd)
 	default:
