@@ -589,7 +589,11 @@ func incrDecr(c *Ctx, delta int64) {
 		return
 	}
 	n += delta
-	c.DB.SetKeepTTL(key, datatypes.NewStringInt(n))
+	if found && s.Encoding() == "int" {
+		s.SetInt(n)
+	} else {
+		c.DB.SetKeepTTL(key, datatypes.NewStringInt(n))
+	}
 	c.Propagate()
 	c.W.Int(n)
 }
