@@ -61,6 +61,8 @@ type Client struct {
 	// argvMem is the size of the arguments of the command being run, for
 	// CLIENT LIST's argv-mem.
 	argvMem int
+	// lastCmd is the last command the client sent, by name as sent.
+	lastCmd cmdCache
 	// batch is the pipeline batch in progress (Engine.BeginBatch).
 	batch batch
 	// tx is the client's MULTI queue and WATCHed keys (transactions.go).

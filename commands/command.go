@@ -4,7 +4,10 @@
 // key extraction and the effect log all read that one declaration.
 package commands
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Flag is a Redis command flag.
 type Flag uint32
@@ -155,6 +158,26 @@ func NewTable() Table {
 // leaves to the garbage collector.
 func (cmd *Command) sharesBatchClock() bool {
 	return cmd.Flags&FlagFast != 0 || cmd.Flags&(FlagWrite|FlagBlocking) == FlagWrite && cmd.Complexity == "O(1)"
+}
+
+// cmdCache remembers the command a client last named: clients pipeline
+// the same command, and comparing its name costs less than the table's
+// hash lookup.
+type cmdCache struct {
+	name [16]byte
+	n    int
+	cmd  *Command
+}
+
+func (cc *cmdCache) lookup(t Table, name []byte) *Command {
+	if cc.cmd != nil && len(name) == cc.n && bytes.Equal(name, cc.name[:cc.n]) {
+		return cc.cmd
+	}
+	cmd := t.Lookup(name)
+	if cmd != nil && len(name) <= len(cc.name) {
+		cc.n, cc.cmd = copy(cc.name[:], name), cmd
+	}
+	return cmd
 }
 
 // Lookup finds a command by name in any case without allocating.

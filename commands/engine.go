@@ -271,7 +271,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	if !cl.batch.on {
 		cl.LastInteraction = e.KS.Tick()
 	}
-	cmd := e.Table.Lookup(args[0])
+	cmd := cl.lastCmd.lookup(e.Table, args[0])
 	if cmd == nil {
 		cl.LastCmd = ""
 		e.reject(cl, nil, resp.ErrUnknownCommand(args[0], args[1:]))

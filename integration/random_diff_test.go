@@ -30,7 +30,15 @@ const (
 // divergence is reported with its seed and a shrunk script that reproduces
 // it (paste it into testdata/*.txt).
 func TestRandomDifferential(t *testing.T) {
-	seed, commands := uint64(randomDefaultSeed), randomDefaultCommands
+	seed, commands := randomSettings(t, randomDefaultSeed, randomDefaultCommands)
+	newRandomRunner(t).hunt(seed, commands, func(g *cmdGen, n int) []step { return g.sequence(n) })
+}
+
+// randomSettings returns the seed and the number of commands of a random
+// differential test: the defaults, or a long run with a fresh seed when
+// CAIRN_RANDOM_COMMANDS is set (CAIRN_RANDOM_SEED replays one).
+func randomSettings(t *testing.T, defaultSeed uint64, defaultCommands int) (seed uint64, commands int) {
+	seed, commands = defaultSeed, defaultCommands
 	if s := os.Getenv("CAIRN_RANDOM_COMMANDS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -47,16 +55,26 @@ func TestRandomDifferential(t *testing.T) {
 		seed = n
 	}
 	t.Logf("CAIRN_RANDOM_SEED=%d, %d commands", seed, commands)
+	return seed, commands
+}
 
-	r := &randomRunner{
+func newRandomRunner(t *testing.T) *randomRunner {
+	return &randomRunner{
 		t:         t,
 		redisAddr: testutil.StartRedis(t),
 		cairnAddr: testutil.StartCairn(t, nil).Addr,
 	}
+}
+
+// hunt runs sequences made by gen (asked for about n commands each) until
+// commands have been sent or randomMaxFailures divergences found, and
+// reports each divergence with its seed and a shrunk script.
+func (r *randomRunner) hunt(seed uint64, commands int, gen func(g *cmdGen, n int) []step) {
+	t := r.t
 	failures := 0
 	for i := 0; commands > 0 && failures < randomMaxFailures; i++ {
 		g := &cmdGen{r: rand.New(rand.NewPCG(seed, uint64(i)))}
-		seq := g.sequence(min(commands, 20+g.r.IntN(randomSequenceLen-20)))
+		seq := gen(g, min(commands, 20+g.r.IntN(randomSequenceLen-20)))
 		commands -= len(seq)
 		res := r.run(seq)
 		if res.at < 0 {
