@@ -3,6 +3,7 @@ package scripting
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -299,10 +300,20 @@ func (rw *replyWriter) writeTable(t *lua.LTable, slots int) {
 		return
 	}
 	if s, ok := t.RawGetString("ok").(lua.LString); ok {
-		w.Status(noCRLF(string(s)))
+		w.Status(noCRLF(cString(string(s))))
 		return
 	}
 	if d, ok := t.RawGetString("double").(lua.LNumber); ok {
+		if f := float64(d); math.IsNaN(f) {
+			// Redis prints it with %.17g: "-nan" for 0/0 on x86.
+			s := formatNumber(f)
+			if w.Proto < 3 {
+				w.BulkString(s)
+			} else {
+				w.Raw([]byte("," + s + "\r\n"))
+			}
+			return
+		}
 		w.Double(float64(d))
 		return
 	}
@@ -359,12 +370,24 @@ func (rw *replyWriter) writeTable(t *lua.LTable, slots int) {
 // command failed, so Redis does not count it again, and neither does
 // cairn (the reply is written uncounted).
 func (rw *replyWriter) writeError(msg string, t *lua.LTable) {
+	// Redis formats the reply as "-%s" of the C string, then trims CRs
+	// and LFs at its end (addReplyErrorFormatEx).
+	msg = strings.TrimRight(cString(msg), "\r\n")
 	if t == nil || t.RawGetString("ignore_error_stats_update") != lua.LTrue {
 		rw.w.Error(msg)
 		return
 	}
 	rw.repeated++
 	rw.w.Raw([]byte("-" + noCRLF(msg) + "\r\n"))
+}
+
+// cString is s as C code reads it from Lua (lua_tostring): up to its
+// first NUL.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // writeBigNumber writes a RESP3 big number, or a bulk string in RESP2.
@@ -377,12 +400,14 @@ func writeBigNumber(w *resp.Writer, s string) {
 }
 
 // noCRLF replaces CR and LF with spaces, as Redis does in status replies
-// built from a script's strings.
+// built from a script's strings. Byte by byte: other bytes, UTF-8 or not,
+// are kept as they are.
 func noCRLF(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return ' '
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }

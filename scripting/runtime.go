@@ -408,7 +408,8 @@ func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 		// cairn says what it has.
 		msg = "ERR " + lua.LString(tostring(t))
 	}
-	b.WriteString(string(msg))
+	// Redis reads the message as a C string, cut at a NUL.
+	b.WriteString(cString(string(msg)))
 	src, okSrc := t.RawGetString("source").(lua.LString)
 	line, okLine := t.RawGetString("line").(lua.LNumber)
 	if okSrc && okLine {

@@ -77,10 +77,17 @@ func (r *Runtime) openSandbox() {
 	str := copyTable(L, std.RawGetString("string").(*lua.LTable))
 	str.RawSetString("__index", lua.LNil)
 	str.RawSetString("rep", L.NewFunction(strRep))
-	str.RawSetString("format", checkedFormat(L, str.RawGetString("format").(*lua.LFunction)))
+	str.RawSetString("format", L.NewFunction(strFormat))
+	for name, n := range map[string]int{
+		"byte": 1, "find": 2, "gmatch": 2, "gsub": 3, "len": 1, "match": 2, "reverse": 1, "sub": 1,
+	} {
+		str.RawSetString(name, numbersAsStrings(L, str.RawGetString(name).(*lua.LFunction), n))
+	}
+	str.RawSetString("lower", L.NewFunction(strCase("lower", 'A', 'Z', 'a'-'A')))
+	str.RawSetString("upper", L.NewFunction(strCase("upper", 'a', 'z', 'A'-'a')))
 	tbl := copyTable(L, std.RawGetString("table").(*lua.LTable))
 	for name, fn := range map[string]lua.LGFunction{
-		"foreach": tableForeach, "foreachi": tableForeachi, "setn": tableSetn,
+		"foreach": tableForeach, "foreachi": tableForeachi, "setn": tableSetn, "concat": tableConcat,
 	} {
 		tbl.RawSetString(name, L.NewFunction(fn))
 	}
@@ -90,7 +97,7 @@ func (r *Runtime) openSandbox() {
 	mth := copyTable(L, std.RawGetString("math").(*lua.LTable))
 	mth.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	for name, fn := range map[string]lua.LGFunction{
-		"atan2": mathAtan2, "log10": mathLog10, "random": r.mathRandom, "randomseed": r.mathRandomseed,
+		"atan2": mathAtan2, "log10": mathLog10, "ldexp": mathLdexp, "random": r.mathRandom, "randomseed": r.mathRandomseed,
 	} {
 		mth.RawSetString(name, L.NewFunction(fn))
 	}
@@ -217,7 +224,7 @@ const maxStringSize = 512 << 20
 
 func strRep(L *lua.LState) int {
 	s := checkString(L, 1, "rep")
-	n := checkInt(L, 2, "rep")
+	n := int64(int32(checkInt(L, 2, "rep"))) // luaL_checkint
 	switch {
 	case n <= 0 || s == "":
 		L.Push(lua.LString(""))
@@ -227,52 +234,6 @@ func strRep(L *lua.LState) int {
 		L.Push(lua.LString(strings.Repeat(s, int(n))))
 	}
 	return 1
-}
-
-// checkedFormat wraps string.format with Lua 5.1's checks of each
-// conversion (scanformat): at most five flags, and width and precision of
-// at most two digits, which also keeps a script from asking for a
-// gigabyte of padding.
-func checkedFormat(L *lua.LState, format *lua.LFunction) *lua.LFunction {
-	return L.NewFunction(func(L *lua.LState) int {
-		f := checkString(L, 1, "format")
-		for i := 0; i < len(f); i++ {
-			if f[i] != '%' {
-				continue
-			}
-			i++
-			if i < len(f) && f[i] == '%' {
-				continue
-			}
-			start := i
-			for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
-				i++
-			}
-			if i-start > 5 {
-				L.RaiseError("invalid format (repeated flags)")
-			}
-			for _, part := range []bool{true, false} {
-				if !part {
-					if i >= len(f) || f[i] != '.' {
-						break
-					}
-					i++
-				}
-				digits := 0
-				for i < len(f) && isDigit(f[i]) {
-					i++
-					digits++
-				}
-				if digits > 2 {
-					L.RaiseError("invalid format (width or precision too long)")
-				}
-			}
-		}
-		top := L.GetTop()
-		L.Insert(format, 1)
-		L.Call(top, 1)
-		return 1
-	})
 }
 
 func copyTable(L *lua.LState, t *lua.LTable) *lua.LTable {
@@ -556,6 +517,72 @@ func tableForeachi(L *lua.LState) int {
 	return 0
 }
 
+// numbersAsStrings wraps a gopher-lua string function so that a number
+// given for one of its first n (string) arguments is converted as Lua 5.1
+// converts it (%.14g), not with Go's formatting: string.len(1/3) is 14.
+func numbersAsStrings(L *lua.LState, fn *lua.LFunction, n int) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		top := L.GetTop()
+		for i := 1; i <= min(n, top); i++ {
+			if v, ok := L.Get(i).(lua.LNumber); ok {
+				L.Replace(i, lua.LString(formatNumber(float64(v))))
+			}
+		}
+		L.Insert(fn, 1)
+		L.Call(top, lua.MultRet)
+		return L.GetTop()
+	})
+}
+
+// strCase is string.lower or string.upper: C's tolower/toupper in the C
+// locale, byte by byte (gopher-lua's use Go's Unicode mapping, which
+// turns bytes that are not UTF-8 into U+FFFD).
+func strCase(fname string, from, to byte, delta int) lua.LGFunction {
+	return func(L *lua.LState) int {
+		b := []byte(checkString(L, 1, fname))
+		for i, c := range b {
+			if c >= from && c <= to {
+				b[i] = byte(int(c) + delta)
+			}
+		}
+		L.Push(lua.LString(b))
+		return 1
+	}
+}
+
+// tableConcat is Lua 5.1's table.concat, numbers formatted with %.14g.
+func tableConcat(L *lua.LState) int {
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok {
+		typeError(L, 1, "concat", "table")
+	}
+	sep := ""
+	if L.Get(2) != lua.LNil {
+		sep = checkString(L, 2, "concat")
+	}
+	i := optInt(L, 3, "concat", 1)
+	j := int64(t.Len())
+	if L.Get(4) != lua.LNil {
+		j = checkInt(L, 4, "concat")
+	}
+	var b strings.Builder
+	for k := i; k <= j; k++ {
+		switch v := t.RawGetInt(int(k)).(type) {
+		case lua.LString:
+			b.WriteString(string(v))
+		case lua.LNumber:
+			b.WriteString(formatNumber(float64(v)))
+		default:
+			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", v.Type(), k)
+		}
+		if k != j {
+			b.WriteString(sep)
+		}
+	}
+	L.Push(lua.LString(b.String()))
+	return 1
+}
+
 func tableSetn(L *lua.LState) int {
 	L.RaiseError("'setn' is obsolete")
 	return 0
@@ -563,6 +590,16 @@ func tableSetn(L *lua.LState) int {
 
 func mathAtan2(L *lua.LState) int {
 	L.Push(lua.LNumber(math.Atan2(float64(checkNumber(L, 1, "atan2")), float64(checkNumber(L, 2, "atan2")))))
+	return 1
+}
+
+// mathLdexp takes its exponent as luaL_checkint does on x86-64: the
+// number cast to a 64-bit integer, then truncated to 32 bits
+// (math.ldexp(1, -math.huge) is 1).
+func mathLdexp(L *lua.LState) int {
+	x := checkNumber(L, 1, "ldexp")
+	e := int32(checkInt(L, 2, "ldexp"))
+	L.Push(lua.LNumber(math.Ldexp(x, int(e))))
 	return 1
 }
 
