@@ -2,9 +2,9 @@
 # Compares cairn with Debian's redis-server on this machine:
 #   1. redis-benchmark throughput (SET GET INCR MSET LPUSH RPOP SADD HSET
 #      LRANGE_100, and EVALSHA of a script doing one INCRBY; 50 clients,
-#      200,000 requests, without and with a pipeline of 16), then
-#      bench/txbench's MULTI/EXEC of 10 commands (50 clients, 100,000
-#      transactions), the servers taking turns test by test; a test whose
+#      200,000 requests without pipelining, 1,000,000 with a pipeline of
+#      16), then bench/txbench's MULTI/EXEC of 10 commands (50 clients,
+#      100,000 transactions), the servers taking turns test by test; a test whose
 #      command cairn does not have yet shows "-";
 #   2. resident memory (VmRSS) after loading 1,000,000 keys with 10-byte
 #      values through redis-cli --pipe;
@@ -76,10 +76,13 @@ start_servers() {
 # rps PORT PIPELINE ARGS... prints the requests per second redis-benchmark
 # measured, given -t TEST or a command to send as ARGS: the last line's,
 # since LRANGE_* first runs an LPUSH to fill the list.
+# Pipelined runs send 1,000,000 requests, so that each lasts about a
+# second, long enough to be steady.
 rps() {
-	local port=$1 pipeline=$2
+	local port=$1 pipeline=$2 requests=200000
 	shift 2
-	redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n 200000 -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
+	[ "$pipeline" -gt 1 ] && requests=1000000
+	redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
 		awk -F'","' 'NR > 1 { v = $2 } END { print v }'
 }
 
