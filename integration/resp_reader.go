@@ -203,7 +203,9 @@ func isBigNumber(b []byte) bool {
 
 func isDouble(b []byte) bool {
 	switch string(b) {
-	case "inf", "-inf", "nan":
+	case "inf", "-inf", "nan", "-nan":
+		// "-nan" is what a script's {double=0/0} gives: Redis prints
+		// the script's number with %.17g.
 		return true
 	case "":
 		return false
