@@ -98,6 +98,7 @@ func (r *Runtime) openSandbox() {
 	mth.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	for name, fn := range map[string]lua.LGFunction{
 		"atan2": mathAtan2, "log10": mathLog10, "ldexp": mathLdexp, "random": r.mathRandom, "randomseed": r.mathRandomseed,
+		"deg": mathDeg, "rad": mathRad,
 	} {
 		mth.RawSetString(name, L.NewFunction(fn))
 	}
@@ -600,6 +601,21 @@ func mathLdexp(L *lua.LState) int {
 	x := checkNumber(L, 1, "ldexp")
 	e := int32(checkInt(L, 2, "ldexp"))
 	L.Push(lua.LNumber(math.Ldexp(x, int(e))))
+	return 1
+}
+
+// radiansPerDegree is Lua 5.1's RADIANS_PER_DEGREE: math.deg divides by
+// it and math.rad multiplies by it, which rounds differently in the last
+// bit from multiplying by 180/pi.
+const radiansPerDegree = math.Pi / 180.0
+
+func mathDeg(L *lua.LState) int {
+	L.Push(lua.LNumber(float64(checkNumber(L, 1, "deg")) / radiansPerDegree))
+	return 1
+}
+
+func mathRad(L *lua.LState) int {
+	L.Push(lua.LNumber(float64(checkNumber(L, 1, "rad")) * radiansPerDegree))
 	return 1
 }
 
