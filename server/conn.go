@@ -196,12 +196,19 @@ func (c *conn) fail() error {
 		return c.err
 	}
 	log.Log(context.Background(), levelVerbose, "protocol error from client", "reason", perr.Reason, "addr", c.RemoteAddr().String())
-	ks := c.s.engine.KS
-	ks.Lock()
-	c.s.engine.CountError(perr.Reply)
+	// While a script is busy it holds the lock, which the error count
+	// needs: the error then goes uncounted rather than wait for it.
+	// ReplyMode is only written by this client's own commands, on this
+	// goroutine.
+	if c.s.scripts.Enter() {
+		ks := c.s.engine.KS
+		ks.Lock()
+		c.s.scripts.Entered()
+		c.s.engine.CountError(perr.Reply)
+		ks.Unlock()
+	}
 	// Redis suppresses the reply under CLIENT REPLY OFF or SKIP.
 	silent := c.cl.ReplyMode == commands.ReplyOff || c.cl.ReplyMode == commands.ReplySkip
-	ks.Unlock()
 	if !silent {
 		// Best effort, as Redis: the connection is closed either way.
 		c.Conn.Write([]byte("-" + perr.Reply + "\r\n"))

@@ -211,6 +211,8 @@ func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Comm
 		}
 		s.engine.ExecBusy(s.scripts, cl, next.Args)
 	}
+	// An AUTH answered during the script lifts the pre-AUTH limits now.
+	rc.NetConn().(*conn).authed = cl.Authenticated
 	s.flush(rc, cl, cl.Closing)
 }
 

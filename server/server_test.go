@@ -471,3 +471,49 @@ func TestBatchClock(t *testing.T) {
 		t.Errorf("cmdstat_exists: calls=%d usec=%d, want 2000 calls and some time", calls, usec)
 	}
 }
+
+// TestAuthDuringBusyScript checks that an AUTH answered while a script is
+// busy lifts the pre-AUTH request limits at once.
+func TestAuthDuringBusyScript(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) {
+		c.RequirePass = "pw"
+		c.BusyReplyThreshold = 20 * time.Millisecond
+	})
+	runner := dial(t, srv.Addr)
+	exchange(t, runner, bulkCommand("AUTH", "pw"), "+OK\r\n")
+	runner.Write([]byte(bulkCommand("EVAL", "while true do end", "0")))
+
+	busy := "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+	probe := dial(t, srv.Addr)
+	exchange(t, probe, bulkCommand("AUTH", "pw"), "+OK\r\n")
+	// If the test fails half-way, the script must still end for the
+	// server to stop.
+	t.Cleanup(func() {
+		probe.SetDeadline(time.Now().Add(10 * time.Second))
+		probe.Write([]byte(bulkCommand("SCRIPT", "KILL")))
+		bufio.NewReader(probe).ReadString('\n')
+	})
+	// Poll until the script is busy: before, PING waits for it or, if
+	// the script has not started, is answered.
+	for {
+		probe.SetDeadline(time.Now().Add(10 * time.Second))
+		probe.Write([]byte(bulkCommand("PING")))
+		buf := make([]byte, len(busy))
+		if _, err := io.ReadFull(probe, buf[:1]); err != nil {
+			t.Fatal(err)
+		}
+		if buf[0] == '-' {
+			if _, err := io.ReadFull(probe, buf[1:]); err != nil || string(buf) != busy {
+				t.Fatalf("PING during the script: %q, %v", buf, err)
+			}
+			break
+		}
+		expect(t, probe, "PONG\r\n")
+	}
+	c := dial(t, srv.Addr)
+	exchange(t, c, bulkCommand("AUTH", "pw"), "+OK\r\n")
+	// Eleven arguments: refused as a protocol error before AUTH.
+	exchange(t, c, bulkCommand("MGET", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"), busy)
+	exchange(t, c, bulkCommand("SCRIPT", "KILL"), "+OK\r\n")
+	expect(t, runner, "-ERR Script killed by user with SCRIPT KILL... script: ")
+}
