@@ -31,6 +31,15 @@ stop_servers() {
 trap 'stop_servers; rm -rf "$work"' EXIT
 
 echo "building cmd/cairn..." >&2
+# Both servers run on CPU 0 and the clients on CPU 1 when there are two
+# CPUs or more: left to the kernel, a client sometimes lands on the core
+# cairn's threads use, which made cairn's pipelined figures swing by a
+# third from run to run while single-threaded Redis's held steady.
+on_server_cpu=() on_client_cpu=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+	on_server_cpu=(taskset -c 0) on_client_cpu=(taskset -c 1)
+fi
+
 go build -o "$work/cairn" ./cmd/cairn
 go build -o "$work/txbench" ./bench/txbench
 
@@ -62,11 +71,11 @@ wait_ping() {
 
 start_servers() {
 	redis_port=$(free_port)
-	redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+	"${on_server_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
 		--dir "$work" --daemonize no --logfile "$work/redis.log" &
 	redis_pid=$!
 	cairn_port=$(free_port)
-	"$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
+	"${on_server_cpu[@]}" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
 		--loglevel warning 2>>"$work/cairn.log" &
 	cairn_pid=$!
 	wait_ping "$redis_port"
@@ -82,13 +91,13 @@ rps() {
 	local port=$1 pipeline=$2 requests=200000
 	shift 2
 	[ "$pipeline" -gt 1 ] && requests=1000000
-	redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
+	"${on_client_cpu[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
 		awk -F'","' 'NR > 1 { v = $2 } END { print v }'
 }
 
 # tps PORT prints the MULTI/EXEC transactions per second txbench measured,
 # or nothing if it failed (its error is reported with redis-benchmark's).
-tps() { "$work/txbench" -addr "127.0.0.1:$1" -clients 50 -n 100000 2>>"$work/benchmark.err" | awk '{ print $1 }' || true; }
+tps() { "${on_client_cpu[@]}" "$work/txbench" -addr "127.0.0.1:$1" -clients 50 -n 100000 2>>"$work/benchmark.err" | awk '{ print $1 }' || true; }
 
 # has_command PORT NAME succeeds if the server knows the command.
 has_command() { [ -n "$(redis-cli -p "$1" COMMAND INFO "$2" | tr -d '\n')" ]; }
@@ -155,7 +164,7 @@ start_servers
 awk 'BEGIN { for (i = 0; i < 1000000; i++) { k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$10\r\n%010d\r\n", length(k), k, i } }' >"$work/load.resp"
 redis_empty=$(rss_kb "$redis_pid") cairn_empty=$(rss_kb "$cairn_pid")
 for port in "$redis_port" "$cairn_port"; do
-	redis-cli -p "$port" --pipe <"$work/load.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
+	"${on_client_cpu[@]}" redis-cli -p "$port" --pipe <"$work/load.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
 done
 redis_full=$(rss_kb "$redis_pid") cairn_full=$(rss_kb "$cairn_pid")
 printf '%-22s %14s %14s %12s\n' "RSS (KiB)" redis cairn "cairn/redis"
@@ -177,7 +186,7 @@ for data in hashes sets; do
 	start_servers
 	redis_empty=$(rss_kb "$redis_pid") cairn_empty=$(rss_kb "$cairn_pid")
 	for port in "$redis_port" "$cairn_port"; do
-		redis-cli -p "$port" --pipe <"$work/$data.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
+		"${on_client_cpu[@]}" redis-cli -p "$port" --pipe <"$work/$data.resp" | grep -E '^errors:' | sed "s/^/port $port: /" >&2
 	done
 	r=$(($(rss_kb "$redis_pid") - redis_empty)) c=$(($(rss_kb "$cairn_pid") - cairn_empty))
 	label="100,000 hashes of 10 fields"
