@@ -2,6 +2,7 @@ package datatypes
 
 import (
 	"strconv"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/resp"
 )
@@ -9,6 +10,10 @@ import (
 // String is a binary-safe string value.
 type String struct {
 	b []byte
+	// inline holds b when it is short enough: the value and its holder
+	// then take one allocation, which is the common case of cached values
+	// and counters, and the whole struct fills a 48-byte size class.
+	inline [inlineCap]byte
 	// form decides the encoding OBJECT ENCODING reports, which depends on
 	// how the value was made as well as on its content.
 	form stringForm
@@ -32,24 +37,39 @@ const (
 	formRaw
 )
 
+// inlineCap is the longest value a String holds in its own allocation.
+const inlineCap = 22
+
 // embstrLimit is the longest string Redis stores as "embstr".
 const embstrLimit = 44
 
 // NewString returns a string value holding a copy of b.
 func NewString(b []byte) *String {
-	return &String{b: append([]byte(nil), b...)}
+	return newString(b, formAuto)
+}
+
+func newString(b []byte, form stringForm) *String {
+	s := &String{form: form}
+	if len(b) <= inlineCap {
+		s.b = append(s.inline[:0:inlineCap], b...)
+	} else {
+		s.b = append([]byte(nil), b...)
+	}
+	return s
 }
 
 // NewStringNoInt returns a string value holding a copy of b that reports
 // the embstr or raw encoding even if b is a number, as INCRBYFLOAT's
 // result does in Redis.
 func NewStringNoInt(b []byte) *String {
-	return &String{b: append([]byte(nil), b...), form: formNoInt}
+	return newString(b, formNoInt)
 }
 
 // NewStringInt returns a string value holding the decimal form of n.
 func NewStringInt(n int64) *String {
-	return &String{b: strconv.AppendInt(nil, n, 10)}
+	s := &String{}
+	s.b = strconv.AppendInt(s.inline[:0:inlineCap], n, 10)
+	return s
 }
 
 // Bytes returns the value; callers must not modify it.
@@ -116,10 +136,18 @@ func (s *String) Encoding() string {
 	return "raw"
 }
 
-// MemoryUsage implements Value.
-func (s *String) MemoryUsage() int { return 32 + cap(s.b) }
+// MemoryUsage implements Value: the holder, and the value's own
+// allocation unless it is inline.
+func (s *String) MemoryUsage() int {
+	if cap(s.b) > 0 && &s.b[:1][0] == &s.inline[0] {
+		return int(unsafe.Sizeof(*s))
+	}
+	return int(unsafe.Sizeof(*s)) + cap(s.b)
+}
 
 // Clone implements Value.
 func (s *String) Clone() Value {
-	return &String{b: append([]byte(nil), s.b...), form: s.form, copied: true}
+	c := newString(s.b, s.form)
+	c.copied = true
+	return c
 }
