@@ -80,3 +80,17 @@ func equalFold(b []byte, s string) bool {
 	}
 	return true
 }
+
+// asType returns v, the value a lookup found (or not) at a key, as a T; ok
+// is false, and WRONGTYPE has been written, if the key holds another type.
+func asType[T datatypes.Value](c *Ctx, v datatypes.Value, found bool) (t T, isFound, ok bool) {
+	if !found {
+		return t, false, true
+	}
+	t, isT := v.(T)
+	if !isT {
+		c.W.Error(resp.ErrWrongType)
+		return t, true, false
+	}
+	return t, true, true
+}

@@ -74,25 +74,13 @@ func hashCommands() []*Command {
 // WRONGTYPE has been written if the key holds another type.
 func lookupHash(c *Ctx, key []byte) (h *datatypes.Hash, found, ok bool) {
 	v, found := c.DB.Lookup(key)
-	return asHash(c, v, found)
+	return asType[*datatypes.Hash](c, v, found)
 }
 
 // lookupHashWrite is lookupHash for a command about to change the key.
 func lookupHashWrite(c *Ctx, key []byte) (h *datatypes.Hash, found, ok bool) {
 	v, found := c.DB.LookupWrite(key)
-	return asHash(c, v, found)
-}
-
-func asHash(c *Ctx, v datatypes.Value, found bool) (*datatypes.Hash, bool, bool) {
-	if !found {
-		return nil, false, true
-	}
-	h, isHash := v.(*datatypes.Hash)
-	if !isHash {
-		c.W.Error(resp.ErrWrongType)
-		return nil, true, false
-	}
-	return h, true, true
+	return asType[*datatypes.Hash](c, v, found)
 }
 
 // setField sets field to value and reports whether the field is new and

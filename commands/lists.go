@@ -175,25 +175,15 @@ func (end listEnd) popN(l *datatypes.List, n int) [][]byte {
 // type.
 func lookupList(c *Ctx, key []byte) (l *datatypes.List, ok bool) {
 	v, found := c.DB.Lookup(key)
-	return asList(c, v, found)
+	l, _, ok = asType[*datatypes.List](c, v, found)
+	return l, ok
 }
 
 // lookupListWrite is lookupList for a command about to change the key.
 func lookupListWrite(c *Ctx, key []byte) (l *datatypes.List, ok bool) {
 	v, found := c.DB.LookupWrite(key)
-	return asList(c, v, found)
-}
-
-func asList(c *Ctx, v datatypes.Value, found bool) (*datatypes.List, bool) {
-	if !found {
-		return nil, true
-	}
-	l, isList := v.(*datatypes.List)
-	if !isList {
-		c.W.Error(resp.ErrWrongType)
-		return nil, false
-	}
-	return l, true
+	l, _, ok = asType[*datatypes.List](c, v, found)
+	return l, ok
 }
 
 // newList stores a new empty list at key, with the node size the

@@ -95,25 +95,13 @@ func newRand() *rand.Rand { return rand.New(runtimeSource{}) }
 // WRONGTYPE has been written if the key holds another type.
 func lookupSet(c *Ctx, key []byte) (s *datatypes.Set, found, ok bool) {
 	v, found := c.DB.Lookup(key)
-	return asSet(c, v, found)
+	return asType[*datatypes.Set](c, v, found)
 }
 
 // lookupSetWrite is lookupSet for a command about to change the key.
 func lookupSetWrite(c *Ctx, key []byte) (s *datatypes.Set, found, ok bool) {
 	v, found := c.DB.LookupWrite(key)
-	return asSet(c, v, found)
-}
-
-func asSet(c *Ctx, v datatypes.Value, found bool) (*datatypes.Set, bool, bool) {
-	if !found {
-		return nil, false, true
-	}
-	s, isSet := v.(*datatypes.Set)
-	if !isSet {
-		c.W.Error(resp.ErrWrongType)
-		return nil, true, false
-	}
-	return s, true, true
+	return asType[*datatypes.Set](c, v, found)
 }
 
 func saddCommand(c *Ctx) {
@@ -224,11 +212,11 @@ func smoveCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	src, _, ok := asSet(c, srcV, true)
+	src, _, ok := asType[*datatypes.Set](c, srcV, true)
 	if !ok {
 		return
 	}
-	dst, _, ok := asSet(c, dstV, dstFound)
+	dst, _, ok := asType[*datatypes.Set](c, dstV, dstFound)
 	if !ok {
 		return
 	}
@@ -398,7 +386,7 @@ func lookupSets(c *Ctx, keys [][]byte, store bool) ([]*datatypes.Set, bool) {
 		} else {
 			v, found = c.DB.Lookup(key)
 		}
-		s, _, ok := asSet(c, v, found)
+		s, _, ok := asType[*datatypes.Set](c, v, found)
 		if !ok {
 			return nil, false
 		}

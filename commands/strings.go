@@ -96,27 +96,14 @@ func stringCommands() []*Command {
 // and WRONGTYPE has been written if the key holds another type.
 func lookupString(c *Ctx, key []byte) (s *datatypes.String, found, ok bool) {
 	v, found := c.DB.Lookup(key)
-	return asString(c, v, found)
+	return asType[*datatypes.String](c, v, found)
 }
 
 // lookupStringWrite is lookupString for a command about to change the key:
 // it counts no keyspace hit or miss.
 func lookupStringWrite(c *Ctx, key []byte) (s *datatypes.String, found, ok bool) {
 	v, found := c.DB.LookupWrite(key)
-	return asString(c, v, found)
-}
-
-// asString is the type check of lookupString and lookupStringWrite.
-func asString(c *Ctx, v datatypes.Value, found bool) (*datatypes.String, bool, bool) {
-	if !found {
-		return nil, false, true
-	}
-	s, isString := v.(*datatypes.String)
-	if !isString {
-		c.W.Error(resp.ErrWrongType)
-		return nil, true, false
-	}
-	return s, true, true
+	return asType[*datatypes.String](c, v, found)
 }
 
 // getGeneric replies with the string at key, or null, as GET does; ok is
