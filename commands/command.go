@@ -83,6 +83,9 @@ type Command struct {
 	// Stats are the command's INFO commandstats counters, guarded by the
 	// keyspace lock.
 	Stats CommandStats
+	// sharesClock caches sharesBatchClock, which the dispatcher asks of
+	// every command it runs in a batch.
+	sharesClock bool
 
 	// Run executes the command. It runs with the keyspace lock held and
 	// must not block.
@@ -121,7 +124,10 @@ func (cmd *Command) checkArity(n int) bool {
 type Table map[string]*Command
 
 // NewTable builds the table from every command group.
-func NewTable() Table {
+func NewTable() Table { return newTable(newScripter()) }
+
+// newTable builds the table with the scripting commands of s.
+func newTable(s *scripter) Table {
 	groups := [][]*Command{
 		connectionCommands(),
 		serverCommands(),
@@ -133,7 +139,7 @@ func NewTable() Table {
 		setCommands(),
 		hashCommands(),
 		transactionCommands(),
-		scriptingCommands(),
+		s.commands(),
 		memoryCommands(),
 	}
 	t := Table{}
@@ -142,8 +148,10 @@ func NewTable() Table {
 			if _, dup := t[cmd.Name]; dup {
 				panic("commands: " + cmd.Name + " declared twice")
 			}
+			cmd.sharesClock = cmd.sharesBatchClock()
 			for name, sub := range cmd.Subcommands {
 				sub.Name = cmd.Name + "|" + name
+				sub.sharesClock = sub.sharesBatchClock()
 			}
 			t[cmd.Name] = cmd
 		}

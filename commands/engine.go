@@ -156,7 +156,6 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 	e := &Engine{
 		KS:         ks,
 		Config:     cfg,
-		Table:      NewTable(),
 		Log:        log,
 		Started:    time.Now(),
 		runID:      randomHex(),
@@ -166,7 +165,8 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		errorStats: map[string]int64{},
 		pause:      pause{wake: make(chan struct{})},
 	}
-	e.declareScripter()
+	e.scripts = newScripter()
+	e.Table = newTable(e.scripts)
 	ks.OnEffect(e.touchWatched)
 	return e
 }
@@ -327,7 +327,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 		e.run(c)
 		cmd.Stats.add(time.Since(t0))
-	case cmd.sharesBatchClock():
+	case cmd.sharesClock:
 		e.run(c)
 		b.fast = append(b.fast, cmd)
 	default:

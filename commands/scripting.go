@@ -28,9 +28,7 @@ import (
 // them from inside the script: BUSY, except for the few commands allowed
 // then, among them SCRIPT KILL, which stops the script unless it has
 // already written.
-
-func scriptingCommands() []*Command { return newScripter().commands() }
-
+//
 // scripter is the scripting state of one engine: the Lua runtime and the
 // script client (created with the first script, guarded by the keyspace
 // lock), and the control block the server watches.
@@ -364,20 +362,6 @@ func newScriptControl() *ScriptControl {
 // SuperviseScripts returns the control block of the scripts e runs, for
 // the server.
 func (e *Engine) SuperviseScripts() *ScriptControl { return e.scripts.ctl }
-
-// declareScripter gives e its scripting state and declares the scripting
-// commands of e.Table around it, so that the commands and INFO see the
-// same script cache.
-func (e *Engine) declareScripter() {
-	s := newScripter()
-	for _, cmd := range s.commands() {
-		for name, sub := range cmd.Subcommands {
-			sub.Name = cmd.Name + "|" + name
-		}
-		e.Table[cmd.Name] = cmd
-	}
-	e.scripts = s
-}
 
 // cachedScripts is INFO's number_of_cached_scripts. The caller holds the
 // keyspace lock.
