@@ -3,6 +3,7 @@ package scripting
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
@@ -312,16 +313,8 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // formatG formats f as C's "%.<prec>g".
 func formatG(f float64, prec int) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		if math.Signbit(f) {
-			return "-nan"
-		}
-		return "nan"
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return formatNumber(f) // glibc's spelling, whatever the precision
 	}
 	return strconv.FormatFloat(f, 'g', prec, 64)
 }
@@ -443,18 +436,18 @@ func (d *jsonDecoder) next() token {
 func (d *jsonDecoder) otherToken(c byte) token {
 	rest := d.data[d.pos:]
 	switch {
-	case c == '-' || c >= '0' && c <= '9':
+	case c == '-' || isDigit(c):
 		if !d.cfg.decodeInvalid && d.invalidNumber() {
 			return d.errorToken("invalid number")
 		}
 		return d.numberToken()
-	case hasPrefix(rest, "true"):
+	case strings.HasPrefix(rest, "true"):
 		d.pos += 4
 		return token{typ: tBoolean, index: d.pos - 4, b: true}
-	case hasPrefix(rest, "false"):
+	case strings.HasPrefix(rest, "false"):
 		d.pos += 5
 		return token{typ: tBoolean, index: d.pos - 5}
-	case hasPrefix(rest, "null"):
+	case strings.HasPrefix(rest, "null"):
 		d.pos += 4
 		return token{typ: tNull, index: d.pos - 4}
 	case d.cfg.decodeInvalid && d.invalidNumber():
@@ -462,8 +455,6 @@ func (d *jsonDecoder) otherToken(c byte) token {
 	}
 	return d.errorToken("invalid token")
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 // invalidNumber is json_is_invalid_number: numbers JSON does not allow but
 // strtod reads (a leading +, hex, leading zeros, inf, nan).
@@ -477,7 +468,7 @@ func (d *jsonDecoder) invalidNumber() bool {
 	}
 	if c := d.at(p); c == '0' {
 		c2 := d.at(p + 1)
-		return c2|0x20 == 'x' || c2 >= '0' && c2 <= '9'
+		return c2|0x20 == 'x' || isDigit(c2)
 	} else if c <= '9' {
 		return false
 	}
@@ -578,14 +569,10 @@ func (d *jsonDecoder) hex4(p int) int {
 	v := 0
 	for i := 0; i < 4; i++ {
 		c := d.at(p + i)
-		switch {
-		case c >= '0' && c <= '9':
-			v = v<<4 | int(c-'0')
-		case c|0x20 >= 'a' && c|0x20 <= 'f':
-			v = v<<4 | int(c|0x20-'a'+10)
-		default:
+		if !isHex(c) {
 			return -1
 		}
+		v = v<<4 | hexVal(c)
 	}
 	return v
 }

@@ -305,20 +305,8 @@ func (d *msgpackDecoder) value() (lua.LValue, error) {
 	case 0xd3:
 		v, err := d.uint(8)
 		return lua.LNumber(int64(v)), err
-	case 0xd9:
-		n, err := d.uint(1)
-		if err != nil {
-			return nil, err
-		}
-		return d.str(int(n))
-	case 0xda:
-		n, err := d.uint(2)
-		if err != nil {
-			return nil, err
-		}
-		return d.str(int(n))
-	case 0xdb:
-		n, err := d.uint(4)
+	case 0xd9, 0xda, 0xdb:
+		n, err := d.uint(1 << (c - 0xd9))
 		if err != nil {
 			return nil, err
 		}

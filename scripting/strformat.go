@@ -46,16 +46,11 @@ func strFormat(L *lua.LState) int {
 			b = spec.pad(b, "", s, false)
 		case 'd', 'i':
 			n := truncInt(checkNumber(L, arg, "format"))
-			sign := ""
 			u := uint64(n)
 			if n < 0 {
-				sign, u = "-", -u
-			} else if spec.plus {
-				sign = "+"
-			} else if spec.space {
-				sign = " "
+				u = -u
 			}
-			b = spec.integer(b, sign, strconv.FormatUint(u, 10), "")
+			b = spec.integer(b, spec.sign(n < 0), strconv.FormatUint(u, 10), "")
 		case 'o', 'u', 'x', 'X':
 			u := truncUint(checkNumber(L, arg, "format"))
 			var digits, prefix string
@@ -152,6 +147,19 @@ func scanFormat(L *lua.LState, f string) (formatSpec, int) {
 	return spec, i
 }
 
+// sign is what a signed conversion writes before its digits.
+func (s formatSpec) sign(neg bool) string {
+	switch {
+	case neg:
+		return "-"
+	case s.plus:
+		return "+"
+	case s.space:
+		return " "
+	}
+	return ""
+}
+
 // pad writes sign and body padded to the width: with zeros after the sign
 // when zeros is set, else with spaces on the left (or right with '-').
 func (s formatSpec) pad(b []byte, sign, body string, zeros bool) []byte {
@@ -194,14 +202,7 @@ func (s formatSpec) integer(b []byte, sign, digits, prefix string) []byte {
 // float writes %e, %f and %g as glibc does, infinities and NaNs included
 // (0/0 is a NaN with its sign bit set: "-nan").
 func (s formatSpec) float(b []byte, verb byte, f float64) []byte {
-	sign := ""
-	if math.Signbit(f) {
-		sign = "-"
-	} else if s.plus {
-		sign = "+"
-	} else if s.space {
-		sign = " "
-	}
+	sign := s.sign(math.Signbit(f))
 	upper := verb == 'E' || verb == 'G'
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		body := "inf"
@@ -227,12 +228,8 @@ func (s formatSpec) float(b []byte, verb byte, f float64) []byte {
 	default:
 		body = formatGeneral(f, prec, s.alt)
 	}
-	if s.alt && prec == 0 && verb|0x20 != 'g' {
-		if i := strings.IndexAny(body, "e"); i >= 0 {
-			body = body[:i] + "." + body[i:]
-		} else {
-			body += "."
-		}
+	if s.alt && verb|0x20 != 'g' {
+		body = withPoint(body)
 	}
 	if upper {
 		body = strings.ToUpper(body)
@@ -256,14 +253,7 @@ func formatGeneral(f float64, prec int, alt bool) string {
 		body = strconv.FormatFloat(f, 'f', prec-1-exp, 64)
 	}
 	if alt {
-		if !strings.Contains(body, ".") {
-			i := strings.IndexByte(body, 'e')
-			if i < 0 {
-				i = len(body)
-			}
-			body = body[:i] + "." + body[i:]
-		}
-		return body
+		return withPoint(body)
 	}
 	mant, expPart := body, ""
 	if i := strings.IndexByte(body, 'e'); i >= 0 {
@@ -273,6 +263,18 @@ func formatGeneral(f float64, prec int, alt bool) string {
 		mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
 	}
 	return mant + expPart
+}
+
+// withPoint is the '#' flag's rule: the mantissa always has a decimal point.
+func withPoint(body string) string {
+	if strings.IndexByte(body, '.') >= 0 {
+		return body
+	}
+	i := strings.IndexByte(body, 'e')
+	if i < 0 {
+		i = len(body)
+	}
+	return body[:i] + "." + body[i:]
 }
 
 // appendQuoted is %q (addquoted): quotes, backslashes and newlines escaped

@@ -83,6 +83,20 @@ func (f *structFormat) option() (byte, int) {
 	return opt, 0
 }
 
+// byteOrder reads and appends in one byte order.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
+// order is the byte order floats are packed in.
+func (f *structFormat) order() byteOrder {
+	if f.little {
+		return binary.LittleEndian
+	}
+	return binary.BigEndian
+}
+
 // toAlign is how many bytes align an item of size at offset.
 func (f *structFormat) toAlign(offset int, opt byte, size int) int {
 	if size == 0 || opt == 'c' {
@@ -149,21 +163,11 @@ func structPack(L *lua.LState) int {
 		case opt == 'x':
 			out = append(out, 0)
 		case opt == 'f':
-			bits := math.Float32bits(float32(checkNumber(L, arg, "pack")))
+			out = f.order().AppendUint32(out, math.Float32bits(float32(checkNumber(L, arg, "pack"))))
 			arg++
-			if f.little {
-				out = binary.LittleEndian.AppendUint32(out, bits)
-			} else {
-				out = binary.BigEndian.AppendUint32(out, bits)
-			}
 		case opt == 'd':
-			bits := math.Float64bits(checkNumber(L, arg, "pack"))
+			out = f.order().AppendUint64(out, math.Float64bits(checkNumber(L, arg, "pack")))
 			arg++
-			if f.little {
-				out = binary.LittleEndian.AppendUint64(out, bits)
-			} else {
-				out = binary.BigEndian.AppendUint64(out, bits)
-			}
 		case opt == 'c' || opt == 's':
 			s := checkString(L, arg, "pack")
 			arg++
@@ -219,22 +223,10 @@ func structUnpack(L *lua.LState) int {
 			}
 		case opt == 'x':
 		case opt == 'f':
-			b := []byte(data[pos : pos+4])
-			var bits uint32
-			if f.little {
-				bits = binary.LittleEndian.Uint32(b)
-			} else {
-				bits = binary.BigEndian.Uint32(b)
-			}
+			bits := f.order().Uint32([]byte(data[pos : pos+4]))
 			out = append(out, lua.LNumber(math.Float32frombits(bits)))
 		case opt == 'd':
-			b := []byte(data[pos : pos+8])
-			var bits uint64
-			if f.little {
-				bits = binary.LittleEndian.Uint64(b)
-			} else {
-				bits = binary.BigEndian.Uint64(b)
-			}
+			bits := f.order().Uint64([]byte(data[pos : pos+8]))
 			out = append(out, lua.LNumber(math.Float64frombits(bits)))
 		case opt == 'c':
 			if size == 0 {
