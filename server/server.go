@@ -179,7 +179,9 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	ks.Lock()
 	s.scripts.Entered()
 	c := rc.NetConn().(*conn)
-	if _, ok := s.conns[cl]; !ok && !s.register(cl, c) {
+	// A client that connected while a script was busy is registered with
+	// its first batch after it (it has no ID until then).
+	if cl.ID == 0 && !s.register(cl, c) {
 		ks.Unlock()
 		rc.WriteRaw([]byte("-" + commands.ErrMaxClients + "\r\n"))
 		rc.Close()
