@@ -56,24 +56,29 @@ func (l *listener) Accept() (net.Conn, error) {
 // after valid commands is reported on the Read after the one that
 // returned them, and its reply follows theirs on the wire.
 //
-// Except for lastRead, a conn is used only by its redcon goroutine (and by
+// Except for reads, a conn is used only by its redcon goroutine (and by
 // accept before that goroutine starts).
 type conn struct {
 	net.Conn
 	s  *Server
 	fr resp.Framer
 
-	raw      []byte // socket read buffer
-	rawPos   int    // raw[rawPos:rawEnd] is read but not framed yet
-	rawEnd   int
-	out      []byte // framed bytes; out[outPos:] not handed to redcon yet
-	outPos   int
-	owed     int   // bytes at out[outPos:] of a piece being handed over
-	err      error // the framer's error, reported once out is drained
-	failed   bool  // err has been reported
-	cl       *commands.Client
-	authed   bool         // cl.Authenticated after the last batch
-	lastRead atomic.Int64 // Unix ns of the last socket read, for the idle timeout
+	raw    []byte // socket read buffer
+	rawPos int    // raw[rawPos:rawEnd] is read but not framed yet
+	rawEnd int
+	out    []byte // framed bytes; out[outPos:] not handed to redcon yet
+	outPos int
+	owed   int   // bytes at out[outPos:] of a piece being handed over
+	err    error // the framer's error, reported once out is drained
+	failed bool  // err has been reported
+	cl     *commands.Client
+	authed bool // cl.Authenticated after the last batch
+	// reads counts the socket reads that returned data, for the idle
+	// timeout: the cron notices it moved, which spares a clock reading
+	// per read. readsSeen is the count the cron last saw, guarded by the
+	// keyspace lock.
+	reads     atomic.Int64
+	readsSeen int64
 	// held is what watch read from the socket while the client was
 	// blocked, for Read to frame first; heldErr is the socket's failure
 	// it saw, reported once held is drained.
@@ -106,7 +111,7 @@ func (c *conn) Read(p []byte) (int, error) {
 		}
 		n, err := c.Conn.Read(c.raw)
 		if n > 0 {
-			c.lastRead.Store(time.Now().UnixNano())
+			c.reads.Add(1)
 			c.rawPos, c.rawEnd = 0, n
 			continue
 		}
@@ -243,7 +248,7 @@ func (c *conn) watch(gone chan<- struct{}) (stop func()) {
 		for {
 			n, err := c.Conn.Read(buf)
 			if n > 0 {
-				c.lastRead.Store(time.Now().UnixNano())
+				c.reads.Add(1)
 				c.held = append(c.held, buf[:n]...)
 				if int64(len(c.held)) > limit {
 					c.s.log.Warn("closing client that reached max query buffer length", "addr", c.RemoteAddr().String(), "limit", limit)

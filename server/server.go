@@ -252,13 +252,18 @@ func (s *Server) runCron() {
 // closeIdle closes the clients idle for longer than timeout, with Redis's
 // rule (clientsCronHandleTimeout): in whole seconds, now - last > timeout,
 // where any read from the client counts as an interaction, even one that
-// did not complete a command. The caller holds the keyspace lock.
+// did not complete a command: a client that read since the last check
+// interacted now, to within a cron period. The caller holds the keyspace
+// lock.
 func (s *Server) closeIdle(timeout time.Duration) {
+	now := time.Now()
 	for cl, c := range s.conns {
-		if read := time.Unix(0, c.lastRead.Load()); read.After(cl.LastInteraction) {
-			cl.LastInteraction = read
+		if n := c.reads.Load(); n != c.readsSeen {
+			c.readsSeen = n
+			if now.After(cl.LastInteraction) {
+				cl.LastInteraction = now
+			}
 		}
 	}
-	now := time.Now().Unix()
-	s.engine.CloseIdle(time.Unix(now-int64(timeout/time.Second), 0))
+	s.engine.CloseIdle(time.Unix(now.Unix()-int64(timeout/time.Second), 0))
 }
