@@ -437,10 +437,10 @@ func hscanCommand(c *Ctx) {
 	case !ok:
 		return
 	case !found:
-		writeEmptyScan(c)
+		writeScanReply(c, 0, nil)
 		return
 	}
-	o, ok := parseCollectionScanOptions(c, cursor)
+	o, ok := parseScanOptions(c, cursor, 3, false)
 	if !ok {
 		return
 	}
@@ -450,10 +450,5 @@ func hscanCommand(c *Ctx) {
 			items = append(items, append([]byte(nil), f...), append([]byte(nil), v...))
 		}
 	})
-	c.W.Array(2)
-	c.W.Bulk(strconv.AppendUint(nil, next, 10))
-	c.W.Array(len(items))
-	for _, b := range items {
-		c.W.Bulk(b)
-	}
+	writeScanReply(c, next, items)
 }

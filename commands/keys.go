@@ -158,20 +158,25 @@ type scanOptions struct {
 // parseScan parses SCAN's arguments, writing Redis's error if they are
 // invalid. The cursor is checked before the options, as Redis does.
 func parseScan(c *Ctx) (scanOptions, bool) {
-	opts := scanOptions{count: 10}
-	var ok bool
-	if opts.cursor, ok = parseScanCursor(c.Args[1]); !ok {
+	cursor, ok := parseScanCursor(c.Args[1])
+	if !ok {
 		c.W.Error(resp.ErrCursor)
-		return opts, false
+		return scanOptions{}, false
 	}
-	for i := 2; i < len(c.Args); i += 2 {
-		opt := c.Args[i]
-		if len(c.Args)-i < 2 {
+	return parseScanOptions(c, cursor, 2, true)
+}
+
+// parseScanOptions parses the MATCH, COUNT and, for SCAN only, TYPE
+// options of SCAN, SSCAN and HSCAN from argument first on, as Redis's
+// scanGenericCommand does for all three.
+func parseScanOptions(c *Ctx, cursor uint64, first int, withType bool) (scanOptions, bool) {
+	opts := scanOptions{cursor: cursor, count: 10}
+	for i := first; i < len(c.Args); i += 2 {
+		switch opt := c.Args[i]; {
+		case i+1 >= len(c.Args):
 			c.W.Error(resp.ErrSyntax)
 			return opts, false
-		}
-		switch strings.ToLower(string(opt)) {
-		case "count":
+		case tokenIs(opt, "count"):
 			n, ok := c.Int(i + 1)
 			if !ok {
 				return opts, false
@@ -181,12 +186,12 @@ func parseScan(c *Ctx) (scanOptions, bool) {
 				return opts, false
 			}
 			opts.count = int(min(n, math.MaxInt))
-		case "match":
+		case tokenIs(opt, "match"):
 			opts.pattern = c.Args[i+1]
 			if string(opts.pattern) == "*" {
 				opts.pattern = nil
 			}
-		case "type":
+		case withType && tokenIs(opt, "type"):
 			opts.typ = c.Args[i+1]
 		default:
 			c.W.Error(resp.ErrSyntax)
@@ -194,6 +199,16 @@ func parseScan(c *Ctx) (scanOptions, bool) {
 		}
 	}
 	return opts, true
+}
+
+// writeScanReply replies with a scan's next cursor and what it found.
+func writeScanReply(c *Ctx, next uint64, items [][]byte) {
+	c.W.Array(2)
+	c.W.Bulk(strconv.AppendUint(nil, next, 10))
+	c.W.Array(len(items))
+	for _, b := range items {
+		c.W.Bulk(b)
+	}
 }
 
 // parseScanCursor parses a cursor as Redis does with strtoul: an optional

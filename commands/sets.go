@@ -622,60 +622,15 @@ func sdiffstoreCommand(c *Ctx) {
 	}
 }
 
-// collectionScan is the parsed arguments of SSCAN and HSCAN.
-type collectionScan struct {
-	cursor  uint64
-	count   int
-	pattern []byte // nil matches everything
-}
-
 // parseCollectionScanCursor parses the cursor of SSCAN and HSCAN, which
-// Redis checks before looking the key up.
+// Redis checks before looking the key up; it parses their options only
+// once it has found the key (parseScanOptions).
 func parseCollectionScanCursor(c *Ctx) (uint64, bool) {
 	cursor, ok := parseScanCursor(c.Args[2])
 	if !ok {
 		c.W.Error(resp.ErrCursor)
 	}
 	return cursor, ok
-}
-
-// parseCollectionScanOptions parses MATCH and COUNT (TYPE is SCAN's only),
-// which Redis does only once it has found the key.
-func parseCollectionScanOptions(c *Ctx, cursor uint64) (collectionScan, bool) {
-	o := collectionScan{cursor: cursor, count: 10}
-	for i := 3; i < len(c.Args); i += 2 {
-		switch opt := c.Args[i]; {
-		case i+1 >= len(c.Args):
-			c.W.Error(resp.ErrSyntax)
-			return o, false
-		case tokenIs(opt, "count"):
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return o, false
-			}
-			if n < 1 {
-				c.W.Error(resp.ErrSyntax)
-				return o, false
-			}
-			o.count = int(min(n, math.MaxInt))
-		case tokenIs(opt, "match"):
-			o.pattern = c.Args[i+1]
-			if string(o.pattern) == "*" {
-				o.pattern = nil
-			}
-		default:
-			c.W.Error(resp.ErrSyntax)
-			return o, false
-		}
-	}
-	return o, true
-}
-
-// writeEmptyScan replies to a scan of a missing key.
-func writeEmptyScan(c *Ctx) {
-	c.W.Array(2)
-	c.W.BulkString("0")
-	c.W.Array(0)
 }
 
 func sscanCommand(c *Ctx) {
@@ -688,10 +643,10 @@ func sscanCommand(c *Ctx) {
 	case !ok:
 		return
 	case !found:
-		writeEmptyScan(c)
+		writeScanReply(c, 0, nil)
 		return
 	}
-	o, ok := parseCollectionScanOptions(c, cursor)
+	o, ok := parseScanOptions(c, cursor, 3, false)
 	if !ok {
 		return
 	}
@@ -701,10 +656,5 @@ func sscanCommand(c *Ctx) {
 			members = append(members, append([]byte(nil), m...))
 		}
 	})
-	c.W.Array(2)
-	c.W.Bulk(strconv.AppendUint(nil, next, 10))
-	c.W.Array(len(members))
-	for _, m := range members {
-		c.W.Bulk(m)
-	}
+	writeScanReply(c, next, members)
 }
