@@ -94,3 +94,11 @@ func asType[T datatypes.Value](c *Ctx, v datatypes.Value, found bool) (t T, isFo
 	}
 	return t, true, true
 }
+
+// dropIfEmpty deletes the collection at key once its last element is gone:
+// Redis keeps no empty list, set or hash.
+func dropIfEmpty(c *Ctx, key []byte, v interface{ Len() int }) {
+	if v.Len() == 0 {
+		c.DB.Delete(key)
+	}
+}

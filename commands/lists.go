@@ -196,14 +196,6 @@ func newList(c *Ctx, key []byte) *datatypes.List {
 	return l
 }
 
-// dropIfEmpty deletes the key of a list whose last element is gone: a
-// list never exists empty.
-func dropIfEmpty(c *Ctx, key []byte, l *datatypes.List) {
-	if l.Len() == 0 {
-		c.DB.Delete(key)
-	}
-}
-
 // intArg parses argument i as a long, replying with Redis's error if it
 // is not one.
 func intArg(c *Ctx, i int) (int, bool) {

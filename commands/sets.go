@@ -228,9 +228,7 @@ func smoveCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	if src.Len() == 0 {
-		c.DB.Delete(srcKey)
-	}
+	dropIfEmpty(c, srcKey, src)
 	if !dstFound {
 		dst = datatypes.NewSet()
 		c.DB.Set(dstKey, dst)
@@ -320,9 +318,7 @@ func spopCommand(c *Ctx) {
 		return
 	}
 	m, _ := s.Pop(newRand())
-	if s.Len() == 0 {
-		c.DB.Delete(key)
-	}
+	dropIfEmpty(c, key, s)
 	c.Emit([]byte("SREM"), key, m)
 	c.W.Bulk(m)
 }
