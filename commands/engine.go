@@ -349,6 +349,27 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	cl.argvMem = 0
 }
 
+// runCounted runs c's command as a call of its own made by another command
+// (a command EXEC runs, a script's redis.call), without the dispatcher's
+// checks: it keeps the command's statistics, and counts its error replies
+// here, taking them off the writer's count so that they do not count
+// again as the outer command's.
+func (e *Engine) runCounted(c *Ctx) {
+	w := c.W
+	start, errorsBefore := w.Len(), w.Errors
+	t0 := time.Now()
+	e.run(c)
+	c.Cmd.Stats.add(time.Since(t0))
+	c.Cmd.Stats.Calls++
+	if n := w.Errors - errorsBefore; n > 0 {
+		c.Cmd.Stats.FailedCalls++
+		e.Stats.ErrorReplies += n
+		forEachError(w.Bytes()[start:], e.countErrorCode)
+		w.Errors = errorsBefore
+	}
+	e.Stats.TotalCommands++
+}
+
 // debugAllowed applies the enable-debug-command option: "local" admits
 // loopback clients only.
 func debugAllowed(option string, cl *Client) bool {

@@ -240,18 +240,7 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 // started at, so that no key expires half-way through it.
 func (k *scriptCaller) run(cmd *Command, args [][]byte) {
 	e, cl := k.e, k.s.client
-	c := &Ctx{Engine: e, Args: args, Client: cl, DB: e.KS.DB(cl.DB), W: &cl.W, Cmd: cmd}
-	errorsBefore := cl.W.Errors
-	t0 := time.Now()
-	e.run(c)
-	cmd.Stats.Usec += time.Since(t0).Microseconds()
-	cmd.Stats.Calls++
-	if n := cl.W.Errors - errorsBefore; n > 0 {
-		cmd.Stats.FailedCalls++
-		e.Stats.ErrorReplies += n
-		forEachError(cl.W.Bytes(), e.countErrorCode)
-	}
-	e.Stats.TotalCommands++
+	e.runCounted(&Ctx{Engine: e, Args: args, Client: cl, DB: e.KS.DB(cl.DB), W: &cl.W, Cmd: cmd})
 }
 
 func (s *scripter) scriptLoad(c *Ctx) {

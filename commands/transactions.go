@@ -3,7 +3,6 @@ package commands
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
@@ -280,27 +279,14 @@ func execCommand(c *Ctx) {
 // runQueued runs one queued command as the dispatcher runs a command,
 // statistics included, but without its checks (done when it was queued),
 // its wait for a CLIENT PAUSE, or a new time: the whole transaction sees
-// one time, as in Redis, so no key expires half-way through it. Its
-// error replies are counted here, as the dispatcher counts a command's,
-// and taken off the writer's count so that they do not count as EXEC's.
+// one time, as in Redis, so no key expires half-way through it.
 func (e *Engine) runQueued(c *Ctx, cl *Client, q queuedCommand) {
 	*c = Ctx{Engine: e, Args: q.args, Client: cl, DB: e.KS.DB(cl.DB), W: &cl.W, Cmd: q.cmd}
 	cl.argvMem = 0
 	for _, a := range q.args {
 		cl.argvMem += len(a)
 	}
-	start, errorsBefore := cl.W.Len(), cl.W.Errors
-	t0 := time.Now()
-	e.run(c)
-	q.cmd.Stats.Usec += time.Since(t0).Microseconds()
-	q.cmd.Stats.Calls++
-	if n := cl.W.Errors - errorsBefore; n > 0 {
-		q.cmd.Stats.FailedCalls++
-		e.Stats.ErrorReplies += n
-		forEachError(cl.W.Bytes()[start:], e.countErrorCode)
-		cl.W.Errors = errorsBefore
-	}
-	e.Stats.TotalCommands++
+	e.runCounted(c)
 	cl.argvMem = 0
 }
 
