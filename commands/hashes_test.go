@@ -218,20 +218,6 @@ func TestHashRandomFields(t *testing.T) {
 	}
 }
 
-// hashAt returns the hash at key straight from the keyspace.
-func hashAt(t *testing.T, s *stringServer, key string) *datatypes.Hash {
-	t.Helper()
-	v, _, found := s.value(t, key)
-	if !found {
-		t.Fatalf("%q is missing", key)
-	}
-	h, ok := v.(*datatypes.Hash)
-	if !ok {
-		t.Fatalf("%q holds a %s", key, v.Type())
-	}
-	return h
-}
-
 // TestHashEncodings follows OBJECT ENCODING through the conversions, with
 // the limits changed at run time under their old and new names.
 func TestHashEncodings(t *testing.T) {
@@ -263,7 +249,7 @@ func TestHashEncodings(t *testing.T) {
 		if got, isErr := s.do(t, tt.args...).(errReply); isErr {
 			t.Fatalf("%v: %v", tt.args, got)
 		}
-		if got := hashAt(t, s, tt.key).Encoding(); got != tt.want {
+		if got := valueAt[*datatypes.Hash](t, s, tt.key).Encoding(); got != tt.want {
 			t.Errorf("after %v: %s is %s, want %s", tt.args, tt.key, got, tt.want)
 		}
 		if got := s.do(t, "OBJECT", "ENCODING", tt.key); got != tt.want {

@@ -325,20 +325,6 @@ func TestSetRandomCountTooLarge(t *testing.T) {
 	}
 }
 
-// setValue returns the set at key straight from the keyspace.
-func setAt(t *testing.T, s *stringServer, key string) *datatypes.Set {
-	t.Helper()
-	v, _, found := s.value(t, key)
-	if !found {
-		t.Fatalf("%q is missing", key)
-	}
-	set, ok := v.(*datatypes.Set)
-	if !ok {
-		t.Fatalf("%q holds a %s", key, v.Type())
-	}
-	return set
-}
-
 // TestSetEncodings follows OBJECT ENCODING through the conversions,
 // with set-max-intset-entries changed at run time.
 func TestSetEncodings(t *testing.T) {
@@ -371,7 +357,7 @@ func TestSetEncodings(t *testing.T) {
 		if got, isErr := s.do(t, tt.args...).(errReply); isErr {
 			t.Fatalf("%v: %v", tt.args, got)
 		}
-		if got := setAt(t, s, tt.key).Encoding(); got != tt.want {
+		if got := valueAt[*datatypes.Set](t, s, tt.key).Encoding(); got != tt.want {
 			t.Errorf("after %v: %s is %s, want %s", tt.args, tt.key, got, tt.want)
 		}
 		if got := s.do(t, "OBJECT", "ENCODING", tt.key); got != tt.want {

@@ -82,6 +82,21 @@ func (s *stringServer) value(t *testing.T, key string) (v datatypes.Value, expir
 	return v, expireAt, found
 }
 
+// valueAt returns the T at key straight from the keyspace, failing the
+// test if there is none.
+func valueAt[T datatypes.Value](t *testing.T, s *stringServer, key string) T {
+	t.Helper()
+	v, _, found := s.value(t, key)
+	if !found {
+		t.Fatalf("%q is missing", key)
+	}
+	typed, ok := v.(T)
+	if !ok {
+		t.Fatalf("%q holds a %s", key, v.Type())
+	}
+	return typed
+}
+
 type step struct {
 	args []any
 	want any
