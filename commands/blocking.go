@@ -312,8 +312,8 @@ func clientUnblockCommand(c *Ctx) {
 	asError := false
 	if len(c.Args) == 4 {
 		switch reason := c.Args[3]; {
-		case equalFold(reason, "timeout"):
-		case equalFold(reason, "error"):
+		case tokenIs(reason, "timeout"):
+		case tokenIs(reason, "error"):
 			asError = true
 		default:
 			c.W.Error(resp.ErrUnblockReason)

@@ -183,7 +183,7 @@ func helloCommand(c *Ctx) {
 	for j := next; j < len(c.Args); j++ {
 		more := len(c.Args) - 1 - j
 		switch opt := c.Args[j]; {
-		case equalFold(opt, "auth") && more >= 2:
+		case tokenIs(opt, "auth") && more >= 2:
 			// Redis 7.0 authenticates as it meets the option: a client
 			// whose later options are wrong stays authenticated.
 			if !c.authenticate(c.Args[j+1], c.Args[j+2]) {
@@ -191,7 +191,7 @@ func helloCommand(c *Ctx) {
 				return
 			}
 			j += 2
-		case equalFold(opt, "setname") && more >= 1:
+		case tokenIs(opt, "setname") && more >= 1:
 			name = c.Args[j+1]
 			if !validClientName(name) {
 				c.W.Error(resp.ErrClientName)
@@ -268,9 +268,9 @@ func clientSetinfoCommand(c *Ctx) {
 	attr, val := c.Args[2], c.Args[3]
 	var dest *string
 	switch {
-	case equalFold(attr, "lib-name"):
+	case tokenIs(attr, "lib-name"):
 		dest = &c.Client.LibName
-	case equalFold(attr, "lib-ver"):
+	case tokenIs(attr, "lib-ver"):
 		dest = &c.Client.LibVer
 	default:
 		c.W.Error(resp.ErrSetinfoOption(attr))
@@ -301,9 +301,9 @@ const (
 // names no type.
 func (c *Ctx) parseClientType(b []byte) (clientType, bool) {
 	switch {
-	case equalFold(b, "normal"):
+	case tokenIs(b, "normal"):
 		return clientNormal, true
-	case equalFold(b, "master"), equalFold(b, "slave"), equalFold(b, "replica"), equalFold(b, "pubsub"):
+	case tokenIs(b, "master"), tokenIs(b, "slave"), tokenIs(b, "replica"), tokenIs(b, "pubsub"):
 		return clientOther, true
 	}
 	c.W.Error(resp.ErrUnknownClientType(b))
@@ -316,7 +316,7 @@ func clientListCommand(c *Ctx) {
 	now := time.Now()
 	var b strings.Builder
 	switch {
-	case len(c.Args) == 4 && equalFold(c.Args[2], "type"):
+	case len(c.Args) == 4 && tokenIs(c.Args[2], "type"):
 		typ, ok := c.parseClientType(c.Args[3])
 		if !ok {
 			return
@@ -324,7 +324,7 @@ func clientListCommand(c *Ctx) {
 		if typ == clientNormal {
 			c.writeClients(&b, now)
 		}
-	case len(c.Args) > 3 && equalFold(c.Args[2], "id"):
+	case len(c.Args) > 3 && tokenIs(c.Args[2], "id"):
 		for _, arg := range c.Args[3:] {
 			id, ok := resp.ParseInt(arg)
 			if !ok {
@@ -459,33 +459,33 @@ func clientKillCommand(c *Ctx) {
 			}
 			val := c.Args[i+1]
 			switch {
-			case equalFold(opt, "id"):
+			case tokenIs(opt, "id"):
 				n, ok := resp.ParseInt(val)
 				if !ok || n < 1 {
 					c.W.Error(resp.ErrClientIDPositive)
 					return
 				}
 				id = n
-			case equalFold(opt, "type"):
+			case tokenIs(opt, "type"):
 				t, ok := c.parseClientType(val)
 				if !ok {
 					return
 				}
 				typ, hasType = t, true
-			case equalFold(opt, "addr"):
+			case tokenIs(opt, "addr"):
 				addr = val
-			case equalFold(opt, "laddr"):
+			case tokenIs(opt, "laddr"):
 				laddr = val
-			case equalFold(opt, "user"):
+			case tokenIs(opt, "user"):
 				if string(val) != "default" {
 					c.W.Error(resp.ErrNoSuchUser(val))
 					return
 				}
-			case equalFold(opt, "skipme"):
+			case tokenIs(opt, "skipme"):
 				switch {
-				case equalFold(val, "yes"):
+				case tokenIs(val, "yes"):
 					skipme = true
-				case equalFold(val, "no"):
+				case tokenIs(val, "no"):
 					skipme = false
 				default:
 					c.W.Error(resp.ErrSyntax)
@@ -538,9 +538,9 @@ func clientPauseCommand(c *Ctx) {
 	mode := pauseAll
 	if len(c.Args) == 4 {
 		switch {
-		case equalFold(c.Args[3], "write"):
+		case tokenIs(c.Args[3], "write"):
 			mode = pauseWrite
-		case equalFold(c.Args[3], "all"):
+		case tokenIs(c.Args[3], "all"):
 			mode = pauseAll
 		default:
 			c.W.Error(resp.ErrPauseMode)
@@ -570,12 +570,12 @@ func clientUnpauseCommand(c *Ctx) {
 func clientReplyCommand(c *Ctx) {
 	cl := c.Client
 	switch arg := c.Args[2]; {
-	case equalFold(arg, "on"):
+	case tokenIs(arg, "on"):
 		cl.ReplyMode = ReplyOn
 		c.W.OK()
-	case equalFold(arg, "off"):
+	case tokenIs(arg, "off"):
 		cl.ReplyMode = ReplyOff
-	case equalFold(arg, "skip"):
+	case tokenIs(arg, "skip"):
 		if cl.ReplyMode != ReplyOff {
 			cl.ReplyMode = ReplySkip
 		}
@@ -586,9 +586,9 @@ func clientReplyCommand(c *Ctx) {
 
 func clientNoEvictCommand(c *Ctx) {
 	switch arg := c.Args[2]; {
-	case equalFold(arg, "on"):
+	case tokenIs(arg, "on"):
 		c.Client.NoEvict = true
-	case equalFold(arg, "off"):
+	case tokenIs(arg, "off"):
 		c.Client.NoEvict = false
 	default:
 		c.W.Error(resp.ErrSyntax)

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"bytes"
+
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
@@ -60,21 +62,22 @@ func (c *Ctx) Help(lines ...string) {
 	}
 }
 
-// equalFold reports whether the argument b is the ASCII word s in any
-// case, as Redis's strcasecmp compares option names.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
+// tokenIs reports whether arg is the lower-case token tok in any case.
+// Redis compares options as C strings, so anything from a NUL byte on is
+// ignored: "NX\x00junk" is NX.
+func tokenIs(arg []byte, tok string) bool {
+	if i := bytes.IndexByte(arg, 0); i >= 0 {
+		arg = arg[:i]
+	}
+	if len(arg) != len(tok) {
 		return false
 	}
-	for i := range b {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
+	for i := range len(arg) {
+		c := arg[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
+		if c != tok[i] {
 			return false
 		}
 	}

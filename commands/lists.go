@@ -120,9 +120,9 @@ const (
 // parseListEnd parses LEFT or RIGHT, in any case.
 func parseListEnd(b []byte) (listEnd, bool) {
 	switch {
-	case equalFold(b, "left"):
+	case tokenIs(b, "left"):
 		return listHead, true
-	case equalFold(b, "right"):
+	case tokenIs(b, "right"):
 		return listTail, true
 	}
 	return listHead, false
@@ -332,9 +332,9 @@ func lsetCommand(c *Ctx) {
 func linsertCommand(c *Ctx) {
 	var after bool
 	switch where := c.Args[2]; {
-	case equalFold(where, "after"):
+	case tokenIs(where, "after"):
 		after = true
-	case equalFold(where, "before"):
+	case tokenIs(where, "before"):
 	default:
 		c.W.Error(resp.ErrSyntax)
 		return
@@ -443,7 +443,7 @@ func parseLpos(c *Ctx) (lposOptions, bool) {
 	for j := 3; j < len(c.Args); j++ {
 		opt, more := c.Args[j], j+1 < len(c.Args)
 		switch {
-		case equalFold(opt, "rank") && more:
+		case tokenIs(opt, "rank") && more:
 			j++
 			n, ok := c.Int(j)
 			if !ok {
@@ -454,7 +454,7 @@ func parseLpos(c *Ctx) (lposOptions, bool) {
 				return o, false
 			}
 			o.rank = int(n)
-		case equalFold(opt, "count") && more:
+		case tokenIs(opt, "count") && more:
 			j++
 			n, ok := resp.ParseInt(c.Args[j])
 			if !ok || n < 0 {
@@ -462,7 +462,7 @@ func parseLpos(c *Ctx) (lposOptions, bool) {
 				return o, false
 			}
 			o.count = int(n)
-		case equalFold(opt, "maxlen") && more:
+		case tokenIs(opt, "maxlen") && more:
 			j++
 			n, ok := resp.ParseInt(c.Args[j])
 			if !ok || n < 0 {
@@ -598,7 +598,7 @@ func parseMpop(c *Ctx, i int) (mpopArgs, bool) {
 	}
 	a.count = -1
 	for j := whereIdx + 1; j < len(c.Args); j++ {
-		if a.count != -1 || !equalFold(c.Args[j], "count") || j+1 == len(c.Args) {
+		if a.count != -1 || !tokenIs(c.Args[j], "count") || j+1 == len(c.Args) {
 			c.W.Error(resp.ErrSyntax)
 			return a, false
 		}

@@ -266,7 +266,7 @@ func (s *scripter) scriptExists(c *Ctx) {
 
 // scriptFlush is SCRIPT FLUSH [ASYNC | SYNC]; both empty the cache at once.
 func (s *scripter) scriptFlush(c *Ctx) {
-	if len(c.Args) > 3 || len(c.Args) == 3 && !equalFold(c.Args[2], "sync") && !equalFold(c.Args[2], "async") {
+	if len(c.Args) > 3 || len(c.Args) == 3 && !tokenIs(c.Args[2], "sync") && !tokenIs(c.Args[2], "async") {
 		c.W.Error(resp.ErrScriptFlushOption)
 		return
 	}
@@ -729,7 +729,7 @@ func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int) string {
 // answers the others.
 func shutdownSaves(args [][]byte) bool {
 	for _, a := range args[1:] {
-		if !equalFold(a, "save") && !equalFold(a, "now") && !equalFold(a, "force") {
+		if !tokenIs(a, "save") && !tokenIs(a, "now") && !tokenIs(a, "force") {
 			return false
 		}
 	}

@@ -68,7 +68,7 @@ func dbsizeCommand(c *Ctx) { c.W.Int(int64(c.DB.Len())) }
 // flushFlagsOK checks FLUSHDB and FLUSHALL's optional ASYNC | SYNC (both
 // flush at once: the garbage collector frees the values either way).
 func (c *Ctx) flushFlagsOK() bool {
-	if len(c.Args) > 2 || len(c.Args) == 2 && !equalFold(c.Args[1], "async") && !equalFold(c.Args[1], "sync") {
+	if len(c.Args) > 2 || len(c.Args) == 2 && !tokenIs(c.Args[1], "async") && !tokenIs(c.Args[1], "sync") {
 		c.W.Error(resp.ErrSyntax)
 		return false
 	}
@@ -207,13 +207,13 @@ func shutdownCommand(c *Ctx) {
 	var save, nosave, other, abort bool
 	for _, a := range c.Args[1:] {
 		switch {
-		case equalFold(a, "nosave"):
+		case tokenIs(a, "nosave"):
 			nosave = true
-		case equalFold(a, "save"):
+		case tokenIs(a, "save"):
 			save = true
-		case equalFold(a, "now"), equalFold(a, "force"):
+		case tokenIs(a, "now"), tokenIs(a, "force"):
 			other = true
-		case equalFold(a, "abort"):
+		case tokenIs(a, "abort"):
 			abort = true
 		default:
 			c.W.Error(resp.ErrSyntax)
@@ -241,11 +241,11 @@ func shutdownCommand(c *Ctx) {
 func debugCommand(c *Ctx) {
 	sub := c.Args[1]
 	switch {
-	case equalFold(sub, "help") && len(c.Args) == 2:
+	case tokenIs(sub, "help") && len(c.Args) == 2:
 		debugHelp(c)
-	case equalFold(sub, "sleep") && len(c.Args) == 3:
+	case tokenIs(sub, "sleep") && len(c.Args) == 3:
 		debugSleep(c)
-	case equalFold(sub, "object") && len(c.Args) == 3:
+	case tokenIs(sub, "object") && len(c.Args) == 3:
 		debugObject(c)
 	default:
 		c.W.Error(resp.ErrSubcommandSyntax(sub, c.Args[0]))

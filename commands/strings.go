@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 
@@ -254,28 +253,6 @@ func expiryUnitOf(opt []byte) expiryUnit {
 		return expiryPXAT
 	}
 	return expiryNone
-}
-
-// tokenIs reports whether arg is the lower-case token tok in any case.
-// Redis compares options as C strings, so anything from a NUL byte on is
-// ignored: "NX\x00junk" is NX.
-func tokenIs(arg []byte, tok string) bool {
-	if i := bytes.IndexByte(arg, 0); i >= 0 {
-		arg = arg[:i]
-	}
-	if len(arg) != len(tok) {
-		return false
-	}
-	for i := range len(arg) {
-		c := arg[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != tok[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func setCommand(c *Ctx) {

@@ -385,29 +385,29 @@ func (e *Engine) touchWatched(ef keyspace.Effect) {
 	}
 	args := ef.Args
 	switch name := args[0]; {
-	case equalFold(name, "flushall"):
+	case tokenIs(name, "flushall"):
 		for db := range e.tx.byDB {
 			e.touchAllInDB(db, false)
 		}
-	case equalFold(name, "flushdb"):
+	case tokenIs(name, "flushdb"):
 		e.touchAllInDB(ef.DB, false)
-	case equalFold(name, "swapdb") && len(args) == 3:
+	case tokenIs(name, "swapdb") && len(args) == 3:
 		a, okA := dbArg(args[1])
 		b, okB := dbArg(args[2])
 		if okA && okB {
 			e.touchAllInDB(a, true)
 			e.touchAllInDB(b, true)
 		}
-	case equalFold(name, "move") && len(args) == 3:
+	case tokenIs(name, "move") && len(args) == 3:
 		e.touchKey(ef.DB, args[1])
 		if db, ok := dbArg(args[2]); ok {
 			e.touchKey(db, args[1])
 		}
-	case equalFold(name, "copy") && len(args) >= 3:
+	case tokenIs(name, "copy") && len(args) >= 3:
 		// COPY writes only its destination, maybe in another database.
 		db := ef.DB
 		for i := 3; i+1 < len(args); i++ {
-			if n, ok := dbArg(args[i+1]); ok && equalFold(args[i], "db") {
+			if n, ok := dbArg(args[i+1]); ok && tokenIs(args[i], "db") {
 				db = n
 			}
 		}
