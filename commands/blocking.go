@@ -77,9 +77,6 @@ type blocking struct {
 	// order they became so; readySet indexes them.
 	ready    []blockKey
 	readySet map[blockKey]struct{}
-	// dirty is the keyspace's change counter when Exec last looked for
-	// keys made ready behind the list commands' back.
-	dirty int64
 }
 
 // mayBlock reports whether the command may block its client: not inside
@@ -136,8 +133,9 @@ func (e *Engine) unblock(w *waiter) {
 	w.cl.waiting = false
 }
 
-// signalReady notes that key in database db now holds a list, if anyone
-// waits for it. The caller holds the keyspace lock.
+// signalReady notes that key in database db changed, if anyone waits for
+// it: serveKey serves its waiters if it now holds a list. The caller
+// holds the keyspace lock.
 func (e *Engine) signalReady(db int, key []byte) {
 	b := &e.blocking
 	if len(b.queues) == 0 {
@@ -163,37 +161,23 @@ func (e *Engine) afterCommand(cl *Client, start int) int {
 	if cl.Flush == nil {
 		return start
 	}
-	e.noticeReadyKeys(cl)
 	e.serveReady()
-	e.blocking.dirty = e.KS.Stats.Dirty
 	if cl.blocked == nil {
 		return start
 	}
 	return e.waitUnblocked(cl)
 }
 
-// noticeReadyKeys finds the waited-for keys that a command other than
-// a list command made lists (RENAME, MOVE, COPY, SWAPDB, EXEC, a
-// script...): the list commands signal the lists they create themselves,
-// and the other data types' commands create none.
-func (e *Engine) noticeReadyKeys(cl *Client) {
-	b := &e.blocking
-	if len(b.queues) == 0 || e.KS.Stats.Dirty == b.dirty {
+// signalReadyInDB notes that every waited key of database db may have
+// changed: SWAPDB brought in another database. An emptied one holds no
+// list for anyone.
+func (e *Engine) signalReadyInDB(db int, swapped bool) {
+	if !swapped {
 		return
 	}
-	cmd, group := e.Table.lookupFullName(cl.LastCmd)
-	if cmd == nil {
-		return
-	}
-	switch group {
-	case "list", "string", "set", "sorted-set", "hash", "bitmap", "hyperloglog", "geo", "stream":
-		return
-	}
-	for bk := range b.queues {
-		if v, ok := e.KS.DB(bk.db).Peek([]byte(bk.key)); ok {
-			if l, isList := v.(*datatypes.List); isList && l.Len() > 0 {
-				e.signalReady(bk.db, []byte(bk.key))
-			}
+	for bk := range e.blocking.queues {
+		if bk.db == db {
+			e.signalReady(db, []byte(bk.key))
 		}
 	}
 }

@@ -167,7 +167,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 	}
 	e.scripts = newScripter()
 	e.Table = newTable(e.scripts)
-	ks.OnEffect(e.touchWatched)
+	ks.OnEffect(e.onEffect)
 	return e
 }
 

@@ -187,12 +187,11 @@ func lookupListWrite(c *Ctx, key []byte) (l *datatypes.List, ok bool) {
 }
 
 // newList stores a new empty list at key, with the node size the
-// configuration asks for now, and makes the key ready for the clients
-// waiting for it (they are served once the command is over).
+// configuration asks for now. The command's effect readies the key for
+// the clients waiting for it (onEffect).
 func newList(c *Ctx, key []byte) *datatypes.List {
 	l := datatypes.NewList(c.Limits())
 	c.DB.Set(key, l)
-	c.signalReady(c.DB.Index(), key)
 	return l
 }
 

@@ -15,7 +15,7 @@ import (
 // so nothing runs in between and their effects reach the log in the same
 // unit. WATCH needs no help from the handlers: every change to the
 // keyspace is recorded as an effect, and the keyspace hands each one to
-// touchWatched, which finds the keys it wrote from the command table.
+// onEffect, which finds the keys it wrote from the command table.
 
 func transactionCommands() []*Command {
 	const flags = FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy
@@ -373,35 +373,49 @@ func (e *Engine) watchedKeyExpired(cl *Client) bool {
 	return false
 }
 
-// touchWatched is the keyspace's effect hook: it makes dirty the clients
-// that watch a key the effect changed. The keys come from the command
-// table's key positions, except for the effects that change whole
-// databases or keys in another database, and the commands that only
-// write the first of their keys. It runs inside Keyspace.Emit with the
-// lock held and must not change the keyspace.
-func (e *Engine) touchWatched(ef keyspace.Effect) {
-	if e.tx.count == 0 || len(ef.Args) == 0 {
+// onEffect is the keyspace's effect hook: the keys an effect changed make
+// dirty the clients that WATCH them, and ready the keys blocked pops wait
+// for (blocking.go), which serveKey then serves if they hold a list. It
+// runs inside Keyspace.Emit with the lock held and must not change the
+// keyspace.
+func (e *Engine) onEffect(ef keyspace.Effect) {
+	if e.tx.count > 0 {
+		e.effectKeys(ef, e.touchKey, func(db int, swapped bool) { e.touchAllInDB(db, swapped) })
+		e.dirtyCollected()
+	}
+	if len(e.blocking.queues) > 0 {
+		e.effectKeys(ef, e.signalReady, e.signalReadyInDB)
+	}
+}
+
+// effectKeys calls key for every key an effect changed, and whole for
+// every database it changed as a whole: emptied (FLUSHDB, FLUSHALL), or
+// swapped (SWAPDB). The keys come from the command table's key positions,
+// except for the effects that change whole databases or keys in another
+// database, and the commands that only write the first of their keys.
+func (e *Engine) effectKeys(ef keyspace.Effect, key func(db int, k []byte), whole func(db int, swapped bool)) {
+	args := ef.Args
+	if len(args) == 0 {
 		return
 	}
-	args := ef.Args
 	switch name := args[0]; {
 	case tokenIs(name, "flushall"):
-		for db := range e.tx.byDB {
-			e.touchAllInDB(db, false)
+		for db := range e.KS.NumDBs() {
+			whole(db, false)
 		}
 	case tokenIs(name, "flushdb"):
-		e.touchAllInDB(ef.DB, false)
+		whole(ef.DB, false)
 	case tokenIs(name, "swapdb") && len(args) == 3:
 		a, okA := dbArg(args[1])
 		b, okB := dbArg(args[2])
 		if okA && okB {
-			e.touchAllInDB(a, true)
-			e.touchAllInDB(b, true)
+			whole(a, true)
+			whole(b, true)
 		}
 	case tokenIs(name, "move") && len(args) == 3:
-		e.touchKey(ef.DB, args[1])
+		key(ef.DB, args[1])
 		if db, ok := dbArg(args[2]); ok {
-			e.touchKey(db, args[1])
+			key(db, args[1])
 		}
 	case tokenIs(name, "copy") && len(args) >= 3:
 		// COPY writes only its destination, maybe in another database.
@@ -411,7 +425,7 @@ func (e *Engine) touchWatched(ef keyspace.Effect) {
 				db = n
 			}
 		}
-		e.touchKey(db, args[2])
+		key(db, args[2])
 	default:
 		cmd := e.Table.Lookup(name)
 		if cmd == nil {
@@ -427,10 +441,9 @@ func (e *Engine) touchWatched(ef keyspace.Effect) {
 			pos = pos[:1]
 		}
 		for _, p := range pos {
-			e.touchKey(ef.DB, args[p])
+			key(ef.DB, args[p])
 		}
 	}
-	e.dirtyCollected()
 }
 
 // writesFirstKeyOnly lists the commands recorded as they are that store
