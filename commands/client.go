@@ -52,6 +52,9 @@ type Client struct {
 	// killed is set when the client was killed (CLIENT KILL, idle
 	// timeout): its pending commands must not run.
 	killed bool
+	// replaying marks the client that replays the log (Engine.Apply):
+	// what it runs was accepted once and is not refused again.
+	replaying bool
 	// done is closed when the client is killed, to wake its command if it
 	// waits for a CLIENT PAUSE to end.
 	done chan struct{}

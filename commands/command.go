@@ -29,6 +29,7 @@ const (
 	FlagNoAuth
 	FlagMayReplicate
 	FlagNoMandatoryKeys
+	FlagNoAsyncLoading
 	FlagNoMulti
 	FlagAllowBusy
 )
@@ -36,7 +37,7 @@ const (
 var flagNames = []string{
 	"write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
 	"loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
-	"may_replicate", "no_mandatory_keys", "no_multi", "allow_busy",
+	"may_replicate", "no_mandatory_keys", "no_async_loading", "no_multi", "allow_busy",
 }
 
 // Names lists the flags set in f, in Redis's order.
@@ -141,6 +142,7 @@ func newTable(s *scripter) Table {
 		transactionCommands(),
 		s.commands(),
 		memoryCommands(),
+		persistenceCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

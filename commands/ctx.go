@@ -44,8 +44,8 @@ func (c *Ctx) Int(i int) (int64, bool) {
 // Limits returns the encoding thresholds of lists, sets and hashes from
 // the current configuration, so that a CONFIG SET applies to the next
 // command as in Redis.
-func (c *Ctx) Limits() datatypes.Limits {
-	cfg := c.Config.Load()
+func (e *Engine) Limits() datatypes.Limits {
+	cfg := e.Config.Load()
 	return datatypes.Limits{
 		ListMaxListpackSize:    cfg.ListMaxListpackSize,
 		SetMaxIntsetEntries:    cfg.SetMaxIntsetEntries,

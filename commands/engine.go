@@ -123,6 +123,9 @@ type Engine struct {
 	Started time.Time
 	// Shutdown stops the server; set by the server. SHUTDOWN calls it.
 	Shutdown func()
+	// Persist is the persistence layer, nil to run in memory only. Set
+	// before the engine serves.
+	Persist Persistence
 	// runID and replID identify this run of the server (INFO run_id,
 	// master_replid); random, as Redis's.
 	runID, replID string
@@ -305,7 +308,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, resp.ErrNoAuth)
 		return
 	}
-	if e.rejectNoMulti(cl, cmd) {
+	if e.rejectNoMulti(cl, cmd) || e.rejectForPersistence(cl, cmd) {
 		return
 	}
 	if !e.waitWhilePaused(cl, cmd) {

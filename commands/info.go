@@ -225,28 +225,6 @@ func bytesToHuman(n uint64) string {
 	return ""
 }
 
-// infoPersistence: cairn never loads or saves in the background, so the
-// RDB and AOF fields are those of a Redis that has never saved.
-func infoPersistence(c *Ctx, b *infoBuilder) {
-	b.int("loading", 0)
-	b.int("async_loading", 0)
-	b.int("rdb_changes_since_last_save", c.KS.Stats.Dirty)
-	b.int("rdb_bgsave_in_progress", 0)
-	b.int("rdb_last_save_time", c.Started.Unix())
-	b.str("rdb_last_bgsave_status", "ok")
-	b.int("rdb_last_bgsave_time_sec", -1)
-	b.int("rdb_current_bgsave_time_sec", -1)
-	b.int("rdb_saves", 0)
-	b.int("aof_enabled", 0)
-	b.int("aof_rewrite_in_progress", 0)
-	b.int("aof_rewrite_scheduled", 0)
-	b.int("aof_last_rewrite_time_sec", -1)
-	b.int("aof_current_rewrite_time_sec", -1)
-	b.str("aof_last_bgrewrite_status", "ok")
-	b.int("aof_rewrites", 0)
-	b.str("aof_last_write_status", "ok")
-}
-
 func infoStats(c *Ctx, b *infoBuilder) {
 	b.int("total_connections_received", c.Stats.TotalConnections)
 	b.int("total_commands_processed", c.Stats.TotalCommands)

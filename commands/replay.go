@@ -15,6 +15,7 @@ import (
 func (e *Engine) Apply(effects []keyspace.Effect) error {
 	loader := NewClient("", "", time.Now(), func() {})
 	loader.Authenticated = true
+	loader.replaying = true
 	e.KS.SetLoading(true)
 	defer e.KS.SetLoading(false)
 	for _, ef := range effects {

@@ -204,15 +204,17 @@ func configHelpCommand(c *Ctx) {
 // reply, the connection closes, the server stops. ABORT has no shutdown
 // to abort: cairn's is never in progress.
 func shutdownCommand(c *Ctx) {
-	var save, nosave, other, abort bool
+	var save, nosave, other, abort, force bool
 	for _, a := range c.Args[1:] {
 		switch {
 		case tokenIs(a, "nosave"):
 			nosave = true
 		case tokenIs(a, "save"):
 			save = true
-		case tokenIs(a, "now"), tokenIs(a, "force"):
+		case tokenIs(a, "now"):
 			other = true
+		case tokenIs(a, "force"):
+			other, force = true, true
 		case tokenIs(a, "abort"):
 			abort = true
 		default:
@@ -229,6 +231,16 @@ func shutdownCommand(c *Ctx) {
 		return
 	}
 	c.Log.Warn("User requested shutdown...", "client", c.Client.Addr)
+	// As Redis's prepareForShutdown: save if asked to, or if save rules
+	// are set and NOSAVE was not given; a failed save stops the shutdown
+	// unless FORCE.
+	if c.Persist != nil && (save || !nosave && len(c.Config.Load().Save) > 0) {
+		if err := c.Persist.Save(); err != nil && !force {
+			c.Log.Warn("Error trying to save the DB, can't exit.", "err", err)
+			c.W.Error(resp.ErrShutdownErrors)
+			return
+		}
+	}
 	c.Engine.Close()
 	c.Client.Closing = true
 	if c.Shutdown != nil {
@@ -247,9 +259,25 @@ func debugCommand(c *Ctx) {
 		debugSleep(c)
 	case tokenIs(sub, "object") && len(c.Args) == 3:
 		debugObject(c)
+	case tokenIs(sub, "reload") && len(c.Args) == 2:
+		debugReload(c)
 	default:
 		c.W.Error(resp.ErrSubcommandSyntax(sub, c.Args[0]))
 	}
+}
+
+// debugReload is DEBUG RELOAD: a snapshot, the keyspace emptied, and the
+// snapshot loaded back.
+func debugReload(c *Ctx) {
+	if persistenceOff(c) {
+		return
+	}
+	if err := c.Persist.Reload(); err != nil {
+		c.Log.Warn("DEBUG RELOAD failed", "err", err)
+		c.W.Error("ERR Error trying to load the RDB dump, check server logs.")
+		return
+	}
+	c.W.OK()
 }
 
 func debugHelp(c *Ctx) {
@@ -257,6 +285,8 @@ func debugHelp(c *Ctx) {
 		"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"OBJECT <key>",
 		"    Show low level info about `key` and associated value.",
+		"RELOAD",
+		"    Save the data set to disk, empty the keyspace and load it back.",
 		"SLEEP <seconds>",
 		"    Stop the server for <seconds>. Decimals allowed.",
 		"HELP",

@@ -35,9 +35,24 @@ type Config struct {
 	Hz                     int
 	Dir                    string
 	LogLevel               slog.Level
+	// AppendOnly turns the append-only log on.
+	AppendOnly bool
 	// AppendFsync is when the append-only log is fsynced: "always",
-	// "everysec" or "no". Validated now; used once the log exists.
+	// "everysec" or "no".
 	AppendFsync string
+	// Save holds the automatic snapshot rules; none disables them.
+	Save []SaveRule
+	// StopWritesOnBgsaveError refuses writes with MISCONF after a failed
+	// snapshot, until one succeeds.
+	StopWritesOnBgsaveError bool
+	// AutoAOFRewritePercentage and AutoAOFRewriteMinSize start a snapshot,
+	// which truncates the log, once the log has grown by that percentage
+	// of the last snapshot's size and past that size; percentage 0 never.
+	AutoAOFRewritePercentage int
+	AutoAOFRewriteMinSize    int64
+	// DBFilename, AppendFilename and AppendDirname are Redis's file names,
+	// reported by CONFIG GET; cairn's files are Pebble's, under Dir.
+	DBFilename, AppendFilename, AppendDirname string
 	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
 	// (loopback clients only).
 	EnableDebugCommand string

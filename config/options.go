@@ -48,6 +48,19 @@ var options = []*option{
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
 	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),
+	// Persistence (the persistence package; FORMAT.md). cairn persists by
+	// default, unlike Redis: see config.yaml.
+	boolOpt("appendonly", "yes", true, func(c *Config) *bool { return &c.AppendOnly }),
+	saveOpt("save", "3600 1 300 100 60 10000", func(c *Config) *[]SaveRule { return &c.Save }),
+	boolOpt("stop-writes-on-bgsave-error", "yes", true, func(c *Config) *bool { return &c.StopWritesOnBgsaveError }),
+	intOpt("auto-aof-rewrite-percentage", "100", 0, math.MaxInt32, true, func(c *Config) *int { return &c.AutoAOFRewritePercentage }),
+	memoryOpt("auto-aof-rewrite-min-size", "64mb", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.AutoAOFRewriteMinSize }),
+	// Redis's file names, reported for the clients that read them
+	// (redis-benchmark); cairn keeps everything in one Pebble database
+	// under dir, so they name no file and cannot be changed.
+	fixedOpt("dbfilename", "dump.rdb", func(c *Config) *string { return &c.DBFilename }),
+	fixedOpt("appendfilename", "appendonly.aof", func(c *Config) *string { return &c.AppendFilename }),
+	fixedOpt("appenddirname", "appendonlydir", func(c *Config) *string { return &c.AppendDirname }),
 	// Redis's order of the values, which its error message lists.
 	enumOpt("appendfsync", "everysec", true, []string{"everysec", "always", "no"}, func(c *Config) *string { return &c.AppendFsync }),
 	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
@@ -92,6 +105,84 @@ func enumOpt(name, def string, mutable bool, values []string, field func(*Config
 			return fmt.Errorf("argument(s) must be one of the following: %s", strings.Join(values, ", "))
 		},
 		get: func(c *Config) string { return *field(c) },
+	}
+}
+
+// fixedOpt is an immutable option that only takes its default: a Redis
+// option cairn reports but has no use for, which a user must not believe
+// set.
+func fixedOpt(name, def string, field func(*Config) *string) *option {
+	return &option{name: name, def: def,
+		set: func(c *Config, v string) error {
+			if v != def {
+				return fmt.Errorf("cairn keeps its data in one Pebble database under dir; %s names no file and must stay %q", name, def)
+			}
+			*field(c) = v
+			return nil
+		},
+		get: func(c *Config) string { return *field(c) },
+	}
+}
+
+// boolOpt is yes or no, in any case, as Redis's bool configs.
+func boolOpt(name, def string, mutable bool, field func(*Config) *bool) *option {
+	return &option{name: name, def: def, mutable: mutable,
+		set: func(c *Config, v string) error {
+			switch {
+			case strings.EqualFold(v, "yes"):
+				*field(c) = true
+			case strings.EqualFold(v, "no"):
+				*field(c) = false
+			default:
+				return fmt.Errorf("argument must be 'yes' or 'no'")
+			}
+			return nil
+		},
+		get: func(c *Config) string {
+			if *field(c) {
+				return "yes"
+			}
+			return "no"
+		},
+	}
+}
+
+// SaveRule is one snapshot rule of the save option: snapshot when at
+// least Changes changes were made in the last Seconds.
+type SaveRule struct {
+	Seconds int64
+	Changes int64
+}
+
+// saveOpt is Redis's save option: pairs of seconds and changes, or "" for
+// no automatic snapshots. Setting it replaces every rule, as CONFIG SET
+// save does.
+func saveOpt(name, def string, field func(*Config) *[]SaveRule) *option {
+	return &option{name: name, def: def, mutable: true,
+		set: func(c *Config, v string) error {
+			f := strings.Fields(v)
+			if len(f)%2 != 0 {
+				return fmt.Errorf("Invalid save parameters")
+			}
+			rules := []SaveRule{}
+			for i := 0; i < len(f); i += 2 {
+				secs, err1 := strconv.ParseInt(f[i], 10, 64)
+				changes, err2 := strconv.ParseInt(f[i+1], 10, 64)
+				if err1 != nil || err2 != nil || secs < 0 || changes < 0 {
+					return fmt.Errorf("Invalid save parameters")
+				}
+				rules = append(rules, SaveRule{secs, changes})
+			}
+			*field(c) = rules
+			return nil
+		},
+		get: func(c *Config) string {
+			var parts []string
+			for _, r := range *field(c) {
+				parts = append(parts, strconv.FormatInt(r.Seconds, 10), strconv.FormatInt(r.Changes, 10))
+			}
+			return strings.Join(parts, " ")
+		},
 	}
 }
 

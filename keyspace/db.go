@@ -16,6 +16,9 @@ type entry struct {
 	vidx int32
 	// access is the LRU clock of the last access, in seconds.
 	access uint32
+	// snap is the epoch of the last snapshot that has this entry's state:
+	// written to it, or created after it began (snapshot.go).
+	snap uint32
 }
 
 // DB is one numbered database.
@@ -37,10 +40,14 @@ type DB struct {
 	// expireCursor is where the active expiry sweep of volatile resumes;
 	// see ExpireStep.
 	expireCursor int
+	// snapOrigin and snapCursor are the running snapshot's view of these
+	// contents (snapshot.go); they move with them on SWAPDB.
+	snapOrigin int
+	snapCursor int
 }
 
 func newDB(ks *Keyspace, index int) *DB {
-	return &DB{ks: ks, index: index, pos: make(map[string]int32)}
+	return &DB{ks: ks, index: index, pos: make(map[string]int32), snapOrigin: -1}
 }
 
 // Index is the database number.
@@ -92,6 +99,7 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	if !ok {
 		return nil, false
 	}
+	db.preserve(p)
 	e := &db.entries[p]
 	e.access = lruClock(db.ks.now)
 	return e.val, true
@@ -129,6 +137,7 @@ func (db *DB) Exists(key []byte) bool {
 // Set stores a value and clears any expiry time, as a plain SET does.
 func (db *DB) Set(key []byte, v datatypes.Value) {
 	if p, ok := db.find(key); ok {
+		db.preserve(p)
 		e := &db.entries[p]
 		e.val = v
 		e.access = lruClock(db.ks.now)
@@ -141,6 +150,7 @@ func (db *DB) Set(key []byte, v datatypes.Value) {
 // SetKeepTTL stores a value and keeps the key's expiry time, if any.
 func (db *DB) SetKeepTTL(key []byte, v datatypes.Value) {
 	if p, ok := db.find(key); ok {
+		db.preserve(p)
 		e := &db.entries[p]
 		e.val = v
 		e.access = lruClock(db.ks.now)
@@ -173,6 +183,7 @@ func (db *DB) Rename(src, dst []byte) bool {
 	}
 	// Removing dst may have moved src: look its position up again.
 	p := db.pos[string(src)]
+	db.preserve(p)
 	delete(db.pos, string(src))
 	db.entries[p].key = string(dst)
 	db.pos[string(dst)] = p
@@ -199,7 +210,7 @@ func (db *DB) Move(key []byte, to *DB) bool {
 
 func (db *DB) insert(key string, v datatypes.Value) int32 {
 	p := int32(len(db.entries))
-	db.entries = append(db.entries, entry{key: key, val: v, vidx: -1, access: lruClock(db.ks.now)})
+	db.entries = append(db.entries, entry{key: key, val: v, vidx: -1, access: lruClock(db.ks.now), snap: db.ks.snapEpoch})
 	db.pos[key] = p
 	return p
 }
@@ -216,6 +227,7 @@ func (db *DB) Delete(key []byte) bool {
 
 // removeAt deletes the entry at p by moving the last entry into its place.
 func (db *DB) removeAt(p int32) {
+	db.preserve(p)
 	db.clearExpire(p)
 	delete(db.pos, db.entries[p].key)
 	last := int32(len(db.entries) - 1)
@@ -266,6 +278,7 @@ func (db *DB) setExpireAt(p int32, at int64) {
 		// applied; a millisecond before it is just as much in the past.
 		at = -1
 	}
+	db.preserve(p)
 	e := &db.entries[p]
 	e.expireAt = at
 	if e.vidx < 0 {
@@ -285,6 +298,7 @@ func (db *DB) Persist(key []byte) bool {
 }
 
 func (db *DB) clearExpire(p int32) {
+	db.preserve(p)
 	e := &db.entries[p]
 	e.expireAt = 0
 	if e.vidx < 0 {
@@ -312,6 +326,7 @@ func (db *DB) IdleMillis(key []byte) (int64, bool) {
 
 // Flush deletes every key.
 func (db *DB) Flush() {
+	db.detachFromSnapshot()
 	db.pos = make(map[string]int32)
 	db.entries = nil
 	db.volatile = nil
@@ -323,6 +338,8 @@ func (db *DB) swap(other *DB) {
 	db.entries, other.entries = other.entries, db.entries
 	db.volatile, other.volatile = other.volatile, db.volatile
 	db.expireCursor, other.expireCursor = other.expireCursor, db.expireCursor
+	db.snapOrigin, other.snapOrigin = other.snapOrigin, db.snapOrigin
+	db.snapCursor, other.snapCursor = other.snapCursor, db.snapCursor
 }
 
 // RandomKey returns a random live key, or false if the database is empty.

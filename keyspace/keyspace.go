@@ -67,6 +67,10 @@ type Keyspace struct {
 	Stats Stats
 	// onEffect sees every effect as it is recorded; see OnEffect.
 	onEffect func(Effect)
+	// snap is the snapshot in progress, nil if none; snapEpoch numbers
+	// snapshots (snapshot.go). Guarded by mu.
+	snap      *snapshot
+	snapEpoch uint32
 }
 
 // New returns an empty keyspace.
@@ -93,11 +97,17 @@ func (ks *Keyspace) Lock() {
 // the lock. Handing them over before releasing keeps the log in the order
 // the changes were made.
 func (ks *Keyspace) Unlock() {
+	ks.EndUnit()
+	ks.mu.Unlock()
+}
+
+// EndUnit hands the effects recorded so far to the sink as one unit of
+// work, as Unlock does, without releasing the lock.
+func (ks *Keyspace) EndUnit() {
 	if len(ks.pending) > 0 {
 		ks.sink(ks.pending)
 		ks.pending = nil
 	}
-	ks.mu.Unlock()
 }
 
 // Tick refreshes the cached time and returns it; the dispatcher calls it
@@ -113,6 +123,9 @@ func (ks *Keyspace) Now() int64 { return ks.now }
 
 // SetLoading switches replay mode on or off; see Keyspace.loading.
 func (ks *Keyspace) SetLoading(on bool) { ks.loading = on }
+
+// SetSink replaces the sink; see Options.Sink. The caller holds the lock.
+func (ks *Keyspace) SetSink(sink func([]Effect)) { ks.sink = sink }
 
 // IsExpired reports whether an expiry time (Unix ms, non-zero) has come.
 // Handlers use it to decide whether an absolute expiry time given to them

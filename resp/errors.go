@@ -146,6 +146,8 @@ const (
 	ErrInvalidClientID  = "ERR Invalid client ID"
 	ErrPauseMode        = "ERR CLIENT PAUSE mode must be WRITE or ALL"
 	ErrNoShutdown       = "ERR No shutdown in progress."
+	ErrLoading          = "LOADING Redis is loading the dataset in memory"
+	ErrShutdownErrors   = "ERR Errors trying to SHUTDOWN. Check logs."
 	ErrInvalidFirstDB   = "ERR invalid first DB index"
 	ErrInvalidSecondDB  = "ERR invalid second DB index"
 	ErrDebugNotAllowed  = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`

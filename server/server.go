@@ -218,8 +218,10 @@ func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Comm
 	s.flush(rc, cl, cl.Closing)
 }
 
-// flush hands the batch's replies to redcon.
+// flush hands the batch's replies to redcon, once what they acknowledge
+// is durable (appendfsync always).
 func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
+	s.awaitDurable()
 	rc.WriteRaw(cl.W.Bytes())
 	cl.W.Reset()
 	if closing {
@@ -227,8 +229,17 @@ func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
 	}
 }
 
-// runCron does the periodic work hz times a second: active expiry and
-// closing clients idle past the timeout.
+// awaitDurable waits, under appendfsync always, until the changes made so
+// far are on disk: a reply must not acknowledge a write that a crash
+// could lose. Clients waiting together share one sync.
+func (s *Server) awaitDurable() {
+	if p := s.engine.Persist; p != nil {
+		p.AwaitDurable()
+	}
+}
+
+// runCron does the periodic work hz times a second: active expiry,
+// automatic snapshots and closing clients idle past the timeout.
 func (s *Server) runCron() {
 	defer s.cron.Done()
 	for {
@@ -241,7 +252,14 @@ func (s *Server) runCron() {
 		}
 		ks := s.engine.KS
 		ks.Lock()
-		s.expiry.Run(period / 4)
+		if p := s.engine.Persist; p == nil || !p.Loading() {
+			// While the log is replayed, a key must not expire between
+			// the records that use it.
+			s.expiry.Run(period / 4)
+		}
+		if p := s.engine.Persist; p != nil {
+			p.Cron()
+		}
 		if cfg.Timeout > 0 {
 			s.closeIdle(cfg.Timeout)
 		}

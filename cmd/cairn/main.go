@@ -1,9 +1,11 @@
 // Command cairn is a Redis-compatible cache server.
 //
 //	cairn [config.yaml] [--config FILE] [--port 6380] [--dir DIR] ...
+//	cairn check [--fix] DIR
 //
 // Every option in config.yaml is also a flag and a CAIRN_* environment
-// variable; see README.md.
+// variable; see README.md. `cairn check` verifies a data directory
+// offline.
 package main
 
 import (
@@ -14,15 +16,21 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/persistence"
 	"github.com/cairn-db/cairn/server"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "check" {
+		os.Exit(runCheck(os.Args[2:]))
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
@@ -36,32 +44,72 @@ func run(args []string) int {
 	runtime.GOMAXPROCS(cfg.IOThreads)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: store}))
 
-	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-		log.Error("cannot create data directory", "dir", cfg.Dir, "err", err)
-		return 1
-	}
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
 	engine := commands.NewEngine(ks, store, log)
+	pm, err := persistence.Open(cfg.Dir, persistence.Options{
+		Keyspace: ks, Config: store, Log: log, Limits: engine.Limits, Apply: engine.Apply,
+	})
+	if err != nil {
+		log.Error("cannot open the data directory", "dir", cfg.Dir, "err", err)
+		return 1
+	}
+	engine.Persist = pm
 	srv := server.New(engine, log)
 	addr := net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port))
 	if err := srv.Listen(addr); err != nil {
 		log.Error("cannot listen", "addr", addr, "err", err)
+		pm.Close()
 		return 1
 	}
 
+	// Clients are served while the data loads: they get LOADING until
+	// it is done, as from Redis.
+	var loaded sync.WaitGroup
+	var loadErr error
+	loaded.Add(1)
+	go func() {
+		defer loaded.Done()
+		if loadErr = pm.Recover(); loadErr != nil {
+			srv.Close()
+		}
+	}()
+
+	var bySignal atomic.Bool
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		sig := <-signals
 		log.Info("received signal, shutting down", "signal", sig.String())
+		bySignal.Store(true)
 		srv.Close()
 	}()
 
 	log.Info("cairn ready to accept connections", "addr", srv.Addr().String(), "pid", os.Getpid())
-	if err := srv.Serve(); err != nil {
-		log.Error("server stopped", "err", err)
+	serveErr := srv.Serve()
+	loaded.Wait()
+	if loadErr != nil {
+		log.Error("cannot load the data", "err", loadErr)
+		pm.Close()
 		return 1
 	}
+	code := 0
+	if serveErr != nil {
+		log.Error("server stopped", "err", serveErr)
+		code = 1
+	}
+	// A signal saves as SHUTDOWN without arguments does, when save rules
+	// are set; SHUTDOWN itself has saved or been told not to.
+	if bySignal.Load() && len(store.Load().Save) > 0 {
+		ks.Lock()
+		if err := pm.Save(); err != nil {
+			log.Error("cannot save the data set before stopping", "err", err)
+		}
+		ks.Unlock()
+	}
+	if err := pm.Close(); err != nil {
+		log.Error("cannot close the data directory", "err", err)
+		code = 1
+	}
 	log.Info("cairn stopped")
-	return 0
+	return code
 }

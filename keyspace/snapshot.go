@@ -1,0 +1,146 @@
+package keyspace
+
+import "github.com/cairn-db/cairn/datatypes"
+
+// A point-in-time snapshot without fork and without copying the keyspace:
+// copy-on-write at the level of keys, as Dragonfly does it.
+//
+// BeginSnapshot starts a new epoch. From then on every key's state as of
+// that moment is passed to the snapshot's SnapshotFunc exactly once:
+// either by SnapshotStep, which walks the databases a few keys per call,
+// or, if a command is about to change or delete a key that the walk has not
+// reached yet, by the change itself (preserve), just before it happens.
+// Keys created after the start carry the new epoch and are never passed.
+// The extra memory is what the SnapshotFunc holds of keys passed but not
+// yet written, and clients wait at most for one step or one key's
+// encoding, never for the whole keyspace.
+//
+// The walk goes from the end of each database's entries down, as SCAN
+// does: a deletion moves the last entry into the hole, so entries only
+// ever move down, and every entry present at the start is either passed
+// through preserve or found below the cursor. SWAPDB swaps the walk's
+// state with the contents; FLUSHDB hands the old contents to the walk.
+
+// SnapshotFunc receives the state of one key as of the snapshot's start:
+// its database then, name, value and absolute expiry time in Unix
+// milliseconds (0 for none; the key may be past it). It runs with the
+// keyspace lock held and must not keep v beyond the call, since the
+// caller is about to change it.
+type SnapshotFunc func(db int, key string, v datatypes.Value, expireAt int64)
+
+// snapshot is the snapshot in progress.
+type snapshot struct {
+	fn SnapshotFunc
+	// detached are contents flushed away before the walk had passed
+	// them; nothing else refers to them any more.
+	detached []detached
+}
+
+type detached struct {
+	origin  int
+	entries []entry
+}
+
+// BeginSnapshot starts a snapshot of every database as it is now. The
+// effects recorded so far in this unit of work are handed to the sink
+// first, so that the snapshot covers exactly the units already handed
+// over. Any snapshot in progress is abandoned. The caller holds the lock.
+func (ks *Keyspace) BeginSnapshot(fn SnapshotFunc) {
+	ks.EndUnit()
+	ks.snapEpoch++
+	ks.snap = &snapshot{fn: fn}
+	for i, db := range ks.dbs {
+		db.snapOrigin = i
+		db.snapCursor = len(db.entries)
+	}
+}
+
+// AbandonSnapshot stops the snapshot in progress, if any. The caller holds
+// the lock.
+func (ks *Keyspace) AbandonSnapshot() {
+	ks.snap = nil
+	for _, db := range ks.dbs {
+		db.snapOrigin, db.snapCursor = -1, 0
+	}
+}
+
+// SnapshotActive reports whether a snapshot is in progress.
+func (ks *Keyspace) SnapshotActive() bool { return ks.snap != nil }
+
+// SnapshotStep passes up to n more keys to the snapshot and reports
+// whether every key has now been passed, which ends the snapshot. The
+// caller holds the lock.
+func (ks *Keyspace) SnapshotStep(n int) (done bool) {
+	s := ks.snap
+	if s == nil {
+		return true
+	}
+	for n > 0 && len(s.detached) > 0 {
+		d := &s.detached[len(s.detached)-1]
+		for n > 0 && len(d.entries) > 0 {
+			e := &d.entries[len(d.entries)-1]
+			if e.snap != ks.snapEpoch {
+				s.fn(d.origin, e.key, e.val, e.expireAt)
+			}
+			d.entries[len(d.entries)-1] = entry{}
+			d.entries = d.entries[:len(d.entries)-1]
+			n--
+		}
+		if len(d.entries) == 0 {
+			s.detached = s.detached[:len(s.detached)-1]
+		}
+	}
+	for _, db := range ks.dbs {
+		if db.snapOrigin < 0 {
+			continue
+		}
+		db.snapCursor = min(db.snapCursor, len(db.entries))
+		for n > 0 && db.snapCursor > 0 {
+			db.snapCursor--
+			db.preserve(int32(db.snapCursor))
+			n--
+		}
+		if db.snapCursor > 0 {
+			return false
+		}
+		db.snapOrigin = -1
+	}
+	if len(s.detached) > 0 {
+		return false
+	}
+	ks.snap = nil
+	return true
+}
+
+// preserve passes the entry at p to the snapshot in progress if it has
+// not been yet; every change to an entry calls it first.
+func (db *DB) preserve(p int32) {
+	e := &db.entries[p]
+	if e.snap == db.ks.snapEpoch || db.snapOrigin < 0 {
+		return
+	}
+	e.snap = db.ks.snapEpoch
+	db.ks.snap.fn(db.snapOrigin, e.key, e.val, e.expireAt)
+}
+
+// detachFromSnapshot hands the entries the snapshot has not walked yet to
+// it, before the database is emptied.
+func (db *DB) detachFromSnapshot() {
+	if db.snapOrigin < 0 {
+		return
+	}
+	if c := min(db.snapCursor, len(db.entries)); c > 0 {
+		db.ks.snap.detached = append(db.ks.snap.detached, detached{origin: db.snapOrigin, entries: db.entries[:c]})
+	}
+	db.snapOrigin, db.snapCursor = -1, 0
+}
+
+// Insert adds a key loaded from a snapshot, with its absolute expiry time
+// (0 for none). It records no effect. The caller holds the lock and the
+// key must not exist.
+func (db *DB) Insert(key string, v datatypes.Value, expireAt int64) {
+	p := db.insert(key, v)
+	if expireAt != 0 {
+		db.setExpireAt(p, expireAt)
+	}
+}

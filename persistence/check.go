@@ -1,0 +1,182 @@
+package persistence
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cockroachdb/pebble"
+)
+
+// CheckResult is what Check found.
+type CheckResult struct {
+	Snapshot SnapshotInfo
+	// Keys counts the snapshot's entries that decoded; Records the log
+	// records after the snapshot that did, in sequence.
+	Keys, Records uint64
+	// Problems describes every fault found, in the order found.
+	Problems []string
+	// BadSeq is the sequence number of the first log record that is
+	// missing or does not decode, 0 if none.
+	BadSeq uint64
+	// Dropped counts the records --fix deleted.
+	Dropped uint64
+}
+
+// Check verifies a data directory offline, as redis-check-aof and
+// redis-check-rdb do: the format version, every snapshot chunk (Pebble
+// verifies its block checksums as it reads) and the decoding of every
+// key, and the log after the snapshot (continuity of the sequence
+// numbers, decoding of every record). With fix, the log is truncated at
+// its first bad record, losing the records from there on. Progress and
+// findings are written to out.
+func Check(dir string, fix bool, out io.Writer) (CheckResult, error) {
+	var res CheckResult
+	if !hasPebbleFiles(dir) {
+		return res, fmt.Errorf("%s holds no cairn data", dir)
+	}
+	st, err := openStore(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	problem := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		res.Problems = append(res.Problems, msg)
+		fmt.Fprintln(out, "problem:", msg)
+	}
+	if res.Snapshot, err = st.Snapshot(); err != nil {
+		problem("%v", err)
+		return res, nil
+	}
+	info := res.Snapshot
+	if info.ID == 0 {
+		fmt.Fprintln(out, "snapshot: none")
+	} else {
+		fmt.Fprintf(out, "snapshot %d: covers log records up to %d, %d keys in %d chunks\n", info.ID, info.Seq, info.Keys, info.Chunks)
+		checkSnapshot(st, info, &res, problem)
+	}
+
+	base, err := st.logBase()
+	if err != nil {
+		problem("%v", err)
+	}
+	it, err := st.db.NewIter(&pebble.IterOptions{LowerBound: logKey(nil, info.Seq+1), UpperBound: []byte{prefixLog + 1}})
+	if err != nil {
+		return res, err
+	}
+	last := info.Seq
+	if base > info.Seq+1 {
+		fmt.Fprintf(out, "log: starts at %d, after a gap the snapshot does not cover; cairn will load the snapshot alone\n", base)
+		last = base - 1
+	}
+	for valid := it.First(); valid; valid = it.Next() {
+		if len(it.Key()) != 9 {
+			problem("malformed log key %x", it.Key())
+			res.BadSeq = last + 1
+			break
+		}
+		seq := binary.BigEndian.Uint64(it.Key()[1:])
+		if seq != last+1 {
+			problem("log record %d is missing (the next one is %d)", last+1, seq)
+			res.BadSeq = last + 1
+			break
+		}
+		v, err := it.ValueAndErr()
+		if err == nil {
+			_, err = DecodeRecord(v)
+		}
+		if err != nil {
+			problem("log record %d is corrupt: %v", seq, err)
+			res.BadSeq = seq
+			break
+		}
+		last = seq
+		res.Records++
+	}
+	if err := it.Error(); err != nil {
+		problem("reading the log after record %d: %v", last, err)
+		res.BadSeq = last + 1
+	}
+	it.Close()
+	fmt.Fprintf(out, "log: %d records after the snapshot, up to %d\n", res.Records, last)
+
+	if fix && res.BadSeq != 0 {
+		n, err := countRecords(st, res.BadSeq)
+		if err != nil {
+			return res, err
+		}
+		b := st.db.NewBatch()
+		b.DeleteRange(logKey(nil, res.BadSeq), []byte{prefixLog + 1}, nil)
+		err = st.db.Apply(b, pebble.Sync)
+		b.Close()
+		if err != nil {
+			return res, err
+		}
+		res.Dropped = n
+		fmt.Fprintf(out, "fixed: the log is truncated before record %d (%d records dropped)\n", res.BadSeq, n)
+	}
+	return res, nil
+}
+
+func checkSnapshot(st *Store, info SnapshotInfo, res *CheckResult, problem func(string, ...any)) {
+	it, err := st.db.NewIter(&pebble.IterOptions{LowerBound: snapPrefix(info.ID), UpperBound: snapPrefix(info.ID + 1)})
+	if err != nil {
+		problem("reading snapshot %d: %v", info.ID, err)
+		return
+	}
+	defer it.Close()
+	lim := datatypes.DefaultLimits()
+	var expect uint64
+	for valid := it.First(); valid; valid = it.Next() {
+		if len(it.Key()) != 17 {
+			problem("snapshot %d: malformed chunk key %x", info.ID, it.Key())
+			return
+		}
+		n := binary.BigEndian.Uint64(it.Key()[9:])
+		if n != expect {
+			problem("snapshot %d: chunk %d is missing (found chunk %d)", info.ID, expect, n)
+			return
+		}
+		expect++
+		v, err := it.ValueAndErr()
+		if err != nil {
+			problem("snapshot %d: reading chunk %d: %v", info.ID, n, err)
+			return
+		}
+		err = decodeChunk(v, func(db int, key []byte, _ int64, value []byte) error {
+			if _, err := DecodeValue(value, lim); err != nil {
+				return fmt.Errorf("key %q of database %d: %w", key, db, err)
+			}
+			res.Keys++
+			return nil
+		})
+		if err != nil {
+			problem("snapshot %d: chunk %d is corrupt: %v", info.ID, n, err)
+			return
+		}
+	}
+	if err := it.Error(); err != nil {
+		problem("reading snapshot %d: %v", info.ID, err)
+		return
+	}
+	if expect != info.Chunks || res.Keys != info.Keys {
+		problem("snapshot %d: found %d keys in %d chunks, its description says %d in %d", info.ID, res.Keys, expect, info.Keys, info.Chunks)
+	}
+}
+
+// countRecords counts the log records from seq on.
+func countRecords(st *Store, seq uint64) (uint64, error) {
+	it, err := st.db.NewIter(&pebble.IterOptions{LowerBound: logKey(nil, seq), UpperBound: []byte{prefixLog + 1}})
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	var n uint64
+	for valid := it.First(); valid; valid = it.Next() {
+		n++
+	}
+	return n, it.Error()
+}

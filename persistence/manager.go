@@ -1,0 +1,567 @@
+package persistence
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/keyspace"
+)
+
+// Options configure a Manager.
+type Options struct {
+	Keyspace *keyspace.Keyspace
+	Config   *config.Store
+	Log      *slog.Logger
+	// Limits are the encoding thresholds values are loaded with.
+	Limits func() datatypes.Limits
+	// Apply replays a log record's effects (commands.Engine.Apply); the
+	// caller holds the keyspace lock.
+	Apply func([]keyspace.Effect) error
+}
+
+// Snapshot kinds: what started it decides which of INFO's fields report
+// it, as Redis's RDB and AOF children.
+const (
+	kindSave    = "save"
+	kindRewrite = "rewrite"
+)
+
+// saveRetryDelay is how long after a failed automatic snapshot the next
+// one may start, as Redis's CONFIG_BGSAVE_RETRY_DELAY.
+const saveRetryDelay = 5 * time.Second
+
+// stepKeys is how many keys a background snapshot passes per hold of the
+// keyspace lock: a few tens of microseconds of encoding.
+const stepKeys = 256
+
+// Manager is cairn's persistence: the log of every unit of work, the
+// snapshots, recovery at start, and what INFO, SAVE, BGSAVE and the
+// rest ask of them. Except where said, its methods are called with the
+// keyspace lock held, which guards its state.
+type Manager struct {
+	st   *Store
+	ks   *keyspace.Keyspace
+	cfg  *config.Store
+	log  *slog.Logger
+	opts Options
+	disk *diskCheck
+
+	// loading is set until Recover has finished.
+	loading atomic.Bool
+	// seq is the sequence number of the last unit handed over; every
+	// unit gets one, logged or not, so that a log turned on later never
+	// seems to continue a snapshot it does not. assigned mirrors it for
+	// AwaitDurable, which runs without the lock.
+	seq      uint64
+	assigned atomic.Uint64
+	// alog is the log writer, nil until Recover has finished; logOn is
+	// whether units are logged (appendonly).
+	alog  *appendLog
+	logOn bool
+	// logBaseNext, when not nil, is written with the next record: the
+	// log restarts there (appendonly turned on).
+	logBaseNext []byte
+	// snap is the current snapshot; logBytesAtSnap is alog's byte count
+	// when it began, for auto-aof-rewrite.
+	snap           SnapshotInfo
+	logBytesAtSnap int64
+	// nextID numbers the next snapshot: never one an earlier attempt
+	// used, whose chunks may linger.
+	nextID uint64
+
+	// bg is the background snapshot in progress, nil if none; bgDone
+	// tracks its goroutine.
+	bg     *bgSnapshot
+	bgDone sync.WaitGroup
+	// Scheduled snapshots start once the running one is over.
+	saveScheduled, rewriteScheduled bool
+
+	// Status for INFO persistence.
+	dirtyAtSave     int64
+	lastSave        time.Time
+	lastSaveOK      bool
+	lastSaveTry     time.Time
+	lastSaveSecs    int64
+	saves           int64
+	lastRewriteOK   bool
+	lastRewriteSecs int64
+	rewrites        int64
+	// loadedKeys and loadStart report loading progress.
+	loadedKeys atomic.Int64
+	loadStart  time.Time
+}
+
+// bgSnapshot is a snapshot being written in the background.
+type bgSnapshot struct {
+	w       *snapshotWriter
+	kind    string
+	started time.Time
+	dirty   int64
+	// abandoned is set, under the keyspace lock, to stop it.
+	abandoned bool
+}
+
+// Open opens the data directory. The keyspace reports LOADING until
+// Recover has run.
+func Open(dir string, opts Options) (*Manager, error) {
+	// Under everysec Pebble syncs its WAL at most once a second.
+	walSyncInterval := func() time.Duration {
+		if opts.Config.Load().AppendFsync == FsyncEverySec {
+			return time.Second
+		}
+		return 0
+	}
+	st, err := openStore(dir, opts.Log, walSyncInterval)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{st: st, ks: opts.Keyspace, cfg: opts.Config, log: opts.Log, opts: opts,
+		disk: newDiskCheck(dir), lastSaveOK: true, lastRewriteOK: true, lastSave: time.Now()}
+	m.loading.Store(true)
+	if m.snap, err = st.Snapshot(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if m.nextID, err = st.cleanSnapshots(m.snap); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Loading reports whether the data is still being loaded. Safe without
+// the lock.
+func (m *Manager) Loading() bool { return m.loading.Load() }
+
+// sink is the keyspace's sink: it numbers each unit and logs it.
+func (m *Manager) sink(effects []keyspace.Effect) {
+	m.seq++
+	m.assigned.Store(m.seq)
+	m.syncAppendOnly()
+	if m.logOn {
+		var k []byte
+		if m.logBaseNext != nil {
+			k = keyLogBase
+		}
+		m.alog.append(m.seq, effects, k, m.logBaseNext)
+		m.logBaseNext = nil
+	}
+}
+
+// syncAppendOnly follows CONFIG SET appendonly. Turned on, the log
+// restarts at the next unit; until a snapshot covers the units before it
+// (started now, as Redis rewrites its AOF), recovery uses the snapshot
+// alone.
+func (m *Manager) syncAppendOnly() {
+	on := m.cfg.Load().AppendOnly
+	if on == m.logOn {
+		return
+	}
+	m.logOn = on
+	if !on {
+		m.log.Info("append-only log turned off")
+		return
+	}
+	m.log.Info("append-only log turned on; starting a snapshot that it will continue")
+	m.logBaseNext = binaryUvarint(m.seq + 1)
+	if m.bg != nil {
+		m.rewriteScheduled = true
+		return
+	}
+	m.startBackground(kindRewrite)
+}
+
+// AwaitDurable returns once every unit handed over so far is on disk,
+// under appendfsync always; at once otherwise. The server calls it before
+// it sends replies, without the lock.
+func (m *Manager) AwaitDurable() {
+	if m.alog == nil || m.cfg.Load().AppendFsync != FsyncAlways || !m.cfg.Load().AppendOnly {
+		return
+	}
+	m.alog.waitDurable(m.assigned.Load())
+}
+
+// WriteError is the error that write commands get while persistence is
+// failing (Redis's MISCONF), or "".
+func (m *Manager) WriteError() string {
+	if m.logOn && m.alog != nil {
+		if err := m.alog.Failure(); err != nil {
+			return "MISCONF Errors writing to the AOF file: " + err.Error()
+		}
+	}
+	if !m.lastSaveOK && m.cfg.Load().StopWritesOnBgsaveError && len(m.cfg.Load().Save) > 0 {
+		return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+			"Commands that may modify the data set are disabled, because this instance is configured to report errors " +
+			"during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs " +
+			"for details about the RDB error."
+	}
+	return ""
+}
+
+// Save writes a snapshot in the foreground (SAVE, SHUTDOWN, the graceful
+// stop): the caller holds the lock throughout, so the server stops while
+// it runs, as Redis's SAVE. A background snapshot in progress is
+// abandoned first.
+func (m *Manager) Save() error {
+	m.abandonBackground()
+	start := time.Now()
+	dirty := m.ks.Stats.Dirty
+	w := m.begin()
+	var err error
+	for done := false; !done && err == nil; {
+		done = m.ks.SnapshotStep(stepKeys * 16)
+		err = w.write(w.take(done))
+	}
+	if err == nil {
+		err = m.finish(w)
+	}
+	m.recordSave(kindSave, err, start, dirty)
+	if err != nil {
+		m.ks.AbandonSnapshot()
+		w.abort()
+	}
+	return err
+}
+
+// begin starts a snapshot of the keyspace as it is now.
+func (m *Manager) begin() *snapshotWriter {
+	w := newSnapshotWriter(m.st, m.nextID, 0, time.Now().UnixMilli())
+	m.nextID++
+	m.ks.BeginSnapshot(w.add)
+	// BeginSnapshot handed the unit in progress over: the snapshot
+	// covers it.
+	w.info.Seq = m.seq
+	return w
+}
+
+// finish makes w's snapshot current. The caller may or may not hold the
+// lock; m.snap is only changed with it held (see commit).
+func (m *Manager) finish(w *snapshotWriter) error {
+	if err := m.disk.check(); err != nil {
+		return err
+	}
+	if err := w.finish(m.snap, m.waitLog); err != nil {
+		return err
+	}
+	m.snap = w.info
+	if m.alog != nil {
+		m.logBytesAtSnap = m.alog.logBytes()
+	}
+	return nil
+}
+
+// waitLog waits until the log has committed record seq, if it is being
+// written; records the snapshot covers must be in Pebble before the
+// snapshot deletes them.
+func (m *Manager) waitLog(seq uint64) {
+	if m.alog != nil {
+		m.alog.waitWritten(min(seq, m.alog.lastAppended()))
+	}
+}
+
+func (m *Manager) recordSave(kind string, err error, start time.Time, dirty int64) {
+	secs := int64(time.Since(start).Round(time.Second) / time.Second)
+	m.lastSaveTry = time.Now()
+	if kind == kindRewrite {
+		m.lastRewriteOK = err == nil
+		m.lastRewriteSecs = secs
+		if err == nil {
+			m.rewrites++
+		}
+	}
+	// Every snapshot is both an RDB save and an AOF rewrite in Redis's
+	// terms: it saves the data set and truncates the log.
+	m.lastSaveOK = err == nil
+	m.lastSaveSecs = secs
+	if err != nil {
+		m.log.Warn("snapshot failed", "err", err)
+		return
+	}
+	m.saves++
+	m.lastSave = start
+	m.dirtyAtSave = dirty
+	m.log.Info("snapshot saved", "keys", m.snap.Keys, "bytes", m.snap.Bytes, "seq", m.snap.Seq,
+		"duration", time.Since(start).Round(time.Millisecond).String())
+}
+
+// BackgroundSave is BGSAVE: it starts a snapshot in the background and
+// returns the status reply, or an error reply. inExec is set inside MULTI
+// or a script, where Redis schedules rather than starts.
+func (m *Manager) BackgroundSave(schedule, inExec bool) (string, error) {
+	if m.bg != nil && m.bg.kind == kindSave {
+		return "", errors.New("ERR Background save already in progress")
+	}
+	if m.bg != nil || inExec {
+		if !schedule && !inExec {
+			return "", errors.New("ERR Another child process is active (AOF?): can't BGSAVE right now. " +
+				"Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+		}
+		m.saveScheduled = true
+		return "Background saving scheduled", nil
+	}
+	m.startBackground(kindSave)
+	return "Background saving started", nil
+}
+
+// RewriteLog is BGREWRITEAOF: a snapshot in the background, which
+// truncates the log when it completes.
+func (m *Manager) RewriteLog(inExec bool) (string, error) {
+	if m.bg != nil && m.bg.kind == kindRewrite {
+		return "", errors.New("ERR Background append only file rewriting already in progress")
+	}
+	if m.bg != nil || inExec {
+		m.rewriteScheduled = true
+		return "Background append only file rewriting scheduled", nil
+	}
+	m.startBackground(kindRewrite)
+	return "Background append only file rewriting started", nil
+}
+
+// LastSave is the Unix time of the last successful snapshot (LASTSAVE).
+func (m *Manager) LastSave() int64 { return m.lastSave.Unix() }
+
+func (m *Manager) startBackground(kind string) {
+	bg := &bgSnapshot{kind: kind, started: time.Now(), dirty: m.ks.Stats.Dirty}
+	bg.w = m.begin()
+	m.bg = bg
+	m.bgDone.Add(1)
+	go m.runBackground(bg)
+}
+
+// runBackground writes bg's snapshot, taking the keyspace lock for each
+// step only.
+func (m *Manager) runBackground(bg *bgSnapshot) {
+	defer m.bgDone.Done()
+	w := bg.w
+	var err error
+	for done := false; !done && err == nil; {
+		m.ks.Lock()
+		if bg.abandoned {
+			m.ks.Unlock()
+			err = errAbandoned
+			break
+		}
+		done = m.ks.SnapshotStep(stepKeys)
+		chunks := w.take(done)
+		m.ks.Unlock()
+		if err = m.disk.check(); err == nil {
+			err = w.write(chunks)
+		}
+	}
+	if err == nil {
+		if err = m.disk.check(); err == nil {
+			err = w.finish(m.snapAtStart(bg), m.waitLog)
+		}
+	}
+	m.ks.Lock()
+	defer m.ks.Unlock()
+	if err == nil {
+		m.snap = w.info
+		if m.alog != nil {
+			m.logBytesAtSnap = m.alog.logBytes()
+		}
+	} else {
+		w.abort()
+	}
+	if bg.abandoned {
+		// Whoever abandoned it has reset the keyspace's snapshot state.
+		return
+	}
+	m.bg = nil
+	if err != nil {
+		m.ks.AbandonSnapshot()
+	}
+	m.recordSave(bg.kind, err, bg.started, bg.dirty)
+}
+
+// snapAtStart is the snapshot current when bg's began, which it replaces:
+// only bg could have changed it since.
+func (m *Manager) snapAtStart(bg *bgSnapshot) SnapshotInfo {
+	m.ks.Lock()
+	defer m.ks.Unlock()
+	return m.snap
+}
+
+// abandonBackground stops the background snapshot, if any, and waits for
+// its goroutine. The caller holds the lock, which the goroutine needs to
+// notice: it is released while waiting.
+func (m *Manager) abandonBackground() {
+	if m.bg == nil {
+		return
+	}
+	m.bg.abandoned = true
+	m.bg = nil
+	m.ks.AbandonSnapshot()
+	m.ks.Unlock()
+	m.bgDone.Wait()
+	m.ks.Lock()
+}
+
+// Cron runs the automatic snapshots: save rules, auto-aof-rewrite, and
+// those scheduled while another ran. Called hz times a second.
+func (m *Manager) Cron() {
+	if m.Loading() {
+		return
+	}
+	m.syncAppendOnly()
+	if m.bg != nil {
+		return
+	}
+	switch {
+	case m.rewriteScheduled:
+		m.rewriteScheduled = false
+		m.startBackground(kindRewrite)
+	case m.saveScheduled:
+		m.saveScheduled = false
+		m.startBackground(kindSave)
+	case m.saveRuleDue():
+		m.startBackground(kindSave)
+	case m.rewriteDue():
+		m.startBackground(kindRewrite)
+	}
+}
+
+func (m *Manager) saveRuleDue() bool {
+	cfg := m.cfg.Load()
+	changes := m.ks.Stats.Dirty - m.dirtyAtSave
+	now := time.Now()
+	if !m.lastSaveOK && now.Sub(m.lastSaveTry) < saveRetryDelay {
+		return false
+	}
+	for _, r := range cfg.Save {
+		if changes >= r.Changes && changes > 0 && now.Sub(m.lastSave) >= time.Duration(r.Seconds)*time.Second {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Manager) rewriteDue() bool {
+	cfg := m.cfg.Load()
+	if !m.logOn || m.alog == nil || cfg.AutoAOFRewritePercentage == 0 {
+		return false
+	}
+	if !m.lastRewriteOK && time.Since(m.lastSaveTry) < saveRetryDelay {
+		return false
+	}
+	grown := m.alog.logBytes() - m.logBytesAtSnap
+	if grown < cfg.AutoAOFRewriteMinSize {
+		return false
+	}
+	base := max(int64(m.snap.Bytes), 1)
+	return grown*100/base >= int64(cfg.AutoAOFRewritePercentage)
+}
+
+// Reload is DEBUG RELOAD: a snapshot, then the keyspace emptied and loaded
+// back from it.
+func (m *Manager) Reload() error {
+	if err := m.Save(); err != nil {
+		return err
+	}
+	m.ks.FlushAll()
+	_, err := m.loadSnapshot(m.snap, false)
+	return err
+}
+
+func binaryUvarint(n uint64) []byte { return binary.AppendUvarint(nil, n) }
+
+// Info writes the fields of INFO persistence.
+func (m *Manager) Info(field func(name string, value any)) {
+	cfg := m.cfg.Load()
+	loading := m.Loading()
+	field("loading", b2i(loading))
+	field("async_loading", 0)
+	if loading {
+		elapsed := time.Since(m.loadStart)
+		field("loading_start_time", m.loadStart.Unix())
+		field("loading_total_bytes", int64(m.snap.Bytes))
+		field("loading_loaded_keys", m.loadedKeys.Load())
+		field("loading_elapsed_seconds", int64(elapsed/time.Second))
+	}
+	field("rdb_changes_since_last_save", m.ks.Stats.Dirty-m.dirtyAtSave)
+	field("rdb_bgsave_in_progress", b2i(m.bg != nil && m.bg.kind == kindSave))
+	field("rdb_last_save_time", m.lastSave.Unix())
+	field("rdb_last_bgsave_status", okErr(m.lastSaveOK))
+	field("rdb_last_bgsave_time_sec", m.lastSaveSecsOrNone())
+	field("rdb_current_bgsave_time_sec", m.currentSecs(kindSave))
+	field("rdb_saves", m.saves)
+	field("rdb_last_cow_size", 0)
+	field("aof_enabled", b2i(cfg.AppendOnly))
+	field("aof_rewrite_in_progress", b2i(m.bg != nil && m.bg.kind == kindRewrite))
+	field("aof_rewrite_scheduled", b2i(m.rewriteScheduled))
+	field("aof_last_rewrite_time_sec", m.lastRewriteSecsOrNone())
+	field("aof_current_rewrite_time_sec", m.currentSecs(kindRewrite))
+	field("aof_last_bgrewrite_status", okErr(m.lastRewriteOK))
+	field("aof_rewrites", m.rewrites)
+	writeOK := true
+	if m.alog != nil && m.alog.Failure() != nil {
+		writeOK = false
+	}
+	field("aof_last_write_status", okErr(writeOK))
+	if cfg.AppendOnly && m.alog != nil {
+		size := int64(m.snap.Bytes) + m.alog.logBytes() - m.logBytesAtSnap
+		field("aof_current_size", size)
+		field("aof_base_size", int64(m.snap.Bytes))
+		field("aof_pending_rewrite", b2i(m.rewriteScheduled))
+		field("aof_buffer_length", 0)
+		field("aof_pending_bio_fsync", 0)
+		field("aof_delayed_fsync", 0)
+	}
+}
+
+func (m *Manager) lastSaveSecsOrNone() int64 {
+	if m.saves == 0 && m.lastSaveOK {
+		return -1
+	}
+	return m.lastSaveSecs
+}
+
+func (m *Manager) lastRewriteSecsOrNone() int64 {
+	if m.rewrites == 0 && m.lastRewriteOK {
+		return -1
+	}
+	return m.lastRewriteSecs
+}
+
+func (m *Manager) currentSecs(kind string) int64 {
+	if m.bg == nil || m.bg.kind != kind {
+		return -1
+	}
+	return int64(time.Since(m.bg.started) / time.Second)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func okErr(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "err"
+}
+
+// Close stops the background snapshot, commits and syncs the log, and
+// closes the database. The caller does not hold the lock.
+func (m *Manager) Close() error {
+	m.ks.Lock()
+	m.abandonBackground()
+	m.ks.Unlock()
+	if m.alog != nil {
+		m.alog.close()
+	}
+	if err := m.st.Close(); err != nil {
+		return fmt.Errorf("closing the data directory: %w", err)
+	}
+	return nil
+}

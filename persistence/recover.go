@@ -1,0 +1,287 @@
+package persistence
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cockroachdb/pebble"
+)
+
+// Recover loads the current snapshot, replays the log records after it,
+// and then starts logging. Until it returns, Loading reports true; it
+// takes the keyspace lock for each batch of keys or records, so that
+// clients are answered (LOADING) meanwhile. The caller does not hold the
+// lock.
+func (m *Manager) Recover() error {
+	m.loadStart = time.Now()
+	m.log.Info("loading data", "dir", m.st.dir, "snapshot_keys", m.snap.Keys, "snapshot_seq", m.snap.Seq)
+	keys, err := m.loadSnapshot(m.snap, true)
+	if err != nil {
+		return err
+	}
+	if keys > 0 {
+		m.log.Info("snapshot loaded", "keys", keys, "elapsed", time.Since(m.loadStart).Round(time.Millisecond).String())
+	}
+	last, records, err := m.replayLog()
+	if err != nil {
+		return err
+	}
+	m.ks.Lock()
+	defer m.ks.Unlock()
+	m.seq = last
+	m.assigned.Store(last)
+	m.alog = newAppendLog(m.st.db, func() string { return m.cfg.Load().AppendFsync }, m.disk.check, last)
+	m.logOn = m.cfg.Load().AppendOnly
+	m.ks.SetSink(m.sink)
+	m.dirtyAtSave = m.ks.Stats.Dirty
+	m.loading.Store(false)
+	m.log.Info("DB loaded from disk", "keys", m.loadedKeys.Load(), "log_records", records,
+		"seconds", fmt.Sprintf("%.3f", time.Since(m.loadStart).Seconds()))
+	return nil
+}
+
+// loadedKey is one key decoded from a snapshot chunk.
+type loadedKey struct {
+	db       int
+	key      string
+	val      datatypes.Value
+	expireAt int64
+}
+
+// loadSnapshot inserts the keys of snapshot info into the keyspace,
+// skipping those whose time has passed, and returns how many it inserted.
+// Chunks are decoded by one worker per CPU; each worker inserts what it
+// decoded under the keyspace lock. unlocked says whether the caller does
+// not hold the lock (Recover) or holds it throughout (DEBUG RELOAD).
+func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) {
+	if info.ID == 0 {
+		return 0, nil
+	}
+	it, err := m.st.db.NewIter(&pebble.IterOptions{LowerBound: snapPrefix(info.ID), UpperBound: snapPrefix(info.ID + 1)})
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+
+	var (
+		inserted int64
+		mu       sync.Mutex // guards firstErr and inserted
+		firstErr error
+	)
+	setErr := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	numDBs := m.ks.NumDBs()
+	lim := m.opts.Limits()
+	insert := func(batch []loadedKey) {
+		now := time.Now().UnixMilli()
+		if unlocked {
+			m.ks.Lock()
+			defer m.ks.Unlock()
+		}
+		var n int64
+		for _, k := range batch {
+			if k.expireAt != 0 && k.expireAt <= now {
+				continue
+			}
+			db := m.ks.DB(k.db)
+			if stored, _ := db.Stored([]byte(k.key)); stored {
+				setErr(fmt.Errorf("snapshot %d holds key %q of database %d twice", info.ID, k.key, k.db))
+				return
+			}
+			db.Insert(k.key, k.val, k.expireAt)
+			n++
+		}
+		m.loadedKeys.Add(n)
+		mu.Lock()
+		inserted += n
+		mu.Unlock()
+	}
+	decode := func(chunkNo uint64, c []byte) {
+		var batch []loadedKey
+		err := decodeChunk(c, func(db int, key []byte, expireAt int64, value []byte) error {
+			if db >= numDBs {
+				return fmt.Errorf("it holds database %d but databases is %d", db, numDBs)
+			}
+			v, err := DecodeValue(value, lim)
+			if err != nil {
+				return fmt.Errorf("key %q of database %d: %w", key, db, err)
+			}
+			batch = append(batch, loadedKey{db: db, key: string(key), val: v, expireAt: expireAt})
+			return nil
+		})
+		if err != nil {
+			setErr(fmt.Errorf("snapshot %d, chunk %d is corrupt: %w", info.ID, chunkNo, err))
+			return
+		}
+		insert(batch)
+	}
+
+	if unlocked {
+		// Decoding is the work of loading: use every CPU for it,
+		// whatever io-threads says.
+		prev := runtime.GOMAXPROCS(runtime.NumCPU())
+		defer runtime.GOMAXPROCS(prev)
+	}
+	workers := runtime.NumCPU()
+	if !unlocked {
+		workers = 1
+	}
+	type chunk struct {
+		n uint64
+		b []byte
+	}
+	chunks := make(chan chunk, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if !failed() {
+					decode(c.n, c.b)
+				}
+			}
+		}()
+	}
+	progress := time.Now()
+	var expect uint64
+	for valid := it.First(); valid && !failed(); valid = it.Next() {
+		key := it.Key()
+		if len(key) != 17 {
+			setErr(fmt.Errorf("snapshot %d has a malformed chunk key %x", info.ID, key))
+			break
+		}
+		n := binary.BigEndian.Uint64(key[9:])
+		if n != expect {
+			setErr(fmt.Errorf("snapshot %d is missing chunk %d (found chunk %d)", info.ID, expect, n))
+			break
+		}
+		expect++
+		v, err := it.ValueAndErr()
+		if err != nil {
+			setErr(fmt.Errorf("reading snapshot %d, chunk %d: %w", info.ID, n, err))
+			break
+		}
+		if unlocked {
+			chunks <- chunk{n, append([]byte(nil), v...)}
+		} else {
+			decode(n, v)
+		}
+		if time.Since(progress) >= time.Second {
+			progress = time.Now()
+			loaded := m.loadedKeys.Load()
+			elapsed := time.Since(m.loadStart)
+			m.log.Info("loading snapshot", "keys_loaded", loaded, "keys_total", info.Keys,
+				"keys_per_sec", int64(float64(loaded)/elapsed.Seconds()), "elapsed", elapsed.Round(time.Millisecond).String())
+		}
+	}
+	close(chunks)
+	wg.Wait()
+	if err := it.Error(); err != nil {
+		setErr(fmt.Errorf("reading snapshot %d: %w", info.ID, err))
+	}
+	if firstErr == nil && expect != info.Chunks {
+		firstErr = fmt.Errorf("snapshot %d has %d chunks, its description says %d", info.ID, expect, info.Chunks)
+	}
+	if firstErr != nil {
+		return inserted, fmt.Errorf("cannot load the data directory %s: %w%s", m.st.dir, firstErr, recoveryHint(m.st.dir))
+	}
+	return inserted, nil
+}
+
+// replayRecordsPerLock is how many log records are replayed per hold of
+// the keyspace lock during recovery.
+const replayRecordsPerLock = 1024
+
+// replayLog applies the log records after the snapshot, in order, and
+// returns the last sequence number and how many records it replayed.
+func (m *Manager) replayLog() (last uint64, records int64, err error) {
+	last = m.snap.Seq
+	base, err := m.st.logBase()
+	if err != nil {
+		return 0, 0, err
+	}
+	if base > m.snap.Seq+1 {
+		// appendonly was turned on and no snapshot completed after it:
+		// the log does not continue the snapshot.
+		m.log.Warn("the log starts after a gap the snapshot does not cover (appendonly was turned on and the snapshot it started did not complete); loading the snapshot alone",
+			"log_start", base, "snapshot_seq", m.snap.Seq)
+		b := m.st.db.NewBatch()
+		b.DeleteRange(logKey(nil, 0), logKey(nil, 1<<64-1), nil)
+		b.Delete(keyLogBase, nil)
+		err := m.st.db.Apply(b, pebble.Sync)
+		b.Close()
+		return base - 1, 0, err
+	}
+	it, err := m.st.db.NewIter(&pebble.IterOptions{LowerBound: logKey(nil, m.snap.Seq+1), UpperBound: []byte{prefixLog + 1}})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer it.Close()
+	locked := false
+	defer func() {
+		if locked {
+			m.ks.Unlock()
+		}
+	}()
+	progress := time.Now()
+	for valid := it.First(); valid; valid = it.Next() {
+		key := it.Key()
+		if len(key) != 9 {
+			return 0, 0, fmt.Errorf("cannot load %s: malformed log key %x%s", m.st.dir, key, recoveryHint(m.st.dir))
+		}
+		seq := binary.BigEndian.Uint64(key[1:])
+		if seq != last+1 {
+			return 0, 0, fmt.Errorf("cannot load %s: log record %d is missing (the next one is %d)%s", m.st.dir, last+1, seq, recoveryHint(m.st.dir))
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return 0, 0, fmt.Errorf("cannot load %s: reading log record %d: %w%s", m.st.dir, seq, err, recoveryHint(m.st.dir))
+		}
+		effects, err := DecodeRecord(v)
+		if err != nil {
+			return 0, 0, fmt.Errorf("cannot load %s: log record %d is corrupt%s", m.st.dir, seq, recoveryHint(m.st.dir))
+		}
+		if !locked {
+			m.ks.Lock()
+			locked = true
+		}
+		if err := m.opts.Apply(effects); err != nil {
+			return 0, 0, fmt.Errorf("cannot load %s: log record %d: %w%s", m.st.dir, seq, err, recoveryHint(m.st.dir))
+		}
+		last = seq
+		records++
+		if records%replayRecordsPerLock == 0 {
+			m.ks.Unlock()
+			locked = false
+			if time.Since(progress) >= time.Second {
+				progress = time.Now()
+				m.log.Info("replaying the log", "records", records, "seq", seq,
+					"elapsed", time.Since(m.loadStart).Round(time.Millisecond).String())
+			}
+		}
+	}
+	if err := it.Error(); err != nil {
+		return 0, 0, fmt.Errorf("cannot load %s: reading the log: %w%s", m.st.dir, err, recoveryHint(m.st.dir))
+	}
+	return last, records, nil
+}
+
+func recoveryHint(dir string) string {
+	return fmt.Sprintf("\n`cairn check %s` reports what is damaged; `cairn check --fix %s` truncates the log at the first bad record, "+
+		"losing the writes after it; or move the directory away to start empty", dir, dir)
+}

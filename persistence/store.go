@@ -1,0 +1,267 @@
+package persistence
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cockroachdb/pebble"
+)
+
+// FormatVersion is the version of the layout described in FORMAT.md. A
+// data directory written with a newer one is refused.
+const FormatVersion = 1
+
+// Keys of the Pebble database (FORMAT.md). They sort as: log records,
+// then metadata, then snapshot chunks.
+const (
+	prefixLog  = 'l'
+	prefixMeta = 'm'
+	prefixSnap = 's'
+)
+
+var (
+	keyVersion  = []byte("mversion")
+	keySnapshot = []byte("msnapshot")
+	keyLogBase  = []byte("mlogbase")
+)
+
+// memTableSize is Pebble's memtable size: large enough that a busy log
+// flushes about once a second, small enough to cost little memory.
+const memTableSize = 16 << 20
+
+// logKey is the key of the log record with sequence number seq.
+func logKey(dst []byte, seq uint64) []byte {
+	dst = append(dst, prefixLog)
+	return binary.BigEndian.AppendUint64(dst, seq)
+}
+
+// snapKey is the key of chunk n of snapshot id.
+func snapKey(id, n uint64) []byte {
+	k := []byte{prefixSnap}
+	k = binary.BigEndian.AppendUint64(k, id)
+	return binary.BigEndian.AppendUint64(k, n)
+}
+
+// snapPrefix is the first key of snapshot id's chunks; snapPrefix(id+1)
+// ends them.
+func snapPrefix(id uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefixSnap}, id)
+}
+
+// SnapshotInfo describes the current snapshot (the msnapshot value).
+type SnapshotInfo struct {
+	// ID numbers snapshots; 0 means there is none.
+	ID uint64
+	// Seq is the sequence number of the last log record it covers.
+	Seq uint64
+	// Time is when it was begun, in Unix milliseconds.
+	Time int64
+	// Keys and Chunks count what it holds; Bytes is the size of its chunks.
+	Keys, Chunks, Bytes uint64
+}
+
+func (s SnapshotInfo) encode() []byte {
+	b := binary.AppendUvarint(nil, s.ID)
+	b = binary.AppendUvarint(b, s.Seq)
+	b = binary.AppendVarint(b, s.Time)
+	b = binary.AppendUvarint(b, s.Keys)
+	b = binary.AppendUvarint(b, s.Chunks)
+	return binary.AppendUvarint(b, s.Bytes)
+}
+
+func decodeSnapshotInfo(b []byte) (SnapshotInfo, error) {
+	var s SnapshotInfo
+	var err error
+	fields := []*uint64{&s.ID, &s.Seq, nil, &s.Keys, &s.Chunks, &s.Bytes}
+	for _, f := range fields {
+		if f == nil {
+			v, n := binary.Varint(b)
+			if n <= 0 {
+				return s, ErrCorrupt
+			}
+			s.Time, b = v, b[n:]
+			continue
+		}
+		if *f, b, err = uvarint(b); err != nil {
+			return s, err
+		}
+	}
+	if len(b) != 0 {
+		return s, ErrCorrupt
+	}
+	return s, nil
+}
+
+// Store is the Pebble database under the data directory.
+type Store struct {
+	db   *pebble.DB
+	opts *pebble.Options
+	dir  string
+	log  *slog.Logger
+}
+
+// openStore opens the data directory, creating it if it is new. It refuses a
+// directory written by a newer format, and one that holds Pebble files
+// but not the database's root (a partial copy, a deleted CURRENT), which
+// Pebble would otherwise take for a new, empty database.
+func openStore(dir string, log *slog.Logger, walSyncInterval func() time.Duration) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	opts := &pebble.Options{
+		MemTableSize:       memTableSize,
+		Logger:             pebbleLogger{log},
+		WALMinSyncInterval: walSyncInterval,
+		// The log's and snapshots' keys only ever grow at the end and are
+		// deleted in ranges: default compaction settings suit them.
+	}
+	if hasPebbleFiles(dir) {
+		opts.ErrorIfNotExists = true
+	}
+	opts.EnsureDefaults()
+	db, err := pebble.Open(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the data directory %s: %w", dir, err)
+	}
+	s := &Store{db: db, opts: opts, dir: dir, log: log}
+	if err := s.checkVersion(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func hasPebbleFiles(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if n == "CURRENT" || strings.HasPrefix(n, "MANIFEST-") || strings.HasSuffix(n, ".sst") || strings.HasSuffix(n, ".log") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Store) checkVersion() error {
+	v, closer, err := s.db.Get(keyVersion)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return s.db.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion), pebble.Sync)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read the format version in %s: %w", s.dir, err)
+	}
+	defer closer.Close()
+	n, k := binary.Uvarint(v)
+	if k <= 0 || k != len(v) {
+		return fmt.Errorf("the format version in %s is corrupt (%x)", s.dir, v)
+	}
+	if n > FormatVersion {
+		return fmt.Errorf("the data directory %s was written by a newer cairn (format version %d); this cairn reads up to version %d", s.dir, n, FormatVersion)
+	}
+	return nil
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Snapshot returns the current snapshot's description.
+func (s *Store) Snapshot() (SnapshotInfo, error) {
+	v, closer, err := s.db.Get(keySnapshot)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return SnapshotInfo{}, nil
+	}
+	if err != nil {
+		return SnapshotInfo{}, err
+	}
+	defer closer.Close()
+	info, err := decodeSnapshotInfo(v)
+	if err != nil {
+		return info, fmt.Errorf("the snapshot description in %s is corrupt", s.dir)
+	}
+	return info, nil
+}
+
+// logBase returns the first sequence number the log holds without gaps
+// after a snapshot that covers less (appendonly turned on at run time),
+// or 0.
+func (s *Store) logBase() (uint64, error) {
+	v, closer, err := s.db.Get(keyLogBase)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	n, k := binary.Uvarint(v)
+	if k <= 0 {
+		return 0, fmt.Errorf("the log base in %s is corrupt", s.dir)
+	}
+	return n, nil
+}
+
+// removeTempFiles deletes the files of snapshots that did not complete.
+func (s *Store) removeTempFiles() {
+	files, _ := filepath.Glob(filepath.Join(s.dir, tempSnapshotPattern))
+	for _, f := range files {
+		os.Remove(f)
+	}
+}
+
+// pebbleLogger sends Pebble's messages to cairn's log.
+type pebbleLogger struct{ log *slog.Logger }
+
+func (l pebbleLogger) Infof(format string, args ...any) {
+	l.log.Debug("pebble: " + strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+func (l pebbleLogger) Errorf(format string, args ...any) {
+	l.log.Warn("pebble: " + strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+// Fatalf is called by Pebble on errors it cannot recover from (a failed
+// MANIFEST write, a broken commit pipeline). cairn checks the disk before
+// it writes, so that ordinary faults (full, read-only) never get here.
+func (l pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.log.Error("pebble: fatal: " + msg)
+	panic("pebble: " + msg)
+}
+
+// cleanSnapshots deletes the chunks of snapshots other than cur (ones
+// that did not complete, or whose replacement did not finish deleting
+// them) and returns the first unused snapshot ID.
+func (s *Store) cleanSnapshots(cur SnapshotInfo) (uint64, error) {
+	s.removeTempFiles()
+	next := cur.ID + 1
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixSnap}, UpperBound: []byte{prefixSnap + 1}})
+	if err != nil {
+		return 0, err
+	}
+	if it.Last() && len(it.Key()) >= 9 {
+		next = max(next, binary.BigEndian.Uint64(it.Key()[1:9])+1)
+	}
+	if err := it.Close(); err != nil {
+		return 0, fmt.Errorf("reading the snapshots in %s: %w", s.dir, err)
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	b.DeleteRange([]byte{prefixSnap}, snapPrefix(cur.ID), nil)
+	b.DeleteRange(snapPrefix(cur.ID+1), []byte{prefixSnap + 1}, nil)
+	if err := s.db.Apply(b, pebble.NoSync); err != nil {
+		return 0, err
+	}
+	return next, nil
+}
