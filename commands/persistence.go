@@ -127,7 +127,7 @@ func (e *Engine) rejectForPersistence(cl *Client, cmd *Command) bool {
 	writes := cmd.Flags&FlagWrite != 0 || cmd.Name == "ping" ||
 		cmd.Name == "exec" && cl.tx.multi && cl.tx.flags&FlagWrite != 0
 	if writes {
-		if msg := e.Persist.WriteError(); msg != "" {
+		if msg := e.writeError(); msg != "" {
 			cmd.Stats.RejectedCalls++
 			e.reject(cl, cmd, msg)
 			return true
@@ -139,6 +139,15 @@ func (e *Engine) rejectForPersistence(cl *Client, cmd *Command) bool {
 		return true
 	}
 	return false
+}
+
+// writeError is the MISCONF error of a write while persisting fails, or
+// "".
+func (e *Engine) writeError() string {
+	if e.Persist == nil {
+		return ""
+	}
+	return e.Persist.WriteError()
 }
 
 // infoPersistence writes INFO persistence: the persistence layer's

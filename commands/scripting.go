@@ -212,6 +212,9 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 		refusal = resp.ErrScriptNotAllowed
 	case cmd.Flags&FlagWrite != 0 && k.readOnly:
 		refusal = resp.ErrScriptReadOnly
+	case cmd.Flags&FlagWrite != 0 && k.e.writeError() != "":
+		// As Redis's scriptVerifyWriteCommandAllow: MISCONF.
+		refusal = k.e.writeError()
 	case cmd.Flags&FlagMayReplicate != 0 && k.e.pausedFor(cmd):
 		// A read-only script runs during CLIENT PAUSE WRITE, but not the
 		// commands the pause holds back.

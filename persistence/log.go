@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -8,6 +9,9 @@ import (
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cockroachdb/pebble"
 )
+
+// errLogClosed reports a log closed before a record could be committed.
+var errLogClosed = errors.New("the log is closed")
 
 // Fsync policies, as appendfsync names them.
 const (
@@ -54,8 +58,11 @@ type appendLog struct {
 	// syncing passes the batches committed under everysec, whose sync
 	// is pending, to the goroutine that waits for it.
 	syncing chan pendingSync
-	stop    chan struct{}
-	done    sync.WaitGroup
+	// stopping is closed to stop the writer; writerDone and syncsDone
+	// track the two goroutines.
+	stopping   chan struct{}
+	writerDone sync.WaitGroup
+	syncsDone  sync.WaitGroup
 
 	// appended is the last sequence number appended, written the last
 	// one committed to Pebble, durable the last one synced to disk.
@@ -65,6 +72,9 @@ type appendLog struct {
 	failure atomic.Pointer[error]
 	// broken is set when Pebble refused a commit: there is no retrying.
 	broken atomic.Bool
+	// commits counts the batches committed, each holding one or more
+	// records.
+	commits atomic.Int64
 	// durableMu and durableCond wake the clients waiting for a sync.
 	durableMu   sync.Mutex
 	durableCond *sync.Cond
@@ -73,13 +83,14 @@ type appendLog struct {
 
 func newAppendLog(db *pebble.DB, fsync func() string, check func() error, seq uint64) *appendLog {
 	l := &appendLog{db: db, fsync: fsync, check: check, batch: db.NewBatch(), spare: db.NewBatch(),
-		wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		wake: make(chan struct{}, 1), stopping: make(chan struct{})}
 	l.durableCond = sync.NewCond(&l.durableMu)
 	l.syncing = make(chan pendingSync, 1024)
 	l.appended.Store(seq)
 	l.written.Store(seq)
 	l.durable.Store(seq)
-	l.done.Add(2)
+	l.writerDone.Add(1)
+	l.syncsDone.Add(1)
 	go l.writer()
 	go l.awaitSyncs()
 	return l
@@ -128,11 +139,11 @@ func (l *appendLog) logBytes() int64 {
 // writer commits the pending records, oldest first, until stop; then it
 // commits what is left.
 func (l *appendLog) writer() {
-	defer l.done.Done()
+	defer l.writerDone.Done()
 	for {
 		select {
 		case <-l.wake:
-		case <-l.stop:
+		case <-l.stopping:
 			l.commitPending(true)
 			close(l.syncing)
 			return
@@ -145,7 +156,7 @@ func (l *appendLog) writer() {
 		for !l.commitPending(false) {
 			// A disk fault: retry until it is gone, or until stop.
 			select {
-			case <-l.stop:
+			case <-l.stopping:
 				l.commitPending(true)
 				close(l.syncing)
 				return
@@ -156,7 +167,7 @@ func (l *appendLog) writer() {
 }
 
 // commitPending commits the pending batch and reports whether it could.
-// final forces a sync (a graceful stop).
+// final is the last commit before the database closes, which syncs it.
 func (l *appendLog) commitPending(final bool) bool {
 	if l.broken.Load() {
 		return false
@@ -169,9 +180,6 @@ func (l *appendLog) commitPending(final bool) bool {
 	b, last := l.batch, l.last
 	if last == 0 {
 		l.mu.Unlock()
-		if final {
-			l.syncNow()
-		}
 		return true
 	}
 	l.batch, l.last = l.spare, 0
@@ -179,7 +187,9 @@ func (l *appendLog) commitPending(final bool) bool {
 
 	mode := l.fsync()
 	if final {
-		mode = FsyncAlways
+		// Closing the database syncs it; a synced commit now could wait
+		// for everysec's interval.
+		mode = FsyncNo
 	}
 	var err error
 	switch mode {
@@ -199,6 +209,7 @@ func (l *appendLog) commitPending(final bool) bool {
 		return false
 	}
 	l.written.Store(last)
+	l.commits.Add(1)
 	next := b
 	switch mode {
 	case FsyncAlways:
@@ -220,7 +231,7 @@ func (l *appendLog) commitPending(final bool) bool {
 // awaitSyncs notes each everysec batch as durable once Pebble has synced
 // it, until the writer has stopped.
 func (l *appendLog) awaitSyncs() {
-	defer l.done.Done()
+	defer l.syncsDone.Done()
 	for p := range l.syncing {
 		if err := p.b.SyncWait(); err != nil {
 			l.fail(err)
@@ -241,23 +252,6 @@ func (l *appendLog) Failure() error {
 		return *p
 	}
 	return nil
-}
-
-// syncNow syncs everything written so far.
-func (l *appendLog) syncNow() {
-	w := l.written.Load()
-	if w <= l.durable.Load() {
-		return
-	}
-	if err := l.check(); err != nil {
-		l.fail(err)
-		return
-	}
-	if err := l.db.LogData(nil, pebble.Sync); err != nil {
-		l.fail(err)
-		return
-	}
-	l.markDurable(w)
 }
 
 func (l *appendLog) markDurable(seq uint64) {
@@ -282,23 +276,33 @@ func (l *appendLog) waitDurable(seq uint64) {
 	l.durableMu.Unlock()
 }
 
-// waitWritten returns once the record seq is committed to Pebble, or the
-// log is closed.
-func (l *appendLog) waitWritten(seq uint64) {
+// waitWritten returns once the record seq is committed to Pebble, or
+// the error that keeps it from being committed.
+func (l *appendLog) waitWritten(seq uint64) error {
 	for l.written.Load() < seq {
+		if err := l.Failure(); err != nil {
+			return err
+		}
 		select {
-		case <-l.stop:
-			return
+		case <-l.stopping:
+			return errLogClosed
 		case <-time.After(time.Millisecond):
 		}
 	}
+	return nil
 }
 
-// close commits and syncs what is pending, then stops the goroutines and
-// releases the waiters.
-func (l *appendLog) close() {
-	close(l.stop)
-	l.done.Wait()
+// stop commits what is pending and stops the writer. The database's
+// Close then syncs it, and finish waits for the syncs.
+func (l *appendLog) stop() {
+	close(l.stopping)
+	l.writerDone.Wait()
+}
+
+// finish waits for the pending syncs and releases the clients waiting for
+// them. The database is closed.
+func (l *appendLog) finish() {
+	l.syncsDone.Wait()
 	l.durableMu.Lock()
 	l.closed = true
 	l.durableCond.Broadcast()

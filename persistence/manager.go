@@ -62,9 +62,11 @@ type Manager struct {
 	seq      uint64
 	assigned atomic.Uint64
 	// alog is the log writer, nil until Recover has finished; logOn is
-	// whether units are logged (appendonly).
-	alog  *appendLog
-	logOn bool
+	// whether units are logged (appendonly). durableLog is alog for the
+	// goroutines that do not hold the lock.
+	alog       *appendLog
+	durableLog atomic.Pointer[appendLog]
+	logOn      bool
 	// logBaseNext, when not nil, is written with the next record: the
 	// log restarts there (appendonly turned on).
 	logBaseNext []byte
@@ -182,10 +184,14 @@ func (m *Manager) syncAppendOnly() {
 // under appendfsync always; at once otherwise. The server calls it before
 // it sends replies, without the lock.
 func (m *Manager) AwaitDurable() {
-	if m.alog == nil || m.cfg.Load().AppendFsync != FsyncAlways || !m.cfg.Load().AppendOnly {
+	l := m.durableLog.Load()
+	if l == nil {
 		return
 	}
-	m.alog.waitDurable(m.assigned.Load())
+	if cfg := m.cfg.Load(); cfg.AppendFsync != FsyncAlways || !cfg.AppendOnly {
+		return
+	}
+	l.waitDurable(m.assigned.Load())
 }
 
 // WriteError is the error that write commands get while persistence is
@@ -260,10 +266,11 @@ func (m *Manager) finish(w *snapshotWriter) error {
 // waitLog waits until the log has committed record seq, if it is being
 // written; records the snapshot covers must be in Pebble before the
 // snapshot deletes them.
-func (m *Manager) waitLog(seq uint64) {
-	if m.alog != nil {
-		m.alog.waitWritten(min(seq, m.alog.lastAppended()))
+func (m *Manager) waitLog(seq uint64) error {
+	if l := m.durableLog.Load(); l != nil {
+		return l.waitWritten(min(seq, l.lastAppended()))
 	}
+	return nil
 }
 
 func (m *Manager) recordSave(kind string, err error, start time.Time, dirty int64) {
@@ -558,9 +565,16 @@ func (m *Manager) Close() error {
 	m.abandonBackground()
 	m.ks.Unlock()
 	if m.alog != nil {
-		m.alog.close()
+		m.alog.stop()
+		if err := m.alog.Failure(); err != nil {
+			m.log.Error("the last log records could not be written", "err", err)
+		}
 	}
-	if err := m.st.Close(); err != nil {
+	err := m.st.Close()
+	if m.alog != nil {
+		m.alog.finish()
+	}
+	if err != nil {
 		return fmt.Errorf("closing the data directory: %w", err)
 	}
 	return nil

@@ -1,6 +1,12 @@
-// Package persistence stores the keyspace's effects durably. This file
-// defines the record format of the append-only log: one record per unit
-// of work (a pipeline batch, an EXEC, an expiry tick), so that a unit is
+// Package persistence keeps the keyspace on disk, in one Pebble database
+// under the data directory (FORMAT.md): an append-only log of every unit
+// of work (log.go), point-in-time snapshots written without fork by
+// copy-on-write at the level of keys (snapshot.go, with
+// keyspace/snapshot.go), recovery at start (recover.go), the offline check
+// (check.go), and the Manager that ties them to the commands (manager.go).
+//
+// This file defines the record format of the log: one record per unit of
+// work (a pipeline batch, an EXEC, an expiry tick), so that a unit is
 // written, and replayed, entirely or not at all.
 //
 // Record layout (all integers are unsigned varints, as encoding/binary's

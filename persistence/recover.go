@@ -35,6 +35,7 @@ func (m *Manager) Recover() error {
 	m.seq = last
 	m.assigned.Store(last)
 	m.alog = newAppendLog(m.st.db, func() string { return m.cfg.Load().AppendFsync }, m.disk.check, last)
+	m.durableLog.Store(m.alog)
 	m.logOn = m.cfg.Load().AppendOnly
 	m.ks.SetSink(m.sink)
 	m.dirtyAtSave = m.ks.Stats.Dirty

@@ -141,7 +141,7 @@ func (w *snapshotWriter) closeTable() error {
 // and the log records it covers. Records up to the snapshot's sequence
 // must have been committed before (waitLog), or the deletion would miss
 // them.
-func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64)) error {
+func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error) error {
 	if w.table != nil {
 		if err := w.closeTable(); err != nil {
 			return err
@@ -153,7 +153,9 @@ func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64)) err
 		}
 		w.removeFiles()
 	}
-	waitLog(w.info.Seq)
+	if err := waitLog(w.info.Seq); err != nil {
+		return err
+	}
 	b := w.st.db.NewBatch()
 	defer b.Close()
 	b.Set(keySnapshot, w.info.encode(), nil)

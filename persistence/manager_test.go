@@ -1,0 +1,149 @@
+package persistence
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cairn-db/cairn/commands"
+	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/keyspace"
+)
+
+// testServer is a keyspace, an engine and a Manager over dir, without
+// the network.
+type testServer struct {
+	ks *keyspace.Keyspace
+	e  *commands.Engine
+	m  *Manager
+	cl *commands.Client
+}
+
+func openTestServer(t *testing.T, dir string, edit func(*config.Config)) *testServer {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.Dir = dir
+	if edit != nil {
+		edit(cfg)
+	}
+	store := config.NewStore(cfg, "")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
+	e := commands.NewEngine(ks, store, log)
+	m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Persist = m
+	if err := m.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	cl := commands.NewClient("test", "test", ks.Tick(), func() {})
+	cl.Authenticated = true
+	return &testServer{ks: ks, e: e, m: m, cl: cl}
+}
+
+// do runs one command as a unit of work and returns its raw reply.
+func (s *testServer) do(args ...string) string {
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = []byte(a)
+	}
+	s.ks.Lock()
+	s.cl.W.Reset()
+	s.e.Exec(s.cl, b)
+	reply := string(s.cl.W.Bytes())
+	s.ks.Unlock()
+	return reply
+}
+
+func (s *testServer) close(t *testing.T) {
+	t.Helper()
+	if err := s.m.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGroupCommit: under appendfsync always, writers that wait for their
+// record together share syncs, and each is durable when AwaitDurable
+// returns.
+func TestGroupCommit(t *testing.T) {
+	s := openTestServer(t, t.TempDir(), func(c *config.Config) { c.AppendFsync = FsyncAlways; c.Save = nil })
+	defer s.close(t)
+	const writers, each = 50, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := commands.NewClient("w", "w", s.ks.Tick(), func() {})
+			cl.Authenticated = true
+			for i := range each {
+				s.ks.Lock()
+				s.e.Exec(cl, [][]byte{[]byte("SET"), []byte(fmt.Sprintf("k%d", w)), []byte(strconv.Itoa(i))})
+				s.ks.Unlock()
+				s.m.AwaitDurable()
+				if got, want := s.m.alog.durable.Load(), s.m.assigned.Load(); got < 1 || got > want {
+					t.Errorf("durable %d after AwaitDurable, assigned %d", got, want)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	commits := s.m.alog.commits.Load()
+	t.Logf("%d writes, %d synced commits", writers*each, commits)
+	if commits > writers*each/4 {
+		t.Errorf("%d synced commits for %d writes: the writers did not share syncs", commits, writers*each)
+	}
+}
+
+// TestRestartRecoversLogAndSnapshot: the state after a restart is the
+// state before it, from the log alone, a snapshot alone, and both.
+func TestRestartRecoversLogAndSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	noSave := func(c *config.Config) { c.Save = nil }
+	s := openTestServer(t, dir, noSave)
+	s.do("SET", "a", "1")
+	s.do("RPUSH", "l", "x", "y", "z")
+	s.do("SADD", "s", "1", "2", "3")
+	s.do("HSET", "h", "f", "v")
+	s.do("SELECT", "3")
+	s.do("SET", "in3", "v", "PX", "100000000")
+	s.close(t)
+
+	s = openTestServer(t, dir, noSave)
+	if got := s.do("SELECT", "3"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	if got := s.do("GET", "in3"); got != "$1\r\nv\r\n" {
+		t.Fatalf("from the log: GET in3 = %q", got)
+	}
+	s.do("SELECT", "0")
+	if got := s.do("SAVE"); got != "+OK\r\n" {
+		t.Fatalf("SAVE: %q", got)
+	}
+	s.do("INCR", "a")
+	s.do("LPOP", "l")
+	s.close(t)
+
+	s = openTestServer(t, dir, noSave)
+	defer s.close(t)
+	for _, c := range []struct{ cmd, want string }{
+		{"GET a", "$1\r\n2\r\n"},
+		{"LRANGE l 0 -1", "*2\r\n$1\r\ny\r\n$1\r\nz\r\n"},
+		{"SCARD s", ":3\r\n"},
+		{"OBJECT ENCODING s", "$6\r\nintset\r\n"},
+		{"HGET h f", "$1\r\nv\r\n"},
+	} {
+		if got := s.do(strings.Fields(c.cmd)...); got != c.want {
+			t.Errorf("%s = %q, want %q", c.cmd, got, c.want)
+		}
+	}
+	if s.m.snap.ID == 0 || s.m.snap.Keys != 5 {
+		t.Errorf("snapshot %+v, want one of 5 keys", s.m.snap)
+	}
+}
