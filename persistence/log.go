@@ -45,8 +45,9 @@ type appendLog struct {
 	// sequence number of its last record, 0 if empty.
 	batch *pebble.Batch
 	last  uint64
-	// spare is the batch the writer committed last, reset for reuse.
-	spare *pebble.Batch
+	// free holds committed batches, reset for reuse: a batch grown to a
+	// busy second's size is not grown again.
+	free []*pebble.Batch
 	// key and rec are reused encoding buffers.
 	key, rec []byte
 	// bytes counts the encoded size of the records appended, for
@@ -82,7 +83,7 @@ type appendLog struct {
 }
 
 func newAppendLog(db *pebble.DB, fsync func() string, check func() error, seq uint64) *appendLog {
-	l := &appendLog{db: db, fsync: fsync, check: check, batch: db.NewBatch(), spare: db.NewBatch(),
+	l := &appendLog{db: db, fsync: fsync, check: check, batch: db.NewBatch(),
 		wake: make(chan struct{}, 1), stopping: make(chan struct{})}
 	l.durableCond = sync.NewCond(&l.durableMu)
 	l.syncing = make(chan pendingSync, 1024)
@@ -182,7 +183,13 @@ func (l *appendLog) commitPending(final bool) bool {
 		l.mu.Unlock()
 		return true
 	}
-	l.batch, l.last = l.spare, 0
+	l.last = 0
+	if n := len(l.free); n > 0 {
+		l.batch = l.free[n-1]
+		l.free = l.free[:n-1]
+	} else {
+		l.batch = l.db.NewBatch()
+	}
 	l.mu.Unlock()
 
 	mode := l.fsync()
@@ -210,22 +217,33 @@ func (l *appendLog) commitPending(final bool) bool {
 	}
 	l.written.Store(last)
 	l.commits.Add(1)
-	next := b
 	switch mode {
 	case FsyncAlways:
 		l.markDurable(last)
-		b.Reset()
+		l.recycle(b)
 	case FsyncEverySec:
 		l.syncing <- pendingSync{b, last}
-		next = l.db.NewBatch()
 	default:
-		b.Reset()
+		l.recycle(b)
 	}
-	l.mu.Lock()
-	l.spare = next
-	l.mu.Unlock()
 	l.failure.Store(nil)
 	return true
+}
+
+// maxFreeBatches bounds the batches kept for reuse; one is the common
+// case, more only while everysec's syncs are pending.
+const maxFreeBatches = 4
+
+// recycle keeps a committed batch for reuse.
+func (l *appendLog) recycle(b *pebble.Batch) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) >= maxFreeBatches {
+		b.Close()
+		return
+	}
+	b.Reset()
+	l.free = append(l.free, b)
 }
 
 // awaitSyncs notes each everysec batch as durable once Pebble has synced
@@ -238,7 +256,7 @@ func (l *appendLog) awaitSyncs() {
 		} else {
 			l.markDurable(p.last)
 		}
-		p.b.Close()
+		l.recycle(p.b)
 	}
 }
 
