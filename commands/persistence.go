@@ -25,8 +25,9 @@ type Persistence interface {
 	RewriteLog(inExec bool) (string, error)
 	// LastSave is the Unix time of the last successful snapshot.
 	LastSave() int64
-	// Reload is DEBUG RELOAD.
+	// Reload is DEBUG RELOAD, ReloadLog DEBUG LOADAOF.
 	Reload() error
+	ReloadLog() error
 	// Info writes INFO persistence's fields.
 	Info(field func(name string, value any))
 	// Cron starts the automatic snapshots that are due.

@@ -261,6 +261,8 @@ func debugCommand(c *Ctx) {
 		debugObject(c)
 	case tokenIs(sub, "reload") && len(c.Args) == 2:
 		debugReload(c)
+	case tokenIs(sub, "loadaof") && len(c.Args) == 2:
+		debugLoadAOF(c)
 	default:
 		c.W.Error(resp.ErrSubcommandSyntax(sub, c.Args[0]))
 	}
@@ -280,11 +282,33 @@ func debugReload(c *Ctx) {
 	c.W.OK()
 }
 
+// debugLoadAOF is DEBUG LOADAOF: the keyspace emptied and loaded back from
+// the snapshot and the log.
+func debugLoadAOF(c *Ctx) {
+	if persistenceOff(c) {
+		return
+	}
+	// The replay runs commands through Exec, which reuses the engine's
+	// Ctx, c among them.
+	saved := *c
+	err := c.Persist.ReloadLog()
+	*c = saved
+	if err != nil {
+		c.Log.Error("DEBUG LOADAOF failed", "err", err)
+		c.W.Error("ERR Error trying to load the AOF files, check server logs.")
+		return
+	}
+	c.Log.Info("Append Only File loaded by DEBUG LOADAOF")
+	c.W.OK()
+}
+
 func debugHelp(c *Ctx) {
 	c.Help(
 		"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"OBJECT <key>",
 		"    Show low level info about `key` and associated value.",
+		"LOADAOF",
+		"    Empty the keyspace and load it back from the snapshot and the log.",
 		"RELOAD",
 		"    Save the data set to disk, empty the keyspace and load it back.",
 		"SLEEP <seconds>",

@@ -58,7 +58,9 @@ var options = []*option{
 	// Redis's file names, reported for the clients that read them
 	// (redis-benchmark); cairn keeps everything in one Pebble database
 	// under dir, so they name no file and cannot be changed.
-	fixedOpt("dbfilename", "dump.rdb", func(c *Config) *string { return &c.DBFilename }),
+	// dbfilename is protected in Redis (CONFIG SET refuses it as it
+	// refuses dir), the AOF's names immutable.
+	protectedOpt(fixedOpt("dbfilename", "dump.rdb", func(c *Config) *string { return &c.DBFilename })),
 	fixedOpt("appendfilename", "appendonly.aof", func(c *Config) *string { return &c.AppendFilename }),
 	fixedOpt("appenddirname", "appendonlydir", func(c *Config) *string { return &c.AppendDirname }),
 	// Redis's order of the values, which its error message lists.
@@ -154,9 +156,9 @@ type SaveRule struct {
 	Changes int64
 }
 
-// saveOpt is Redis's save option: pairs of seconds and changes, or "" for
-// no automatic snapshots. Setting it replaces every rule, as CONFIG SET
-// save does.
+// saveOpt is Redis's save option: pairs of seconds (at least 1) and
+// changes (at least 0), or "" for no automatic snapshots. Setting it
+// replaces every rule, as CONFIG SET save does.
 func saveOpt(name, def string, field func(*Config) *[]SaveRule) *option {
 	return &option{name: name, def: def, mutable: true,
 		set: func(c *Config, v string) error {
@@ -168,7 +170,7 @@ func saveOpt(name, def string, field func(*Config) *[]SaveRule) *option {
 			for i := 0; i < len(f); i += 2 {
 				secs, err1 := strconv.ParseInt(f[i], 10, 64)
 				changes, err2 := strconv.ParseInt(f[i+1], 10, 64)
-				if err1 != nil || err2 != nil || secs < 0 || changes < 0 {
+				if err1 != nil || err2 != nil || secs < 1 || changes < 0 {
 					return fmt.Errorf("Invalid save parameters")
 				}
 				rules = append(rules, SaveRule{secs, changes})
@@ -258,14 +260,16 @@ func secondsOpt(name, def string, mutable bool, field func(*Config) *time.Durati
 func memoryOpt(name, def string, min, max int64, mutable bool, field func(*Config) *int64) *option {
 	return &option{name: name, def: def, mutable: mutable,
 		set: func(c *Config, v string) error {
-			n, ok := ParseMemory(v)
+			n, ok := memtoull(v)
 			if !ok {
 				return fmt.Errorf("argument must be a memory value")
 			}
-			if n < min || n > max {
+			// Redis checks the bounds on the value as a long long, so
+			// that one above 2^63-1 is out of range rather than bad.
+			if n > uint64(max) || int64(n) < min {
 				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
 			}
-			*field(c) = n
+			*field(c) = int64(n)
 			return nil
 		},
 		get: func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
@@ -305,24 +309,58 @@ func levelOpt(name, def string, field func(*Config) *slog.Level) *option {
 	}
 }
 
-// ParseMemory parses a byte count as Redis's memtoull: a number with an
-// optional unit b, k, kb, m, mb, g, gb (case-insensitive; k is 1000, kb is
-// 1024).
+// ParseMemory parses a byte count as Redis's memtoull (see memtoull),
+// refusing one above the largest int64.
 func ParseMemory(s string) (int64, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	units := []struct {
-		suffix string
-		mul    int64
-	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}}
-	mul := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
-			break
+	n, ok := memtoull(s)
+	if !ok || n > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// memtoull parses a byte count as Redis's memtoull: decimal digits and an
+// optional unit b, k, kb, m, mb, g, gb in any case (k is 1000, kb is
+// 1024). As there, no sign or space is allowed, no digits at all count as
+// 0 ("" and "kb" are 0), and too many digits for 64 bits are the largest
+// value (strtoull). A unit that takes the value past 64 bits is an error,
+// where Redis 7.0 lets the product wrap around (17179869184gb is 0).
+func memtoull(s string) (uint64, bool) {
+	digits := 0
+	for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
+		digits++
+	}
+	var mul uint64
+	switch strings.ToLower(s[digits:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1 << 10
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1 << 20
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1 << 30
+	default:
+		return 0, false
+	}
+	// Redis copies the digits into a 128-byte buffer.
+	if digits >= 128 {
+		return 0, false
+	}
+	var n uint64
+	if digits > 0 {
+		var err error
+		if n, err = strconv.ParseUint(s[:digits], 10, 64); err != nil {
+			n = math.MaxUint64 // out of range: strtoull's ULLONG_MAX
 		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > (1<<63-1)/mul {
+	if n > math.MaxUint64/mul {
 		return 0, false
 	}
 	return n * mul, true

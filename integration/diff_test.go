@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/internal/testutil"
 )
 
@@ -31,7 +32,13 @@ func TestDifferential(t *testing.T) {
 		t.Fatalf("no scripts in testdata/: %v", err)
 	}
 	redisAddr := testutil.StartRedis(t)
-	cairn := testutil.StartCairn(t, nil)
+	// cairn persists as StartRedis's redis-server is configured (--save ""
+	// --appendonly no), so that SAVE and BGSAVE work and CONFIG GET
+	// answers alike.
+	cairn := testutil.StartPersistent(t, t.TempDir(), func(c *config.Config) {
+		c.AppendOnly = false
+		c.Save = nil
+	})
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txt")
 		// Sequential: the scripts share both servers and begin with FLUSHALL.

@@ -8,18 +8,19 @@ package integration
 // Pebble's own write-ahead log is the *.log files.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +38,7 @@ import (
 	"github.com/cairn-db/cairn/persistence"
 )
 
-var bg = context.Background()
+var pctx = context.Background()
 
 // pClient is a client of the server at addr using database db. It never
 // retries: a command that failed because the server died must count as
@@ -52,7 +53,7 @@ func pClient(t testing.TB, addr string, db int) *redis.Client {
 // pInfo returns the fields of INFO persistence.
 func pInfo(t testing.TB, c *redis.Client) map[string]string {
 	t.Helper()
-	s, err := c.Info(bg, "persistence").Result()
+	s, err := c.Info(pctx, "persistence").Result()
 	if err != nil {
 		t.Fatalf("INFO persistence: %v", err)
 	}
@@ -81,7 +82,7 @@ func pWait(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 func pBgsave(t testing.TB, c *redis.Client) {
 	t.Helper()
 	saves := pInfo(t, c)["rdb_saves"]
-	if err := c.BgSave(bg).Err(); err != nil {
+	if err := c.BgSave(pctx).Err(); err != nil {
 		t.Fatalf("BGSAVE: %v", err)
 	}
 	pWaitBgsave(t, c, saves)
@@ -119,8 +120,8 @@ func dumpKeyspace(t testing.TB, addr string, dbs int) map[string]keyState {
 	for db := range dbs {
 		c := redis.NewClient(&redis.Options{Addr: addr, DB: db, Protocol: 2, DisableIdentity: true, MaxRetries: -1, PoolSize: 1})
 		var keys []string
-		it := c.Scan(bg, 0, "*", 1000).Iterator()
-		for it.Next(bg) {
+		it := c.Scan(pctx, 0, "*", 1000).Iterator()
+		for it.Next(pctx) {
 			keys = append(keys, it.Val())
 		}
 		if err := it.Err(); err != nil {
@@ -142,11 +143,11 @@ func dumpKeyspace(t testing.TB, addr string, dbs int) map[string]keyState {
 
 func dumpKeys(t testing.TB, c *redis.Client, keys []string) []keyState {
 	t.Helper()
-	meta, err := c.Pipelined(bg, func(p redis.Pipeliner) error {
+	meta, err := c.Pipelined(pctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
-			p.Type(bg, k)
-			p.ObjectEncoding(bg, k)
-			p.Do(bg, "PEXPIRETIME", k)
+			p.Type(pctx, k)
+			p.ObjectEncoding(pctx, k)
+			p.Do(pctx, "PEXPIRETIME", k)
 		}
 		return nil
 	})
@@ -154,7 +155,7 @@ func dumpKeys(t testing.TB, c *redis.Client, keys []string) []keyState {
 		t.Fatalf("reading the keys' types: %v", err)
 	}
 	states := make([]keyState, len(keys))
-	vals, err := c.Pipelined(bg, func(p redis.Pipeliner) error {
+	vals, err := c.Pipelined(pctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
 			s := &states[i]
 			s.Type = meta[3*i].(*redis.StatusCmd).Val()
@@ -162,13 +163,13 @@ func dumpKeys(t testing.TB, c *redis.Client, keys []string) []keyState {
 			s.ExpireAt, _ = meta[3*i+2].(*redis.Cmd).Int64()
 			switch s.Type {
 			case "string":
-				p.Get(bg, k)
+				p.Get(pctx, k)
 			case "list":
-				p.LRange(bg, k, 0, -1)
+				p.LRange(pctx, k, 0, -1)
 			case "set":
-				p.SMembers(bg, k)
+				p.SMembers(pctx, k)
 			case "hash":
-				p.HGetAll(bg, k)
+				p.HGetAll(pctx, k)
 			default:
 				t.Fatalf("key %q has type %q", k, s.Type)
 			}
@@ -250,7 +251,7 @@ func newSession(t testing.TB, addr string) session {
 
 func (s session) do(args ...any) any {
 	s.t.Helper()
-	v, err := s.c.Do(bg, args...).Result()
+	v, err := s.c.Do(pctx, args...).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		s.t.Fatalf("%v: %v", args, err)
 	}
@@ -259,7 +260,7 @@ func (s session) do(args ...any) any {
 
 func (s session) tx(fn func(p redis.Pipeliner)) {
 	s.t.Helper()
-	if _, err := s.c.TxPipelined(bg, func(p redis.Pipeliner) error { fn(p); return nil }); err != nil {
+	if _, err := s.c.TxPipelined(pctx, func(p redis.Pipeliner) error { fn(p); return nil }); err != nil {
 		s.t.Fatalf("MULTI/EXEC: %v", err)
 	}
 }
@@ -348,7 +349,7 @@ func workloadBase(s session) {
 	s.do("HINCRBYFLOAT", "h:small", "fl", "2.5")
 	s.do("HSETNX", "h:small", "f1", "ignored")
 	hset := []any{"HSET", "h:big"}
-	for i := range 200 {
+	for i := range 600 {
 		hset = append(hset, fmt.Sprintf("field-%03d", i), fmt.Sprintf("value-%d", i*i))
 	}
 	s.do(hset...)
@@ -408,14 +409,14 @@ func workloadBase(s session) {
 
 	// MULTI/EXEC.
 	s.tx(func(p redis.Pipeliner) {
-		p.Set(bg, "x:a", "1", 0)
-		p.Incr(bg, "x:a")
-		p.RPush(bg, "x:list", "p", "q")
-		p.HSet(bg, "x:hash", "f", "v")
-		p.Expire(bg, "x:a", 600*time.Second)
-		p.SPop(bg, "e:pool")
-		p.Do(bg, "SELECT", 12)
-		p.Set(bg, "x:indb12", "v", 0)
+		p.Set(pctx, "x:a", "1", 0)
+		p.Incr(pctx, "x:a")
+		p.RPush(pctx, "x:list", "p", "q")
+		p.HSet(pctx, "x:hash", "f", "v")
+		p.Expire(pctx, "x:a", 600*time.Second)
+		p.SPop(pctx, "e:pool")
+		p.Do(pctx, "SELECT", 12)
+		p.Set(pctx, "x:indb12", "v", 0)
 	})
 	s.do("SELECT", 0)
 
@@ -428,7 +429,7 @@ func workloadBase(s session) {
 	s.do("HSET", "exp:hash", "f", "v")
 	s.do("PEXPIRE", "exp:hash", 20)
 	pWait(s.t, 10*time.Second, "the expiry cycle to delete the keys of database 7", func() bool {
-		return s.c.DBSize(bg).Val() == 3
+		return s.c.DBSize(pctx).Val() == 3
 	})
 	s.do("RPUSH", "exp:0", "reborn as a list")
 	s.do("SET", "exp:lazy", "v", "PX", 10)
@@ -457,10 +458,10 @@ func workloadMore(s session) {
 	s.do("LMOVE", "c:dst", "x:list", "LEFT", "RIGHT")
 	s.do("EVAL", scriptRandom, 3, "e:pool", "e:popped", "e:time2")
 	s.tx(func(p redis.Pipeliner) {
-		p.Del(bg, "x:hash")
-		p.Set(bg, "x:b", "2", 999*time.Second)
-		p.LPush(bg, "x:list", "r")
-		p.SPop(bg, "e:pool")
+		p.Del(pctx, "x:hash")
+		p.Set(pctx, "x:b", "2", 999*time.Second)
+		p.LPush(pctx, "x:list", "r")
+		p.SPop(pctx, "e:pool")
 	})
 	s.do("SELECT", 4)
 	s.do("SET", "only-in-4", "v", "EX", 1200)
@@ -537,7 +538,7 @@ func TestPersistenceRestart(t *testing.T) {
 			}
 			switch tt.snapshot {
 			case "SAVE":
-				if err := c.Save(bg).Err(); err != nil {
+				if err := c.Save(pctx).Err(); err != nil {
 					t.Fatalf("SAVE: %v", err)
 				}
 			case "BGSAVE":
@@ -553,7 +554,7 @@ func TestPersistenceRestart(t *testing.T) {
 				t.Fatalf("shortlived expired before it was persisted; the test is too slow to mean anything")
 			}
 			t0 := time.Now()
-			ttlBefore := c.PTTL(bg, "ttl:string").Val()
+			ttlBefore := c.PTTL(pctx, "ttl:string").Val()
 			t1 := time.Now()
 			p.Stop(t)
 
@@ -561,12 +562,12 @@ func TestPersistenceRestart(t *testing.T) {
 			p = testutil.StartPersistent(t, dir, edit)
 			c = pClient(t, p.Addr, 0)
 			t2 := time.Now()
-			ttlAfter := c.PTTL(bg, "ttl:string").Val()
+			ttlAfter := c.PTTL(pctx, "ttl:string").Val()
 			t3 := time.Now()
 			after := dumpKeyspace(t, p.Addr, 16)
 			compareKeyspaces(t, before, after, time.Now().UnixMilli())
 
-			if n := c.Exists(bg, "shortlived").Val(); n != 0 {
+			if n := c.Exists(pctx, "shortlived").Val(); n != 0 {
 				t.Errorf("shortlived, expired while the server was down, exists after the restart")
 			}
 			// The remaining time went down by the downtime: an
@@ -579,6 +580,13 @@ func TestPersistenceRestart(t *testing.T) {
 				"t:bigints": "hashtable", "h:big": "hashtable", "h:longvalue": "hashtable", "h:renamed": "listpack"} {
 				if st, ok := after["0/"+strconv.Quote(key)]; ok && st.Encoding != enc {
 					t.Errorf("%s is encoded %s after the restart, want %s", key, st.Encoding, enc)
+				}
+			}
+			// What the restart loaded from: a snapshot or none.
+			if tt.appendOnly {
+				base := pInfo(t, c)["aof_base_size"]
+				if snapshot := base != "0"; snapshot != (tt.snapshot != "") {
+					t.Errorf("aof_base_size:%s after the restart; a snapshot was taken: %v", base, tt.snapshot != "")
 				}
 			}
 			if !tt.appendOnly {
@@ -631,7 +639,7 @@ func (w *crashWriter) run(t *testing.T, c *redis.Client) {
 	for i := 0; ; i++ {
 		switch i % 3 {
 		case 0:
-			v, err := c.Incr(bg, w.key("counter")).Result()
+			v, err := c.Incr(pctx, w.key("counter")).Result()
 			if err != nil {
 				return
 			}
@@ -639,15 +647,15 @@ func (w *crashWriter) run(t *testing.T, c *redis.Client) {
 		case 1:
 			w.seq++
 			slot := int(w.seq % crashSetKeys)
-			if err := c.Set(bg, w.setKey(slot), w.seq, 0).Err(); err != nil {
+			if err := c.Set(pctx, w.setKey(slot), w.seq, 0).Err(); err != nil {
 				return
 			}
 			w.acks = append(w.acks, crashAck{kind: ackSet, slot: slot, value: w.seq, at: time.Now()})
 		case 2:
 			var a, b *redis.IntCmd
-			_, err := c.TxPipelined(bg, func(p redis.Pipeliner) error {
-				a = p.Incr(bg, w.key("pair:a"))
-				b = p.Incr(bg, w.key("pair:b"))
+			_, err := c.TxPipelined(pctx, func(p redis.Pipeliner) error {
+				a = p.Incr(pctx, w.key("pair:a"))
+				b = p.Incr(pctx, w.key("pair:b"))
 				return nil
 			})
 			if err != nil {
@@ -665,11 +673,12 @@ func (w *crashWriter) run(t *testing.T, c *redis.Client) {
 // acknowledged before killedAt-window is there (every write at all if
 // window is 0), nothing that was never sent is, and the pair was
 // incremented as a unit. It returns how many acknowledged writes are
-// missing, and resets w's floors to what is there.
-func (w *crashWriter) verify(t *testing.T, c *redis.Client, killedAt time.Time, window time.Duration) (lost int) {
+// missing and how long before the kill the oldest of them was
+// acknowledged, and resets w's floors to what is there.
+func (w *crashWriter) verify(t *testing.T, c *redis.Client, killedAt time.Time, window time.Duration) (lost int, oldest time.Duration) {
 	t.Helper()
 	get := func(key string) int64 {
-		v, err := c.Get(bg, key).Int64()
+		v, err := c.Get(pctx, key).Int64()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			t.Fatalf("GET %s: %v", key, err)
 		}
@@ -685,30 +694,29 @@ func (w *crashWriter) verify(t *testing.T, c *redis.Client, killedAt time.Time, 
 	minCounter, maxCounter, minPair, maxPair := w.counter, w.counter, w.pair, w.pair
 	minSets := w.sets
 	for _, a := range w.acks {
+		missing := false
 		switch a.kind {
 		case ackCounter:
 			maxCounter = max(maxCounter, a.value)
 			if required(a) {
 				minCounter = max(minCounter, a.value)
 			}
-			if counter < a.value {
-				lost++
-			}
+			missing = counter < a.value
 		case ackPair:
 			maxPair = max(maxPair, a.value)
 			if required(a) {
 				minPair = max(minPair, a.value)
 			}
-			if pairA < a.value {
-				lost++
-			}
+			missing = pairA < a.value
 		case ackSet:
 			if required(a) {
 				minSets[a.slot] = max(minSets[a.slot], a.value)
 			}
-			if sets[a.slot] < a.value {
-				lost++
-			}
+			missing = sets[a.slot] < a.value
+		}
+		if missing {
+			lost++
+			oldest = max(oldest, killedAt.Sub(a.at))
 		}
 	}
 	// One command may have been in flight, applied but not acknowledged.
@@ -728,7 +736,7 @@ func (w *crashWriter) verify(t *testing.T, c *redis.Client, killedAt time.Time, 
 		}
 	}
 	w.counter, w.pair, w.sets, w.acks = counter, pairA, sets, nil
-	return lost
+	return lost, oldest
 }
 
 // TestPersistenceCrash kills cairn with SIGKILL at random moments while
@@ -738,18 +746,33 @@ func (w *crashWriter) verify(t *testing.T, c *redis.Client, killedAt time.Time, 
 // BGSAVE at a random moment, which the kill may interrupt.
 func TestPersistenceCrash(t *testing.T) {
 	tests := []struct {
-		fsync          string
+		name, fsync    string
 		cycles         int
 		minRun, maxRun time.Duration
-		window         time.Duration
-		writers        int
+		// window is how long before the kill a write may have been
+		// acknowledged and still be lost; 0 for none.
+		window  time.Duration
+		writers int
+		// bug, if set, skips the case: a known bug makes it fail.
+		bug string
 	}{
-		{fsync: "always", cycles: 20, minRun: 50 * time.Millisecond, maxRun: 300 * time.Millisecond, writers: 8},
-		{fsync: "everysec", cycles: 5, minRun: 1600 * time.Millisecond, maxRun: 2500 * time.Millisecond,
+		{name: "always", fsync: "always", cycles: 20, minRun: 50 * time.Millisecond, maxRun: 300 * time.Millisecond, writers: 8},
+		{name: "everysec", fsync: "everysec", cycles: 5, minRun: 1600 * time.Millisecond, maxRun: 2500 * time.Millisecond,
 			window: 1500 * time.Millisecond, writers: 8},
+		// config.yaml promises that under everysec "a crash of cairn
+		// alone" loses nothing, as from Redis, which writes its log to
+		// the OS before it replies; SIGKILL is a crash of cairn alone.
+		{name: "everysec process crash loses nothing", fsync: "everysec", cycles: 5,
+			minRun: 100 * time.Millisecond, maxRun: 300 * time.Millisecond, writers: 8,
+			bug: "bug: under appendfsync everysec cairn replies before the unit's record is committed to Pebble " +
+				"(Manager.AwaitDurable returns at once; appendLog.writer sleeps 1ms, then commits), so SIGKILL " +
+				"loses the last milliseconds of acknowledged writes, contrary to config.yaml"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fsync, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.bug != "" {
+				t.Skip(tt.bug)
+			}
 			seed := uint64(time.Now().UnixNano())
 			t.Logf("seed %d", seed)
 			rng := rand.New(rand.NewPCG(seed, 0))
@@ -759,6 +782,7 @@ func TestPersistenceCrash(t *testing.T) {
 				writers[i] = &crashWriter{id: i}
 			}
 			var acked, lost int
+			var oldest time.Duration
 			for cycle := range tt.cycles {
 				var wg sync.WaitGroup
 				for _, w := range writers {
@@ -773,9 +797,7 @@ func TestPersistenceCrash(t *testing.T) {
 					at := time.Duration(rng.Int64N(int64(run)))
 					wg.Go(func() {
 						time.Sleep(at)
-						c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-						defer c.Close()
-						c.BgSave(bg)
+						rawCommand(p.Addr, "BGSAVE")
 					})
 				}
 				time.Sleep(run)
@@ -787,7 +809,9 @@ func TestPersistenceCrash(t *testing.T) {
 				cycleAcked, cycleLost := 0, 0
 				for _, w := range writers {
 					cycleAcked += len(w.acks)
-					cycleLost += w.verify(t, c, killedAt, tt.window)
+					n, age := w.verify(t, c, killedAt, tt.window)
+					cycleLost += n
+					oldest = max(oldest, age)
 				}
 				acked += cycleAcked
 				lost += cycleLost
@@ -795,7 +819,8 @@ func TestPersistenceCrash(t *testing.T) {
 					t.Fatalf("cycle %d (killed after %v): acknowledged writes are missing or wrong; log:\n%s", cycle, run, p.Log.String())
 				}
 			}
-			t.Logf("%d cycles: %d writes acknowledged, %d of them lost by the kill", tt.cycles, acked, lost)
+			t.Logf("%d cycles: %d writes acknowledged, %d of them lost by the kill, acknowledged up to %v before it",
+				tt.cycles, acked, lost, oldest)
 			if acked == 0 {
 				t.Fatal("no write was acknowledged")
 			}
@@ -820,14 +845,14 @@ func TestPersistenceKillDuringSnapshot(t *testing.T) {
 	set := func(from, to, gen int) {
 		t.Helper()
 		for start := from; start < to; start += 20000 {
-			_, err := c.Pipelined(bg, func(pl redis.Pipeliner) error {
+			_, err := c.Pipelined(pctx, func(pl redis.Pipeliner) error {
 				for b := start; b < min(start+20000, to); b += 1000 {
 					args := []any{"MSET"}
 					for i := b; i < min(b+1000, to); i++ {
 						model[i] = fmt.Sprintf("value-%d-%d-%s", i, gen, strings.Repeat("p", 16))
 						args = append(args, key(i), model[i])
 					}
-					pl.Do(bg, args...)
+					pl.Do(pctx, args...)
 				}
 				return nil
 			})
@@ -843,7 +868,7 @@ func TestPersistenceKillDuringSnapshot(t *testing.T) {
 			keys = append(keys, key(i))
 			model[i] = ""
 		}
-		if err := c.Del(bg, keys...).Err(); err != nil {
+		if err := c.Del(pctx, keys...).Err(); err != nil {
 			t.Fatalf("DEL: %v", err)
 		}
 	}
@@ -855,18 +880,18 @@ func TestPersistenceKillDuringSnapshot(t *testing.T) {
 				want++
 			}
 		}
-		if got := c.DBSize(bg).Val(); got != want {
+		if got := c.DBSize(pctx).Val(); got != want {
 			t.Errorf("DBSIZE is %d after the restart, want %d", got, want)
 		}
 		bad := 0
 		for start := 0; start < n; start += 20000 {
-			cmds, err := c.Pipelined(bg, func(pl redis.Pipeliner) error {
+			cmds, err := c.Pipelined(pctx, func(pl redis.Pipeliner) error {
 				for b := start; b < start+20000; b += 1000 {
 					var keys []string
 					for i := b; i < b+1000; i++ {
 						keys = append(keys, key(i))
 					}
-					pl.MGet(bg, keys...)
+					pl.MGet(pctx, keys...)
 				}
 				return nil
 			})
@@ -891,17 +916,17 @@ func TestPersistenceKillDuringSnapshot(t *testing.T) {
 	}
 
 	set(0, n/2, 1)
-	if err := c.Save(bg).Err(); err != nil {
+	if err := c.Save(pctx).Err(); err != nil {
 		t.Fatalf("SAVE: %v", err)
 	}
 	set(n/2, n, 1)
 	set(0, n/10, 2)
 	del(n/10, n/10+1000)
 	caught := 0
-	for round, delay := range []time.Duration{0, 20 * time.Millisecond, 80 * time.Millisecond} {
+	for round, delay := range []time.Duration{0, 5 * time.Millisecond, 15 * time.Millisecond} {
 		from := rand.N(n - 5000)
 		set(from, from+5000, round+3)
-		if err := c.BgSave(bg).Err(); err != nil {
+		if err := c.BgSave(pctx).Err(); err != nil {
 			t.Fatalf("BGSAVE: %v", err)
 		}
 		if delay > 0 {
@@ -934,12 +959,12 @@ func TestPersistenceSnapshotConsistency(t *testing.T) {
 	c := pClient(t, p.Addr, 0)
 	// The accounts are spread among filler keys, so that the snapshot's
 	// walk over the keys takes many steps, between which transfers run.
-	_, err := c.Pipelined(bg, func(pl redis.Pipeliner) error {
+	_, err := c.Pipelined(pctx, func(pl redis.Pipeliner) error {
 		for i := range fillers {
 			if i%(fillers/accounts) == 0 {
-				pl.Set(bg, fmt.Sprintf("acct:%d", i/(fillers/accounts)), balance, 0)
+				pl.Set(pctx, fmt.Sprintf("acct:%d", i/(fillers/accounts)), balance, 0)
 			}
-			pl.Set(bg, fmt.Sprintf("fill:%d", i), "filler value", 0)
+			pl.Set(pctx, fmt.Sprintf("fill:%d", i), "filler value", 0)
 		}
 		return nil
 	})
@@ -964,9 +989,9 @@ func TestPersistenceSnapshotConsistency(t *testing.T) {
 						b++
 					}
 					x := r.Int64N(50) + 1
-					_, err := wc.TxPipelined(bg, func(pl redis.Pipeliner) error {
-						pl.DecrBy(bg, acctKeys[a], x)
-						pl.IncrBy(bg, acctKeys[b], x)
+					_, err := wc.TxPipelined(pctx, func(pl redis.Pipeliner) error {
+						pl.DecrBy(pctx, acctKeys[a], x)
+						pl.IncrBy(pctx, acctKeys[b], x)
 						return nil
 					})
 					if err != nil {
@@ -979,7 +1004,7 @@ func TestPersistenceSnapshotConsistency(t *testing.T) {
 		pWait(t, 30*time.Second, "transfers", func() bool { return transfers.Load() >= 200 })
 		saves := pInfo(t, c)["rdb_saves"]
 		atStart := transfers.Load()
-		if err := c.BgSave(bg).Err(); err != nil {
+		if err := c.BgSave(pctx).Err(); err != nil {
 			t.Fatalf("BGSAVE: %v", err)
 		}
 		pWaitBgsave(t, c, saves)
@@ -989,7 +1014,7 @@ func TestPersistenceSnapshotConsistency(t *testing.T) {
 		p.Restart()
 		c = pClient(t, p.Addr, 0)
 
-		vals, err := c.MGet(bg, acctKeys...).Result()
+		vals, err := c.MGet(pctx, acctKeys...).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1012,7 +1037,7 @@ func TestPersistenceSnapshotConsistency(t *testing.T) {
 		if changed == 0 {
 			t.Errorf("round %d: no balance changed: the snapshot holds none of the transfers before it", round)
 		}
-		if got := c.DBSize(bg).Val(); got != accounts+fillers {
+		if got := c.DBSize(pctx).Val(); got != accounts+fillers {
 			t.Errorf("round %d: DBSIZE is %d after the restart, want %d", round, got, accounts+fillers)
 		}
 		t.Logf("round %d: %d transfers completed while the snapshot was written", round, during)
@@ -1043,9 +1068,7 @@ func startMustFail(t *testing.T, dir string, args ...string) string {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, Protocol: 2, DisableIdentity: true, MaxRetries: -1,
-		DialTimeout: 100 * time.Millisecond})
-	defer c.Close()
+	addr := "127.0.0.1:" + port
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		select {
@@ -1054,21 +1077,39 @@ func startMustFail(t *testing.T, dir string, args ...string) string {
 			if !errors.As(err, &exit) {
 				t.Fatalf("cairn exited with %v on a damaged directory, want an error\n%s", err, stderr.String())
 			}
+			for _, line := range strings.Split(stderr.String(), "\n") {
+				if strings.Contains(line, "level=ERROR") {
+					t.Logf("cairn: %s", line)
+				}
+			}
 			return stderr.String()
 		default:
 		}
-		served := c.Ping(bg).Err() == nil
-		if served || time.Now().After(deadline) {
+		reply := rawCommand(addr, "PING")
+		if reply == "+PONG" || time.Now().After(deadline) {
+			keys := rawCommand(addr, "DBSIZE")
 			cmd.Process.Kill()
 			<-done
-			keys := "?"
-			if served {
-				keys = strconv.FormatInt(c.DBSize(bg).Val(), 10)
-			}
-			t.Fatalf("cairn started on a damaged directory (serving: %v, keys: %s)\n%s", served, keys, stderr.String())
+			t.Fatalf("cairn started on a damaged directory (PING: %q, DBSIZE: %q)\n%s", reply, keys, stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// rawCommand sends a command without arguments to addr and returns the
+// first line of the reply, "" if there is none.
+func rawCommand(addr, name string) string {
+	nc, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+	if err != nil {
+		return ""
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(time.Second))
+	if _, err := fmt.Fprintf(nc, "*1\r\n$%d\r\n%s\r\n", len(name), name); err != nil {
+		return ""
+	}
+	line, _ := bufio.NewReader(nc).ReadString('\n')
+	return strings.TrimRight(line, "\r\n")
 }
 
 // cairnCheck runs `cairn check` with args and returns its exit code and
@@ -1098,32 +1139,33 @@ func wantContains(t *testing.T, what, text string, subs ...string) {
 }
 
 // snapshotDir writes keys random values, too random to compress, then a
-// snapshot, and stops: a directory whose data is in one ingested table.
-func snapshotDir(t *testing.T, keys int) string {
+// snapshot, and stops. It returns the directory and the values.
+func snapshotDir(t *testing.T, keys int) (string, [][]byte) {
 	t.Helper()
 	dir := t.TempDir()
 	p := testutil.StartPersistent(t, dir, func(c *config.Config) { c.Save = nil })
 	c := pClient(t, p.Addr, 0)
-	r := rand.New(rand.NewChaCha8([32]byte{1}))
-	_, err := c.Pipelined(bg, func(pl redis.Pipeliner) error {
+	r := rand.NewChaCha8([32]byte{1})
+	values := make([][]byte, keys)
+	_, err := c.Pipelined(pctx, func(pl redis.Pipeliner) error {
 		for i := range keys {
-			v := make([]byte, 500)
-			r.Read(v)
-			pl.Set(bg, fmt.Sprintf("key:%d", i), v, 0)
+			values[i] = make([]byte, 500)
+			r.Read(values[i])
+			pl.Set(pctx, fmt.Sprintf("key:%d", i), values[i], 0)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Save(bg).Err(); err != nil {
+	if err := c.Save(pctx).Err(); err != nil {
 		t.Fatalf("SAVE: %v", err)
 	}
 	p.Stop(t)
 	if code, out := cairnCheck(t, dir); code != 0 {
 		t.Fatalf("cairn check on the sound directory exited %d:\n%s", code, out)
 	}
-	return dir
+	return dir, values
 }
 
 // globOne returns the files of dir matching pattern, failing if none.
@@ -1147,7 +1189,7 @@ func TestPersistenceTornLogTail(t *testing.T) {
 	c := pClient(t, p.Addr, 0)
 	key := func(i int) string { return fmt.Sprintf("torn:%03d", i) }
 	for i := range n {
-		if err := c.Set(bg, key(i), strings.Repeat(strconv.Itoa(i%10), 100), 0).Err(); err != nil {
+		if err := c.Set(pctx, key(i), strings.Repeat(strconv.Itoa(i%10), 100), 0).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1167,7 +1209,7 @@ func TestPersistenceTornLogTail(t *testing.T) {
 	c = pClient(t, p.Addr, 0)
 	found := 0
 	for i := range n {
-		v, err := c.Get(bg, key(i)).Result()
+		v, err := c.Get(pctx, key(i)).Result()
 		switch {
 		case err == nil && v == strings.Repeat(strconv.Itoa(i%10), 100) && found == i:
 			found++
@@ -1181,44 +1223,95 @@ func TestPersistenceTornLogTail(t *testing.T) {
 		t.Errorf("%d of %d writes kept after cutting the log's last record", found, n)
 	}
 	// The server goes on from there.
-	if err := c.Set(bg, "after", "v", 0).Err(); err != nil {
+	if err := c.Set(pctx, "after", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	p.Stop()
 	p.Restart()
 	c = pClient(t, p.Addr, 0)
-	if got := c.DBSize(bg).Val(); got != int64(found+1) {
+	if got := c.DBSize(pctx).Val(); got != int64(found+1) {
 		t.Errorf("DBSIZE is %d after another restart, want %d", got, found+1)
 	}
-	if v := c.Get(bg, "after").Val(); v != "v" {
+	if v := c.Get(pctx, "after").Val(); v != "v" {
 		t.Errorf("the write after the recovery is %q after another restart", v)
 	}
 }
 
-// TestPersistenceCorruptSnapshot flips bytes in the middle of every table
-// file of a directory holding a snapshot: cairn must refuse to start,
-// saying why, and `cairn check` must report it.
+// TestPersistenceCorruptSnapshot damages the table files of a directory
+// holding a snapshot: cairn must refuse to start, saying why, and `cairn
+// check` must report it. Damage to a block of snapshot chunks is found
+// when the snapshot is loaded; damage in the middle of every table may
+// hit the metadata too, and be found when the directory is opened.
 func TestPersistenceCorruptSnapshot(t *testing.T) {
-	dir := snapshotDir(t, 2000)
+	tests := []struct {
+		name string
+		// damage damages dir, whose keys were given values.
+		damage    func(t *testing.T, dir string, values [][]byte)
+		wantStart []string
+	}{
+		{"a snapshot chunk", func(t *testing.T, dir string, values [][]byte) {
+			// Wherever the value is stored: in the snapshot's chunk, and
+			// in the log record it covers, if that is not compacted away.
+			if flipValue(t, dir, values[len(values)/2]) == 0 {
+				t.Fatal("the value is in no table")
+			}
+		}, []string{"cannot load", "snapshot", "checksum mismatch", "cairn check"}},
+		{"every table", func(t *testing.T, dir string, _ [][]byte) {
+			for _, f := range globOne(t, dir, "*.sst") {
+				b := readFile(t, f)
+				for i := len(b) / 2; i < len(b)/2+64 && i < len(b); i++ {
+					b[i] ^= 0xa5
+				}
+				writeFile(t, f, b)
+			}
+		}, []string{"checksum mismatch"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, values := snapshotDir(t, 2000)
+			tt.damage(t, dir, values)
+			wantContains(t, "cairn's error", startMustFail(t, dir), tt.wantStart...)
+			code, out := cairnCheck(t, dir)
+			if code != 1 {
+				t.Errorf("cairn check exited %d on a corrupt snapshot, want 1", code)
+			}
+			wantContains(t, "cairn check's report", out, "checksum mismatch")
+		})
+	}
+}
+
+// flipValue flips bytes of every copy of value in the table files of
+// dir, and returns how many it found.
+func flipValue(t *testing.T, dir string, value []byte) int {
+	t.Helper()
+	found := 0
 	for _, f := range globOne(t, dir, "*.sst") {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+		b := readFile(t, f)
+		for i := bytes.Index(b, value); i >= 0; i = bytes.Index(b, value) {
+			for j := i; j < i+16; j++ {
+				b[j] ^= 0xa5
+			}
+			found++
 		}
-		for i := len(b) / 2; i < len(b)/2+64 && i < len(b); i++ {
-			b[i] ^= 0xa5
-		}
-		if err := os.WriteFile(f, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, f, b)
 	}
-	stderr := startMustFail(t, dir)
-	wantContains(t, "cairn's error", stderr, "cannot load", "checksum", "cairn check")
-	code, out := cairnCheck(t, dir)
-	if code != 1 {
-		t.Errorf("cairn check exited %d on a corrupt snapshot, want 1", code)
+	return found
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	wantContains(t, "cairn check's report", out, "problem:", "checksum")
+	return b
+}
+
+func writeFile(t *testing.T, name string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestPersistenceMissingFile deletes one of Pebble's files: cairn must
@@ -1229,13 +1322,13 @@ func TestPersistenceMissingFile(t *testing.T) {
 		// want is part of the error cairn reports.
 		want string
 	}{
-		{"table", "*.sst", "no such file"},
+		{"table", "*.sst", "file does not exist"},
 		{"MANIFEST", "MANIFEST-*", "MANIFEST"},
 		{"CURRENT", "CURRENT", "does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := snapshotDir(t, 1000)
+			dir, _ := snapshotDir(t, 1000)
 			for _, f := range globOne(t, dir, tt.pattern) {
 				if err := os.Remove(f); err != nil {
 					t.Fatal(err)
@@ -1274,13 +1367,13 @@ func openPebble(t *testing.T, dir string) *pebble.DB {
 func TestPersistenceNewerFormat(t *testing.T) {
 	dir := t.TempDir()
 	p := testutil.StartPersistent(t, dir, nil)
-	if err := pClient(t, p.Addr, 0).Set(bg, "a", "1", 0).Err(); err != nil {
+	if err := pClient(t, p.Addr, 0).Set(pctx, "a", "1", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	p.Stop(t)
 	db := openPebble(t, dir)
 	newer := uint64(persistence.FormatVersion + 1)
-	if err := db.Set([]byte("mversion"), binaryUvarint(newer), pebble.Sync); err != nil {
+	if err := db.Set([]byte("mversion"), binary.AppendUvarint(nil, newer), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -1295,15 +1388,6 @@ func TestPersistenceNewerFormat(t *testing.T) {
 	wantContains(t, "cairn check's report", out, want)
 }
 
-func binaryUvarint(n uint64) []byte {
-	var b []byte
-	for n >= 0x80 {
-		b = append(b, byte(n)|0x80)
-		n >>= 7
-	}
-	return append(b, byte(n))
-}
-
 // TestPersistenceCheckFix damages one log record in the middle of the
 // log: cairn refuses to start and `cairn check` reports the record;
 // `cairn check --fix` truncates the log there, and cairn then starts with
@@ -1316,7 +1400,7 @@ func TestPersistenceCheckFix(t *testing.T) {
 	c := pClient(t, p.Addr, 0)
 	key := func(i int) string { return fmt.Sprintf("fix:%02d", i) }
 	for i := range n {
-		if err := c.Set(bg, key(i), i, 0).Err(); err != nil {
+		if err := c.Set(pctx, key(i), i, 0).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1349,10 +1433,7 @@ func TestPersistenceCheckFix(t *testing.T) {
 	if bad == nil {
 		t.Fatalf("no log record writes %s", key(n/2))
 	}
-	seq := uint64(0)
-	for _, b := range bad[1:] {
-		seq = seq<<8 | uint64(b)
-	}
+	seq := binary.BigEndian.Uint64(bad[1:])
 	if err := db.Set(bad, []byte{0xff, 0xff, 0xff}, pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
@@ -1379,7 +1460,7 @@ func TestPersistenceCheckFix(t *testing.T) {
 	p = testutil.StartPersistent(t, dir, edit)
 	c = pClient(t, p.Addr, 0)
 	for i := range n {
-		v, err := c.Get(bg, key(i)).Result()
+		v, err := c.Get(pctx, key(i)).Result()
 		if i < n/2 && v != strconv.Itoa(i) || i >= n/2 && !errors.Is(err, redis.Nil) {
 			t.Errorf("%s is %q (%v) after the fix", key(i), v, err)
 		}
@@ -1414,10 +1495,11 @@ func mountTmpfs(t *testing.T, size int64) string {
 func diskFaultWrites(t *testing.T, c *redis.Client, acked map[string]string) {
 	t.Helper()
 	i := 0
+	defer func() { t.Logf("%d writes acknowledged before the fault was noticed", i-1) }()
 	pWait(t, 10*time.Second, "writes to be refused with MISCONF", func() bool {
 		k, v := fmt.Sprintf("during:%d", i), strconv.Itoa(i)
 		i++
-		err := c.Set(bg, k, v, 0).Err()
+		err := c.Set(pctx, k, v, 0).Err()
 		switch {
 		case err == nil:
 			// Taken before the fault was noticed: it must not be lost.
@@ -1430,15 +1512,15 @@ func diskFaultWrites(t *testing.T, c *redis.Client, acked map[string]string) {
 		return false
 	})
 	for _, write := range []func() error{
-		func() error { return c.Incr(bg, "counter").Err() },
-		func() error { return c.Del(bg, "key:0").Err() },
-		func() error { return c.Eval(bg, "return redis.call('SET', KEYS[1], 'x')", []string{"script"}).Err() },
+		func() error { return c.Incr(pctx, "counter").Err() },
+		func() error { return c.Del(pctx, "key:0").Err() },
+		func() error { return c.Eval(pctx, "return redis.call('SET', KEYS[1], 'x')", []string{"script"}).Err() },
 	} {
 		if err := write(); !isMisconf(err) {
 			t.Errorf("a write got %v during the disk fault, want MISCONF", err)
 		}
 	}
-	if v, err := c.Get(bg, "key:0").Result(); err != nil || v != acked["key:0"] {
+	if v, err := c.Get(pctx, "key:0").Result(); err != nil || v != acked["key:0"] {
 		t.Errorf("GET during the disk fault: %q, %v", v, err)
 	}
 	if got := pInfo(t, c)["aof_last_write_status"]; got != "err" {
@@ -1451,7 +1533,7 @@ func diskFaultWrites(t *testing.T, c *redis.Client, acked map[string]string) {
 func diskRecovers(t *testing.T, c *redis.Client, acked map[string]string) {
 	t.Helper()
 	pWait(t, 10*time.Second, "writes to be accepted again", func() bool {
-		err := c.Set(bg, "after", "v", 0).Err()
+		err := c.Set(pctx, "after", "v", 0).Err()
 		if err != nil && !isMisconf(err) {
 			t.Fatalf("SET after the disk fault: %v", err)
 		}
@@ -1465,7 +1547,7 @@ func writeKeys(t *testing.T, c *redis.Client, acked map[string]string, n int) {
 	t.Helper()
 	for i := range n {
 		k, v := fmt.Sprintf("key:%d", i), strings.Repeat("v", i)
-		if err := c.Set(bg, k, v, 0).Err(); err != nil {
+		if err := c.Set(pctx, k, v, 0).Err(); err != nil {
 			t.Fatal(err)
 		}
 		acked[k] = v
@@ -1475,11 +1557,11 @@ func writeKeys(t *testing.T, c *redis.Client, acked map[string]string, n int) {
 func checkKeys(t *testing.T, c *redis.Client, acked map[string]string) {
 	t.Helper()
 	for k, v := range acked {
-		if got, err := c.Get(bg, k).Result(); got != v {
+		if got, err := c.Get(pctx, k).Result(); got != v {
 			t.Errorf("%s is %q (%v) after the restart, want %q", k, got, err, v)
 		}
 	}
-	if got := c.DBSize(bg).Val(); got != int64(len(acked)) {
+	if got := c.DBSize(pctx).Val(); got != int64(len(acked)) {
 		t.Errorf("DBSIZE is %d after the restart, want %d", got, len(acked))
 	}
 }
@@ -1616,7 +1698,7 @@ func TestPersistenceShutdown(t *testing.T) {
 			s.do("SELECT", 5)
 			s.do("SADD", "set", 1, 2, 3)
 			before := dumpKeyspace(t, p.Addr, 16)
-			err := s.c.Do(bg, tt.shutdown...).Err()
+			err := s.c.Do(pctx, tt.shutdown...).Err()
 			var rerr redis.Error
 			if err == nil || errors.As(err, &rerr) {
 				t.Fatalf("%v replied %v; want the connection closed", tt.shutdown, err)

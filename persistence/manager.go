@@ -95,9 +95,12 @@ type Manager struct {
 	lastRewriteOK   bool
 	lastRewriteSecs int64
 	rewrites        int64
-	// loadedKeys and loadStart report loading progress.
-	loadedKeys atomic.Int64
-	loadStart  time.Time
+	rewriteFailures int64
+	// loadedKeys, loadExpired and loadedBytes count what the last load
+	// inserted, skipped as expired, and read of the snapshot; loadStart
+	// is when it began.
+	loadedKeys, loadExpired, loadedBytes atomic.Int64
+	loadStart                            time.Time
 }
 
 // bgSnapshot is a snapshot being written in the background.
@@ -106,6 +109,8 @@ type bgSnapshot struct {
 	kind    string
 	started time.Time
 	dirty   int64
+	// keys is how many keys there were when it began.
+	keys int64
 	// abandoned is set, under the keyspace lock, to stop it.
 	abandoned bool
 }
@@ -253,7 +258,7 @@ func (m *Manager) finish(w *snapshotWriter) error {
 	if err := m.disk.check(); err != nil {
 		return err
 	}
-	if err := w.finish(m.snap, m.waitLog); err != nil {
+	if err := w.finish(m.snap, m.waitLog, m.syncSnapshots()); err != nil {
 		return err
 	}
 	m.snap = w.info
@@ -262,6 +267,10 @@ func (m *Manager) finish(w *snapshotWriter) error {
 	}
 	return nil
 }
+
+// syncSnapshots reports whether a snapshot's final write is synced at
+// once; see snapshotWriter.finish.
+func (m *Manager) syncSnapshots() bool { return m.cfg.Load().AppendFsync != FsyncEverySec }
 
 // waitLog waits until the log has committed record seq, if it is being
 // written; records the snapshot covers must be in Pebble before the
@@ -281,6 +290,9 @@ func (m *Manager) recordSave(kind string, err error, start time.Time, dirty int6
 		m.lastRewriteSecs = secs
 		if err == nil {
 			m.rewrites++
+			m.rewriteFailures = 0
+		} else {
+			m.rewriteFailures++
 		}
 	}
 	// Every snapshot is both an RDB save and an AOF rewrite in Redis's
@@ -336,6 +348,9 @@ func (m *Manager) LastSave() int64 { return m.lastSave.Unix() }
 
 func (m *Manager) startBackground(kind string) {
 	bg := &bgSnapshot{kind: kind, started: time.Now(), dirty: m.ks.Stats.Dirty}
+	for i := range m.ks.NumDBs() {
+		bg.keys += int64(m.ks.DB(i).Len())
+	}
 	bg.w = m.begin()
 	m.bg = bg
 	m.bgDone.Add(1)
@@ -364,7 +379,7 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 	}
 	if err == nil {
 		if err = m.disk.check(); err == nil {
-			err = w.finish(m.snapAtStart(bg), m.waitLog)
+			err = w.finish(m.snapAtStart(bg), m.waitLog, m.syncSnapshots())
 		}
 	}
 	m.ks.Lock()
@@ -479,19 +494,45 @@ func (m *Manager) Reload() error {
 
 func binaryUvarint(n uint64) []byte { return binary.AppendUvarint(nil, n) }
 
-// Info writes the fields of INFO persistence.
+// ReloadLog is DEBUG LOADAOF: the log committed, the keyspace emptied,
+// then loaded back from the snapshot and the log.
+func (m *Manager) ReloadLog() error {
+	if m.logOn {
+		if err := m.waitLog(m.seq); err != nil {
+			return err
+		}
+	}
+	m.abandonBackground()
+	m.ks.FlushAll()
+	if _, err := m.loadSnapshot(m.snap, false); err != nil {
+		return err
+	}
+	_, _, err := m.replayLog(false)
+	return err
+}
+
+// Info writes the fields of INFO persistence, with Redis 7.0's names and
+// order. cairn forks nothing: the copy-on-write fields are 0, and the
+// current_save_* fields report the snapshot in progress.
 func (m *Manager) Info(field func(name string, value any)) {
 	cfg := m.cfg.Load()
 	loading := m.Loading()
 	field("loading", b2i(loading))
 	field("async_loading", 0)
-	if loading {
-		elapsed := time.Since(m.loadStart)
-		field("loading_start_time", m.loadStart.Unix())
-		field("loading_total_bytes", int64(m.snap.Bytes))
-		field("loading_loaded_keys", m.loadedKeys.Load())
-		field("loading_elapsed_seconds", int64(elapsed/time.Second))
+	field("current_cow_peak", 0)
+	field("current_cow_size", 0)
+	field("current_cow_size_age", 0)
+	var processed, total int64
+	if m.bg != nil {
+		processed, total = int64(m.bg.w.info.Keys), m.bg.keys
 	}
+	perc := 0.0
+	if total > 0 {
+		perc = float64(processed) * 100 / float64(total)
+	}
+	field("current_fork_perc", fmt.Sprintf("%.2f", perc))
+	field("current_save_keys_processed", processed)
+	field("current_save_keys_total", total)
 	field("rdb_changes_since_last_save", m.ks.Stats.Dirty-m.dirtyAtSave)
 	field("rdb_bgsave_in_progress", b2i(m.bg != nil && m.bg.kind == kindSave))
 	field("rdb_last_save_time", m.lastSave.Unix())
@@ -500,6 +541,8 @@ func (m *Manager) Info(field func(name string, value any)) {
 	field("rdb_current_bgsave_time_sec", m.currentSecs(kindSave))
 	field("rdb_saves", m.saves)
 	field("rdb_last_cow_size", 0)
+	field("rdb_last_load_keys_expired", m.loadExpired.Load())
+	field("rdb_last_load_keys_loaded", m.loadedKeys.Load())
 	field("aof_enabled", b2i(cfg.AppendOnly))
 	field("aof_rewrite_in_progress", b2i(m.bg != nil && m.bg.kind == kindRewrite))
 	field("aof_rewrite_scheduled", b2i(m.rewriteScheduled))
@@ -507,11 +550,15 @@ func (m *Manager) Info(field func(name string, value any)) {
 	field("aof_current_rewrite_time_sec", m.currentSecs(kindRewrite))
 	field("aof_last_bgrewrite_status", okErr(m.lastRewriteOK))
 	field("aof_rewrites", m.rewrites)
+	field("aof_rewrites_consecutive_failures", m.rewriteFailures)
 	writeOK := true
 	if m.alog != nil && m.alog.Failure() != nil {
 		writeOK = false
 	}
 	field("aof_last_write_status", okErr(writeOK))
+	field("aof_last_cow_size", 0)
+	field("module_fork_in_progress", 0)
+	field("module_fork_last_cow_size", 0)
 	if cfg.AppendOnly && m.alog != nil {
 		size := int64(m.snap.Bytes) + m.alog.logBytes() - m.logBytesAtSnap
 		field("aof_current_size", size)
@@ -520,6 +567,21 @@ func (m *Manager) Info(field func(name string, value any)) {
 		field("aof_buffer_length", 0)
 		field("aof_pending_bio_fsync", 0)
 		field("aof_delayed_fsync", 0)
+	}
+	if loading {
+		elapsed := time.Since(m.loadStart)
+		loaded, total := m.loadedBytes.Load(), int64(m.snap.Bytes)
+		perc, eta := 0.0, int64(1)
+		if total > 0 && loaded > 0 {
+			perc = float64(loaded) * 100 / float64(total)
+			eta = int64(elapsed.Seconds() * float64(total-loaded) / float64(loaded))
+		}
+		field("loading_start_time", m.loadStart.Unix())
+		field("loading_total_bytes", total)
+		field("loading_rdb_used_mem", 0)
+		field("loading_loaded_bytes", loaded)
+		field("loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+		field("loading_eta_seconds", eta)
 	}
 }
 

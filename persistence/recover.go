@@ -26,7 +26,7 @@ func (m *Manager) Recover() error {
 	if keys > 0 {
 		m.log.Info("snapshot loaded", "keys", keys, "elapsed", time.Since(m.loadStart).Round(time.Millisecond).String())
 	}
-	last, records, err := m.replayLog()
+	last, records, err := m.replayLog(true)
 	if err != nil {
 		return err
 	}
@@ -59,6 +59,9 @@ type loadedKey struct {
 // decoded under the keyspace lock. unlocked says whether the caller does
 // not hold the lock (Recover) or holds it throughout (DEBUG RELOAD).
 func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) {
+	m.loadedKeys.Store(0)
+	m.loadExpired.Store(0)
+	m.loadedBytes.Store(0)
 	if info.ID == 0 {
 		return 0, nil
 	}
@@ -93,9 +96,10 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			m.ks.Lock()
 			defer m.ks.Unlock()
 		}
-		var n int64
+		var n, expired int64
 		for _, k := range batch {
 			if k.expireAt != 0 && k.expireAt <= now {
+				expired++
 				continue
 			}
 			db := m.ks.DB(k.db)
@@ -107,6 +111,7 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			n++
 		}
 		m.loadedKeys.Add(n)
+		m.loadExpired.Add(expired)
 		mu.Lock()
 		inserted += n
 		mu.Unlock()
@@ -128,6 +133,7 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			setErr(fmt.Errorf("snapshot %d, chunk %d is corrupt: %w", info.ID, chunkNo, err))
 			return
 		}
+		m.loadedBytes.Add(int64(len(c)))
 		insert(batch)
 	}
 
@@ -210,7 +216,9 @@ const replayRecordsPerLock = 1024
 
 // replayLog applies the log records after the snapshot, in order, and
 // returns the last sequence number and how many records it replayed.
-func (m *Manager) replayLog() (last uint64, records int64, err error) {
+// unlocked says whether the caller does not hold the keyspace lock
+// (Recover: it is taken per batch of records) or holds it throughout.
+func (m *Manager) replayLog(unlocked bool) (last uint64, records int64, err error) {
 	last = m.snap.Seq
 	base, err := m.st.logBase()
 	if err != nil {
@@ -257,7 +265,7 @@ func (m *Manager) replayLog() (last uint64, records int64, err error) {
 		if err != nil {
 			return 0, 0, fmt.Errorf("cannot load %s: log record %d is corrupt%s", m.st.dir, seq, recoveryHint(m.st.dir))
 		}
-		if !locked {
+		if !locked && unlocked {
 			m.ks.Lock()
 			locked = true
 		}
@@ -266,7 +274,7 @@ func (m *Manager) replayLog() (last uint64, records int64, err error) {
 		}
 		last = seq
 		records++
-		if records%replayRecordsPerLock == 0 {
+		if records%replayRecordsPerLock == 0 && locked {
 			m.ks.Unlock()
 			locked = false
 			if time.Since(progress) >= time.Second {

@@ -141,7 +141,13 @@ func (w *snapshotWriter) closeTable() error {
 // and the log records it covers. Records up to the snapshot's sequence
 // must have been committed before (waitLog), or the deletion would miss
 // them.
-func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error) error {
+//
+// The write is synced unless sync is false (everysec): Pebble then syncs
+// it with the log within a second, and a crash before that leaves the
+// previous snapshot and the log, which are consistent, and this
+// snapshot's chunks to be deleted at start. A synced write would wait for
+// what is left of everysec's interval.
+func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error, sync bool) error {
 	if w.table != nil {
 		if err := w.closeTable(); err != nil {
 			return err
@@ -160,10 +166,17 @@ func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) erro
 	defer b.Close()
 	b.Set(keySnapshot, w.info.encode(), nil)
 	if prev.ID != 0 {
-		b.DeleteRange(snapPrefix(prev.ID), snapPrefix(prev.ID+1), nil)
+		// The deletion ends at the previous snapshot's last chunk, not at
+		// the next ID: a range over the next snapshot's first key would
+		// make Pebble flush its memtable before that snapshot's ingestion.
+		b.DeleteRange(snapPrefix(prev.ID), snapKey(prev.ID, prev.Chunks), nil)
 	}
 	b.DeleteRange(logKey(nil, 0), logKey(nil, w.info.Seq+1), nil)
-	return w.st.db.Apply(b, pebble.Sync)
+	opts := pebble.NoSync
+	if sync {
+		opts = pebble.Sync
+	}
+	return w.st.db.Apply(b, opts)
 }
 
 // abort removes what was written of an incomplete snapshot.

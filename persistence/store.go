@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,26 +243,37 @@ func (l pebbleLogger) Fatalf(format string, args ...any) {
 
 // cleanSnapshots deletes the chunks of snapshots other than cur (ones
 // that did not complete, or whose replacement did not finish deleting
-// them) and returns the first unused snapshot ID.
+// them) and returns the first unused snapshot ID. The deletions cover only
+// IDs in use: a range deletion over future snapshots' keys would make
+// Pebble flush its memtable before every ingestion.
 func (s *Store) cleanSnapshots(cur SnapshotInfo) (uint64, error) {
 	s.removeTempFiles()
-	next := cur.ID + 1
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixSnap}, UpperBound: []byte{prefixSnap + 1}})
 	if err != nil {
 		return 0, err
 	}
+	first, last := cur.ID, cur.ID
+	if it.First() && len(it.Key()) >= 9 {
+		first = min(first, binary.BigEndian.Uint64(it.Key()[1:9]))
+	}
 	if it.Last() && len(it.Key()) >= 9 {
-		next = max(next, binary.BigEndian.Uint64(it.Key()[1:9])+1)
+		last = max(last, binary.BigEndian.Uint64(it.Key()[1:9]))
 	}
 	if err := it.Close(); err != nil {
 		return 0, fmt.Errorf("reading the snapshots in %s: %w", s.dir, err)
 	}
 	b := s.db.NewBatch()
 	defer b.Close()
-	b.DeleteRange([]byte{prefixSnap}, snapPrefix(cur.ID), nil)
-	b.DeleteRange(snapPrefix(cur.ID+1), []byte{prefixSnap + 1}, nil)
-	if err := s.db.Apply(b, pebble.NoSync); err != nil {
-		return 0, err
+	if first < cur.ID {
+		b.DeleteRange(snapPrefix(first), snapPrefix(cur.ID), nil)
 	}
-	return next, nil
+	if last > cur.ID {
+		b.DeleteRange(snapPrefix(cur.ID+1), snapKey(last, math.MaxUint64), nil)
+	}
+	if !b.Empty() {
+		if err := s.db.Apply(b, pebble.Sync); err != nil {
+			return 0, err
+		}
+	}
+	return last + 1, nil
 }

@@ -107,7 +107,18 @@ var (
 	buildOut  []byte
 )
 
-// BuildCairn builds cmd/cairn once per test binary and returns its path.
+// Main runs a test binary's tests, then removes the cairn binary that
+// BuildCairn built for them: TestMain of the packages that use it.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if buildPath != "" {
+		os.RemoveAll(filepath.Dir(buildPath))
+	}
+	return code
+}
+
+// BuildCairn builds cmd/cairn once per test binary and returns its path;
+// see Main.
 func BuildCairn(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
