@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,9 +150,9 @@ func (m *Manager) Loading() bool { return m.loading.Load() }
 
 // sink is the keyspace's sink: it numbers each unit and logs it.
 func (m *Manager) sink(effects []keyspace.Effect) {
+	m.syncAppendOnly()
 	m.seq++
 	m.assigned.Store(m.seq)
-	m.syncAppendOnly()
 	if m.logOn {
 		var k []byte
 		if m.logBaseNext != nil {
@@ -163,9 +164,11 @@ func (m *Manager) sink(effects []keyspace.Effect) {
 }
 
 // syncAppendOnly follows CONFIG SET appendonly. Turned on, the log
-// restarts at the next unit; until a snapshot covers the units before it
-// (started now, as Redis rewrites its AOF), recovery uses the snapshot
-// alone.
+// restarts at the next unit, and a snapshot that it will continue is
+// scheduled (Cron starts it), as Redis rewrites its AOF; until that
+// snapshot completes, recovery uses the previous snapshot alone. It runs
+// in the sink, which must not start a snapshot itself: beginning one
+// hands the unit in progress to the sink.
 func (m *Manager) syncAppendOnly() {
 	on := m.cfg.Load().AppendOnly
 	if on == m.logOn {
@@ -176,13 +179,9 @@ func (m *Manager) syncAppendOnly() {
 		m.log.Info("append-only log turned off")
 		return
 	}
-	m.log.Info("append-only log turned on; starting a snapshot that it will continue")
+	m.log.Info("append-only log turned on; a snapshot it continues is scheduled")
 	m.logBaseNext = binaryUvarint(m.seq + 1)
-	if m.bg != nil {
-		m.rewriteScheduled = true
-		return
-	}
-	m.startBackground(kindRewrite)
+	m.rewriteScheduled = true
 }
 
 // AwaitDurable returns once every unit handed over so far is on disk,
@@ -376,6 +375,10 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 		if err = m.disk.check(); err == nil {
 			err = w.write(chunks)
 		}
+		// With io-threads 1 the clients' goroutines share this thread:
+		// let them run between steps rather than at the scheduler's next
+		// preemption, up to 10 ms away.
+		runtime.Gosched()
 	}
 	if err == nil {
 		if err = m.disk.check(); err == nil {

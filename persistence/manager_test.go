@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
@@ -174,5 +175,79 @@ func BenchmarkSink(b *testing.B) {
 	defer ks.Unlock()
 	for b.Loop() {
 		m.sink(effect)
+	}
+}
+
+// TestAppendOnlyTurnedOn: a log turned on at run time continues the
+// snapshot it schedules; after a crash the units before and after are
+// there.
+func TestAppendOnlyTurnedOn(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestServer(t, dir, func(c *config.Config) { c.AppendOnly = false; c.Save = nil })
+	s.do("SET", "before", "1")
+	s.do("CONFIG", "SET", "appendonly", "yes")
+	s.do("SET", "between", "2")
+	s.ks.Lock()
+	s.m.Cron()
+	s.ks.Unlock()
+	waitFor(t, func() bool {
+		return strings.Contains(s.do("INFO", "persistence"), "aof_rewrite_in_progress:0")
+	})
+	s.do("SET", "after", "3")
+	s.close(t)
+
+	s = openTestServer(t, dir, nil)
+	defer s.close(t)
+	if got := s.do("MGET", "before", "between", "after"); got != "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n" {
+		t.Fatalf("MGET = %q", got)
+	}
+}
+
+// TestLoadingRefuses: until Recover is done, commands without the loading
+// flag get LOADING, and INFO answers.
+func TestLoadingRefuses(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Defaults()
+	cfg.Dir = dir
+	store := config.NewStore(cfg, "")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
+	e := commands.NewEngine(ks, store, log)
+	m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Persist = m
+	s := &testServer{ks: ks, e: e, m: m, cl: commands.NewClient("t", "t", ks.Tick(), func() {})}
+	s.cl.Authenticated = true
+	for _, c := range []struct{ cmd, want string }{
+		{"GET a", "-LOADING Redis is loading the dataset in memory\r\n"},
+		{"PING", "-LOADING Redis is loading the dataset in memory\r\n"},
+		{"LASTSAVE", ":"},
+	} {
+		if got := s.do(strings.Fields(c.cmd)...); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s while loading = %q, want %q", c.cmd, got, c.want)
+		}
+	}
+	if got := s.do("INFO", "persistence"); !strings.Contains(got, "loading:1\r\n") {
+		t.Errorf("INFO while loading: %q", got)
+	}
+	if err := m.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.close(t)
+	if got := s.do("PING"); got != "+PONG\r\n" {
+		t.Errorf("PING after loading = %q", got)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 10 s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

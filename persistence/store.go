@@ -128,7 +128,7 @@ func openStore(dir string, log *slog.Logger, walSyncInterval func() time.Duratio
 	opts.EnsureDefaults()
 	db, err := pebble.Open(dir, opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the data directory %s: %w", dir, err)
+		return nil, fmt.Errorf("cannot open the data directory %s: %w%s", dir, err, recoveryHint(dir))
 	}
 	s := &Store{db: db, opts: opts, dir: dir, log: log}
 	if err := s.checkVersion(); err != nil {
@@ -158,7 +158,7 @@ func (s *Store) checkVersion() error {
 		return s.db.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion), pebble.Sync)
 	}
 	if err != nil {
-		return fmt.Errorf("cannot read the format version in %s: %w", s.dir, err)
+		return fmt.Errorf("cannot read the format version in %s: %w%s", s.dir, err, recoveryHint(s.dir))
 	}
 	defer closer.Close()
 	n, k := binary.Uvarint(v)

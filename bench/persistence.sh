@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Compares cairn's persistence with Debian's redis-server's on this
+# machine:
+#   1. SET throughput (redis-benchmark, 50 clients, random keys among
+#      1,000,000, 100-byte values; 200,000 requests without pipelining,
+#      1,000,000 with a pipeline of 16, and a tenth of that under
+#      appendfsync always) without persistence, with the log/AOF synced
+#      every second, and synced on every write; each row runs against a
+#      server started for it in an empty directory, both with their default
+#      auto-aof-rewrite (64mb, 100%) and no save rules;
+#   2. the time from a server's start to its first PONG (not -LOADING)
+#      with 1,000,000 strings of 100 bytes, half of them with a TTL, and
+#      100,000 hashes of 10 fields (bench/loader through redis-cli --pipe):
+#      Redis from its RDB file (SAVE) and from its AOF (without RDB
+#      preamble, never rewritten), cairn from the snapshot its SIGTERM
+#      took and from its log alone (--save "", no snapshot), and what
+#      each takes on disk;
+#   3. GET/SET latency at a steady 20,000 requests/s (bench/latency) on
+#      that data, before and during a BGSAVE, the snapshot's duration,
+#      and the servers' resident memory before and at its peak during the
+#      snapshot (Redis's forked child included).
+# Servers run on free loopback ports, on CPU 0 and the clients on CPU 1
+# (with taskset, when there are two CPUs or more), in a temporary
+# directory removed at exit; all are killed when the script exits.
+# Takes 5 to 10 minutes. Usage: bench/persistence.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. bench/lib.sh
+
+work=$(mktemp -d)
+# pids are the servers running; kill_all stops them all at exit (with
+# SIGKILL: what they hold is thrown away).
+pids=()
+kill_all() {
+	for pid in "${pids[@]}"; do
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	pids=()
+}
+trap 'kill_all; rm -rf "$work"' EXIT
+
+echo "building cmd/cairn, bench/loader and bench/latency..." >&2
+go build -o "$work/cairn" ./cmd/cairn
+go build -o "$work/loader" ./bench/loader
+go build -o "$work/latency" ./bench/latency
+
+# since T prints the seconds from T, an $EPOCHREALTIME, to now.
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+
+# start KIND NAME ARGS... starts redis-server or cairn (KIND) on a free
+# port with ARGS, its log in $work/NAME.log, and sets port, pid and
+# started (its $EPOCHREALTIME at start) without waiting for it.
+start() {
+	local kind=$1 name=$2
+	shift 2
+	port=$(free_port)
+	started=$EPOCHREALTIME
+	if [ "$kind" = redis ]; then
+		"${on_server_cpu[@]}" redis-server --port "$port" --bind 127.0.0.1 --daemonize no \
+			--logfile "$work/$name.log" "$@" &
+	else
+		"${on_server_cpu[@]}" "$work/cairn" --port "$port" --bind 127.0.0.1 "$@" 2>>"$work/$name.log" &
+	fi
+	pid=$!
+	pids+=("$pid")
+	log=$work/$name.log
+}
+
+# pong_after prints the seconds from the start of the server just started
+# (start's port, pid, started) to the first PING it answers PONG: not
+# -LOADING, nor a refused connection.
+pong_after() {
+	local deadline=$((SECONDS + 300)) reply
+	while ((SECONDS < deadline)); do
+		reply=$("${on_client_cpu[@]}" redis-cli -p "$port" PING 2>/dev/null || true)
+		if [ "$reply" = PONG ]; then
+			since "$started"
+			return
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "bench: the server on port $port exited; the end of $log:" >&2
+			tail -20 "$log" >&2
+			exit 1
+		fi
+		sleep 0.01
+	done
+	echo "bench: the server on port $port did not answer PONG within 300 s" >&2
+	exit 1
+}
+
+# stop PID stops a server with SIGTERM, and sets stop_s to the seconds it
+# took to exit; it fails if the server exits with an error. (Not in a
+# subshell: only this shell can wait for its servers.)
+stop() {
+	local t=$EPOCHREALTIME status=0 p rest=()
+	kill -TERM "$1"
+	wait "$1" || status=$?
+	for p in "${pids[@]}"; do [ "$p" = "$1" ] || rest+=("$p"); done
+	pids=("${rest[@]}")
+	if [ "$status" != 0 ]; then
+		echo "bench: server $1 exited with status $status" >&2
+		exit 1
+	fi
+	stop_s=$(since "$t")
+}
+
+# info PORT FIELD prints a field of the server's INFO.
+info() { redis-cli -p "$1" INFO | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
+
+dbsize() { redis-cli -p "$1" DBSIZE; }
+
+size() { du -sb "$1" | awk '{ print $1 }'; }
+
+# 1. SET throughput.
+# set_rps PORT PIPELINE REQUESTS prints the SETs per second
+# redis-benchmark measured.
+set_rps() {
+	"${on_client_cpu[@]}" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -n "$3" -P "$2" -r 1000000 -d 100 \
+		-t set -q --csv 2>>"$work/benchmark.err" | awk -F'","' 'NR > 1 { v = $2 } END { print v }'
+}
+
+declare -A rps rewrites
+modes=(none everysec always)
+declare -A mode_args=(
+	[none]="--appendonly no --save ''"
+	[everysec]="--appendonly yes --appendfsync everysec --save ''"
+	[always]="--appendonly yes --appendfsync always --save ''"
+)
+n=0
+for mode in "${modes[@]}"; do
+	eval "args=(${mode_args[$mode]})"
+	servers=(redis cairn)
+	((n++ % 2 == 0)) || servers=(cairn redis)
+	for server in "${servers[@]}"; do
+		dir=$work/$server-set-$mode
+		mkdir -p "$dir"
+		start "$server" "$server-set-$mode" --dir "$dir" "${args[@]}"
+		wait_ping "$port"
+		for pipeline in 1 16; do
+			requests=200000
+			[ "$pipeline" -gt 1 ] && requests=1000000
+			[ "$mode" = always ] && requests=$((requests / 10))
+			rps[$server,$mode,$pipeline]=$(set_rps "$port" "$pipeline" "$requests")
+		done
+		rewrites[$server,$mode]=$(info "$port" aof_rewrites)
+		stop "$pid"
+		rm -rf "$dir"
+	done
+done
+
+echo "SET requests/s: 50 clients, random keys (-r 1000000), 100-byte values (-d 100)"
+printf '%-7s %-36s %12s %12s %9s\n' server persistence "pipeline 1" "pipeline 16" rewrites
+for server in redis cairn; do
+	for mode in "${modes[@]}"; do
+		label="appendfsync $mode"
+		[ "$mode" = none ] && label='none (--appendonly no --save "")'
+		printf '%-7s %-36s %12s %12s %9s\n' "$server" "$label" "${rps[$server,$mode,1]:--}" \
+			"${rps[$server,$mode,16]:--}" "${rewrites[$server,$mode]:--}"
+	done
+done
+echo "(requests: 200,000 with pipeline 1, 1,000,000 with 16, a tenth of that with always;"
+echo " rewrites: log rewrites/snapshots started by auto-aof-rewrite during the row's two runs)"
+echo
+printf '%-36s %12s %12s\n' ratio "pipeline 1" "pipeline 16"
+for r in "cairn everysec / cairn none" "cairn everysec / redis everysec" "cairn always / redis always" \
+	"redis everysec / redis none"; do
+	read -r s1 m1 _ s2 m2 <<<"$r"
+	printf '%-36s %12s %12s\n' "$r" "$(ratio "${rps[$s1,$m1,1]:-}" "${rps[$s2,$m2,1]:-0}")" \
+		"$(ratio "${rps[$s1,$m1,16]:-}" "${rps[$s2,$m2,16]:-0}")"
+done
+if grep -q . "$work/benchmark.err" 2>/dev/null; then
+	echo "redis-benchmark wrote on stderr (count, line):" >&2
+	sort "$work/benchmark.err" | uniq -c | sort -rn | head -5 >&2
+fi
+
+# 2. Restart.
+echo >&2
+echo "generating the data set..." >&2
+"${on_client_cpu[@]}" "$work/loader" -keys 1000000 -value-size 100 -ex 100000 -hashes 100000 -fields 10 >"$work/data.resp"
+keys=1100000
+
+# load PORT loads the data set into a server and prints the seconds it
+# took.
+load() {
+	local t=$EPOCHREALTIME out
+	out=$("${on_client_cpu[@]}" redis-cli -p "$1" --pipe <"$work/data.resp" 2>&1) || true
+	if ! grep -q "^errors: 0, replies: $keys\$" <<<"$out"; then
+		echo "bench: loading the data set into port $1: $out" >&2
+		exit 1
+	fi
+	stop_s=$(since "$t")
+}
+
+# check_keys PORT WHAT warns if the server does not hold every key.
+check_keys() {
+	local n
+	n=$(dbsize "$1")
+	[ "$n" = "$keys" ] || echo "bench: $2 holds $n keys, not $keys" >&2
+}
+
+# Redis: loaded with its AOF on, never rewritten, then SAVE writes the
+# RDB file: both restarts read what that one load wrote.
+redis_dir=$work/redis-restart
+mkdir -p "$redis_dir"
+redis_aof=(--appendonly yes --appendfsync everysec --aof-use-rdb-preamble no --save '')
+start redis redis-load --dir "$redis_dir" --dbfilename dump.rdb "${redis_aof[@]}" --auto-aof-rewrite-percentage 0
+wait_ping "$port"
+redis_load_s=$(load "$port")
+check_keys "$port" "redis after loading"
+t=$EPOCHREALTIME
+redis-cli -p "$port" SAVE >/dev/null
+redis_save_s=$(since "$t")
+stop "$pid"
+redis_rdb_bytes=$(size "$redis_dir/dump.rdb")
+redis_aof_bytes=$(size "$redis_dir/appendonlydir")
+
+# cairn: loaded with the log on and no save rules, nor auto-aof-rewrite:
+# its SIGTERM takes no snapshot, and the directory holds the log alone.
+cairn_dir=$work/cairn-restart
+start cairn cairn-load --dir "$cairn_dir" --appendonly yes --appendfsync everysec --save '' \
+	--auto-aof-rewrite-percentage 0
+wait_ping "$port"
+cairn_load_s=$(load "$port")
+check_keys "$port" "cairn after loading"
+stop "$pid"
+cairn_log_bytes=$(size "$cairn_dir")
+
+# Redis from the RDB file.
+start redis redis-rdb --dir "$redis_dir" --dbfilename dump.rdb --appendonly no --save ''
+redis_rdb_s=$(pong_after)
+check_keys "$port" "redis restarted from its RDB file"
+stop "$pid"
+
+# cairn from its log; with save rules (the default ones), so that
+# SIGTERM then takes a snapshot.
+start cairn cairn-log --dir "$cairn_dir" --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0
+cairn_log_s=$(pong_after)
+check_keys "$port" "cairn restarted from its log"
+stop "$pid"
+cairn_stop_s=$stop_s
+cairn_snap_bytes=$(size "$cairn_dir")
+
+# Redis from its AOF, and cairn from its snapshot: both stay up for 3.
+start redis redis-aof --dir "$redis_dir" --dbfilename dump.rdb "${redis_aof[@]}"
+redis_aof_s=$(pong_after)
+redis_port=$port redis_pid=$pid
+check_keys "$port" "redis restarted from its AOF"
+start cairn cairn-snapshot --dir "$cairn_dir" --appendonly yes --appendfsync everysec --save ''
+cairn_snap_s=$(pong_after)
+cairn_port=$port cairn_pid=$pid
+check_keys "$port" "cairn restarted from its snapshot"
+
+echo
+echo "restart with 1,000,000 strings of 100 bytes (half with a TTL) and 100,000 hashes of 10 fields"
+printf '%-44s %18s %16s\n' "server, loading from" "start to PONG (s)" "on disk (bytes)"
+printf '%-44s %18s %16s\n' "redis, RDB file (SAVE took ${redis_save_s} s)" "$redis_rdb_s" "$redis_rdb_bytes"
+printf '%-44s %18s %16s\n' "redis, AOF (no RDB preamble)" "$redis_aof_s" "$redis_aof_bytes"
+printf '%-44s %18s %16s\n' "cairn, snapshot (SIGTERM took ${cairn_stop_s} s)" "$cairn_snap_s" "$cairn_snap_bytes"
+printf '%-44s %18s %16s\n' "cairn, log alone (--save \"\")" "$cairn_log_s" "$cairn_log_bytes"
+echo "(loading through redis-cli --pipe, log/AOF on, everysec: redis ${redis_load_s} s, cairn ${cairn_load_s} s;"
+echo " on disk: redis's dump.rdb and appendonlydir, cairn's data directory)"
+
+# 3. Snapshot under load.
+# measure PORT PID runs bench/latency and prints its output.
+measure() {
+	"${on_client_cpu[@]}" "$work/latency" -addr "127.0.0.1:$1" -pid "$2" -rate 20000 -clients 20 \
+		-keys 1000000 -value-size 100 -warmup 1s -baseline 5s
+}
+redis_out=$(measure "$redis_port" "$redis_pid")
+cairn_out=$(measure "$cairn_port" "$cairn_pid")
+
+# field OUTPUT PHASE NAME prints NAME=value from the line of bench/latency's
+# output that starts with PHASE (or the one with snapshot_s for "").
+field() {
+	awk -v phase="$2" -v name="$3" '
+		(phase == "" && /^snapshot_s=/) || (phase != "" && $1 == phase) {
+			for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[1] == name) print kv[2]
+		}' <<<"$1"
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+echo
+echo "snapshot under load: 20 clients, 20,000 requests/s (half GET, half SET of 100 bytes), BGSAVE after 5 s"
+printf '%-40s %12s %12s\n' "" redis cairn
+for phase in baseline snapshot; do
+	label="no snapshot"
+	[ "$phase" = snapshot ] && label="during BGSAVE"
+	for q in p50 p99 p999 max; do
+		name=$q
+		[ "$q" = p999 ] && name=p99.9
+		printf '%-40s %12s %12s\n' "latency $name (ms), $label" "$(field "$redis_out" $phase ${q}_ms)" \
+			"$(field "$cairn_out" $phase ${q}_ms)"
+	done
+	printf '%-40s %12s %12s\n' "requests/s achieved, $label" "$(field "$redis_out" $phase rate)" \
+		"$(field "$cairn_out" $phase rate)"
+	for out in "$redis_out" "$cairn_out"; do
+		errors=$(field "$out" $phase errors)
+		[ "${errors:-0}" = 0 ] || echo "bench: $errors requests failed ($label)" >&2
+	done
+done
+printf '%-40s %12s %12s\n' "snapshot duration (s)" "$(field "$redis_out" "" snapshot_s)" "$(field "$cairn_out" "" snapshot_s)"
+printf '%-40s %12s %12s\n' "RSS before (MiB)" "$(mib "$(field "$redis_out" "" rss_before_kb)")" \
+	"$(mib "$(field "$cairn_out" "" rss_before_kb)")"
+printf '%-40s %12s %12s\n' "peak RSS during BGSAVE (MiB)" "$(mib "$(field "$redis_out" "" rss_peak_kb)")" \
+	"$(mib "$(field "$cairn_out" "" rss_peak_kb)")"
+printf '%-40s %12s %12s\n' "  of which the forked child (MiB)" "$(mib "$(field "$redis_out" "" child_peak_kb)")" \
+	"$(mib "$(field "$cairn_out" "" child_peak_kb)")"
+printf '%-40s %12s %12s\n' "RSS before + rdb_last_cow_size (MiB)" \
+	"$(mib $(($(field "$redis_out" "" rss_before_kb) + $(field "$redis_out" "" cow_bytes) / 1024)))" -
+echo "(latency from each request's send, at a fixed schedule; RSS sampled every 10 ms, a child's"
+echo " VmRSS counts the pages it still shares with its parent: the copy-on-write size is what it added)"
+
+# What the servers logged that looks wrong.
+if grep -hE 'level=(WARN|ERROR)|panic|fatal error' "$work"/cairn-*.log >"$work/cairn-warnings" 2>/dev/null; then
+	echo "cairn logged (count, line):" >&2
+	sed 's/^time=[^ ]* //' "$work/cairn-warnings" | sort | uniq -c | sort -rn | head -10 >&2
+fi
