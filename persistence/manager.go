@@ -257,7 +257,7 @@ func (m *Manager) finish(w *snapshotWriter) error {
 	if err := m.disk.check(); err != nil {
 		return err
 	}
-	if err := w.finish(m.snap, m.waitLog, m.syncSnapshots()); err != nil {
+	if err := w.finish(m.snap, m.waitLog, m.intervalSync(), false); err != nil {
 		return err
 	}
 	m.snap = w.info
@@ -267,9 +267,9 @@ func (m *Manager) finish(w *snapshotWriter) error {
 	return nil
 }
 
-// syncSnapshots reports whether a snapshot's final write is synced at
-// once; see snapshotWriter.finish.
-func (m *Manager) syncSnapshots() bool { return m.cfg.Load().AppendFsync != FsyncEverySec }
+// intervalSync reports whether Pebble syncs at most once a second
+// (everysec); see snapshotWriter.finish.
+func (m *Manager) intervalSync() bool { return m.cfg.Load().AppendFsync == FsyncEverySec }
 
 // waitLog waits until the log has committed record seq, if it is being
 // written; records the snapshot covers must be in Pebble before the
@@ -382,7 +382,7 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 	}
 	if err == nil {
 		if err = m.disk.check(); err == nil {
-			err = w.finish(m.snapAtStart(bg), m.waitLog, m.syncSnapshots())
+			err = w.finish(m.snapAtStart(bg), m.waitLog, m.intervalSync(), true)
 		}
 	}
 	m.ks.Lock()
@@ -461,7 +461,7 @@ func (m *Manager) saveRuleDue() bool {
 		return false
 	}
 	for _, r := range cfg.Save {
-		if changes >= r.Changes && changes > 0 && now.Sub(m.lastSave) >= time.Duration(r.Seconds)*time.Second {
+		if changes >= r.Changes && int64(now.Sub(m.lastSave)/time.Second) > r.Seconds {
 			return true
 		}
 	}

@@ -81,7 +81,7 @@ func TestGroupCommit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cl := commands.NewClient("w", "w", s.ks.Tick(), func() {})
+			cl := commands.NewClient("w", "w", time.Now(), func() {})
 			cl.Authenticated = true
 			for i := range each {
 				s.ks.Lock()

@@ -142,12 +142,13 @@ func (w *snapshotWriter) closeTable() error {
 // must have been committed before (waitLog), or the deletion would miss
 // them.
 //
-// The write is synced unless sync is false (everysec): Pebble then syncs
-// it with the log within a second, and a crash before that leaves the
-// previous snapshot and the log, which are consistent, and this
-// snapshot's chunks to be deleted at start. A synced write would wait for
-// what is left of everysec's interval.
-func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error, sync bool) error {
+// Under everysec (intervalSync) a sync waits for what is left of Pebble's
+// one-second interval: the write is then committed at once and synced
+// with the log, and finish waits for that sync only if wait is set (a
+// background snapshot; a foreground one holds the keyspace lock). A crash
+// before the sync leaves the previous snapshot and the log, which are
+// consistent, and this snapshot's chunks, deleted at the next start.
+func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error, intervalSync, wait bool) error {
 	if w.table != nil {
 		if err := w.closeTable(); err != nil {
 			return err
@@ -163,7 +164,6 @@ func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) erro
 		return err
 	}
 	b := w.st.db.NewBatch()
-	defer b.Close()
 	b.Set(keySnapshot, w.info.encode(), nil)
 	if prev.ID != 0 {
 		// The deletion ends at the previous snapshot's last chunk, not at
@@ -172,11 +172,23 @@ func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) erro
 		b.DeleteRange(snapPrefix(prev.ID), snapKey(prev.ID, prev.Chunks), nil)
 	}
 	b.DeleteRange(logKey(nil, 0), logKey(nil, w.info.Seq+1), nil)
-	opts := pebble.NoSync
-	if sync {
-		opts = pebble.Sync
+	if !intervalSync {
+		defer b.Close()
+		return w.st.db.Apply(b, pebble.Sync)
 	}
-	return w.st.db.Apply(b, opts)
+	if err := w.st.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+		b.Close()
+		return err
+	}
+	if !wait {
+		go func() {
+			b.SyncWait()
+			b.Close()
+		}()
+		return nil
+	}
+	defer b.Close()
+	return b.SyncWait()
 }
 
 // abort removes what was written of an incomplete snapshot.
