@@ -190,7 +190,7 @@ load() {
 		echo "bench: loading the data set into port $1: $out" >&2
 		exit 1
 	fi
-	stop_s=$(since "$t")
+	since "$t"
 }
 
 # check_keys PORT WHAT warns if the server does not hold every key.

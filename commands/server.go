@@ -234,7 +234,8 @@ func shutdownCommand(c *Ctx) {
 	// As Redis's prepareForShutdown: save if asked to, or if save rules
 	// are set and NOSAVE was not given; a failed save stops the shutdown
 	// unless FORCE.
-	if c.Persist != nil && (save || !nosave && len(c.Config.Load().Save) > 0) {
+	// While loading, Redis skips the save: the data set is not whole.
+	if c.Persist != nil && !c.Persist.Loading() && (save || !nosave && len(c.Config.Load().Save) > 0) {
 		if err := c.Persist.Save(); err != nil && !force {
 			c.Log.Warn("Error trying to save the DB, can't exit.", "err", err)
 			c.W.Error(resp.ErrShutdownErrors)

@@ -220,6 +220,11 @@ func (m *Manager) WriteError() string {
 // it runs, as Redis's SAVE. A background snapshot in progress is
 // abandoned first.
 func (m *Manager) Save() error {
+	if m.Loading() {
+		// A snapshot of a keyspace half loaded would replace the one
+		// being loaded.
+		return errors.New("the data set is still loading")
+	}
 	m.abandonBackground()
 	start := time.Now()
 	dirty := m.ks.Stats.Dirty
@@ -251,8 +256,8 @@ func (m *Manager) begin() *snapshotWriter {
 	return w
 }
 
-// finish makes w's snapshot current. The caller may or may not hold the
-// lock; m.snap is only changed with it held (see commit).
+// finish makes w's snapshot current, in the foreground: the caller holds
+// the lock.
 func (m *Manager) finish(w *snapshotWriter) error {
 	if err := m.disk.check(); err != nil {
 		return err
