@@ -505,6 +505,9 @@ func binaryUvarint(n uint64) []byte { return binary.AppendUvarint(nil, n) }
 // ReloadLog is DEBUG LOADAOF: the log committed, the keyspace emptied,
 // then loaded back from the snapshot and the log.
 func (m *Manager) ReloadLog() error {
+	if m.Loading() {
+		return errors.New("the data set is still loading")
+	}
 	if m.logOn {
 		if err := m.waitLog(m.seq); err != nil {
 			return err
