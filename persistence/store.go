@@ -36,6 +36,10 @@ var (
 // flushes about once a second, small enough to cost little memory.
 const memTableSize = 16 << 20
 
+// l0Files is the number of memtables' worth of files L0 holds before it
+// is compacted; see openStore.
+const l0Files = 64
+
 // logKey is the key of the log record with sequence number seq.
 func logKey(dst []byte, seq uint64) []byte {
 	dst = append(dst, prefixLog)
@@ -119,13 +123,25 @@ func openStore(dir string, log *slog.Logger, walSyncInterval func() time.Duratio
 		MemTableSize:       memTableSize,
 		Logger:             pebbleLogger{log},
 		WALMinSyncInterval: walSyncInterval,
-		// The log's and snapshots' keys only ever grow at the end and are
-		// deleted in ranges: default compaction settings suit them.
+		// Log records reach L0 when a memtable is flushed and die there,
+		// deleted by the next snapshot (which auto-aof-rewrite starts by
+		// the time the log is as large as the data set): compacting them
+		// would spend on rewriting what is about to go the CPU the
+		// commands need. L0 is compacted only once it holds about 1 GiB.
+		L0CompactionThreshold:     l0Files,
+		L0CompactionFileThreshold: l0Files,
+		L0StopWritesThreshold:     4 * l0Files,
+		Levels:                    make([]pebble.LevelOptions, 7),
 	}
 	if hasPebbleFiles(dir) {
 		opts.ErrorIfNotExists = true
 	}
 	opts.EnsureDefaults()
+	// Nor is it worth compressing them on the way. Snapshot chunks go to
+	// the last level, and stay compressed.
+	for i := range len(opts.Levels) - 1 {
+		opts.Levels[i].Compression = pebble.NoCompression
+	}
 	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the data directory %s: %w%s", dir, err, recoveryHint(dir))
