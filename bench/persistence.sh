@@ -22,7 +22,7 @@
 # Servers run on free loopback ports, on CPU 0 and the clients on CPU 1
 # (with taskset, when there are two CPUs or more), in a temporary
 # directory removed at exit; all are killed when the script exits.
-# Takes about 6 to 8 minutes. Usage: bench/persistence.sh
+# Takes 3 to 6 minutes. Usage: bench/persistence.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +40,8 @@ kill_all() {
 	pids=()
 }
 trap 'kill_all; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 echo "building cmd/cairn, bench/loader and bench/latency..." >&2
 go build -o "$work/cairn" ./cmd/cairn
@@ -212,8 +214,8 @@ check_keys() {
 }
 
 # restart KIND NAME ARGS... starts a server on the data it finds twice,
-# with a SIGTERM in between, and sets restart_s to the shorter time to
-# PONG (see "best" above); the second one stays up.
+# with a SIGTERM in between, and sets restart_s to the shorter of the two
+# times to PONG; the second one stays up.
 restart() {
 	local kind=$1 name=$2 i t
 	shift 2
@@ -238,8 +240,9 @@ wait_ping "$port"
 redis_load_s=$(load "$port")
 check_keys "$port" "redis after loading"
 t=$EPOCHREALTIME
-redis-cli -p "$port" SAVE >/dev/null
+reply=$(redis-cli -p "$port" SAVE)
 redis_save_s=$(since "$t")
+[ "$reply" = OK ] || { echo "bench: redis's SAVE replied $reply" >&2; exit 1; }
 stop "$pid"
 redis_rdb_bytes=$(size "$redis_dir/dump.rdb")
 redis_aof_bytes=$(size "$redis_dir/appendonlydir")
@@ -342,14 +345,17 @@ row "RSS before + rdb_last_cow_size (MiB)" \
 echo "(latency from send: each request's round trip; from when due: from its slot in the fixed"
 echo " schedule, so that it counts the wait of the requests a slowed server left queued, plus up"
 echo " to ~1 ms of timer lateness; RSS sampled every 10 ms; a child's VmRSS counts the pages it"
-echo " shares with its parent, rdb_last_cow_size only those it copied)"
+echo " shares with its parent, rdb_last_cow_size only those it copied; both servers confined to"
+echo " CPU 0, Redis's child takes its CPU time from its parent as cairn's snapshot does from clients)"
 
 # What the servers logged that looks wrong.
 if grep -hE 'level=(WARN|ERROR)|panic|fatal error' "$work"/cairn-*.log >"$work/cairn-warnings"; then
 	echo "cairn logged (count, line):" >&2
 	sed 's/^time=[^ ]* //' "$work/cairn-warnings" | sort | uniq -c | sort -rn | head -10 >&2
 fi
-if grep -h ' # ' "$work"/redis-*.log >"$work/redis-warnings"; then
+# Redis logs its start and stop at warning level (#) too.
+boilerplate='Redis is starting|Redis version=|Configuration loaded|Server initialized|User requested shutdown|ready to exit|Memory overcommit'
+if grep -h ' # ' "$work"/redis-*.log | grep -vE "$boilerplate" >"$work/redis-warnings"; then
 	echo "redis logged (count, line):" >&2
 	sed 's/^[0-9]*:[A-Z] [^#]*# //' "$work/redis-warnings" | sort | uniq -c | sort -rn | head -10 >&2
 fi

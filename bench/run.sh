@@ -38,8 +38,10 @@ start_servers() {
 		--dir "$work" --daemonize no --logfile "$work/redis.log" &
 	redis_pid=$!
 	cairn_port=$(free_port)
+	# cairn persists by default: turned off, as Redis's is, and so that a
+	# restart does not bring back the keys of the previous tests.
 	"${on_server_cpu[@]}" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
-		--loglevel warning 2>>"$work/cairn.log" &
+		--appendonly no --save '' --loglevel warning 2>>"$work/cairn.log" &
 	cairn_pid=$!
 	wait_ping "$redis_port"
 	wait_ping "$cairn_port"
