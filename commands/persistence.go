@@ -32,10 +32,12 @@ type Persistence interface {
 	Info(field func(name string, value any))
 	// Cron starts the automatic snapshots that are due.
 	Cron()
-	// AwaitDurable returns once every change made so far is on disk if
-	// appendfsync is always; it is called without the lock before
-	// replies are sent.
-	AwaitDurable()
+	// Seq is the number of the last unit of work handed to the log.
+	Seq() uint64
+	// AwaitDurable returns once unit seq (0: every unit so far) is on
+	// disk if appendfsync is always; it is called without the lock
+	// before replies are sent.
+	AwaitDurable(seq uint64)
 }
 
 func persistenceCommands() []*Command {

@@ -42,6 +42,14 @@ const saveRetryDelay = 5 * time.Second
 // keyspace lock: a few tens of microseconds of encoding.
 const stepKeys = 256
 
+// walkSlice and walkPause pace a background snapshot: it works for a
+// slice, then sleeps for a pause (Go's timers wake about 1 ms late here),
+// leaving the clients about two thirds of a busy thread.
+const (
+	walkSlice = 500 * time.Microsecond
+	walkPause = 500 * time.Microsecond
+)
+
 // Manager is cairn's persistence: the log of every unit of work, the
 // snapshots, recovery at start, and what INFO, SAVE, BGSAVE and the
 // rest ask of them. Except where said, its methods are called with the
@@ -56,6 +64,8 @@ type Manager struct {
 
 	// loading is set until Recover has finished.
 	loading atomic.Bool
+	// procs is GOMAXPROCS as the Manager found it; see adjustProcs.
+	procs int
 	// seq is the sequence number of the last unit handed over; every
 	// unit gets one, logged or not, so that a log turned on later never
 	// seems to continue a snapshot it does not. assigned mirrors it for
@@ -133,6 +143,7 @@ func Open(dir string, opts Options) (*Manager, error) {
 	m := &Manager{st: st, ks: opts.Keyspace, cfg: opts.Config, log: opts.Log, opts: opts,
 		disk: newDiskCheck(dir), lastSaveOK: true, lastRewriteOK: true, lastSave: time.Now()}
 	m.loading.Store(true)
+	m.procs = runtime.GOMAXPROCS(0)
 	if m.snap, err = st.Snapshot(); err != nil {
 		st.Close()
 		return nil, err
@@ -184,10 +195,13 @@ func (m *Manager) syncAppendOnly() {
 	m.rewriteScheduled = true
 }
 
-// AwaitDurable returns once every unit handed over so far is on disk,
-// under appendfsync always; at once otherwise. The server calls it before
-// it sends replies, without the lock.
-func (m *Manager) AwaitDurable() {
+// Seq is the number of the last unit handed over.
+func (m *Manager) Seq() uint64 { return m.seq }
+
+// AwaitDurable returns once unit seq (0: every unit handed over so far)
+// is on disk, under appendfsync always; at once otherwise. The server
+// calls it before it sends replies, without the lock.
+func (m *Manager) AwaitDurable(seq uint64) {
 	l := m.durableLog.Load()
 	if l == nil {
 		return
@@ -195,7 +209,10 @@ func (m *Manager) AwaitDurable() {
 	if cfg := m.cfg.Load(); cfg.AppendFsync != FsyncAlways || !cfg.AppendOnly {
 		return
 	}
-	l.waitDurable(m.assigned.Load())
+	if seq == 0 {
+		seq = m.assigned.Load()
+	}
+	l.waitDurable(seq)
 }
 
 // WriteError is the error that write commands get while persistence is
@@ -367,6 +384,7 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 	defer m.bgDone.Done()
 	w := bg.w
 	var err error
+	slice := time.Now()
 	for done := false; !done && err == nil; {
 		m.ks.Lock()
 		if bg.abandoned {
@@ -380,10 +398,14 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 		if err = m.disk.check(); err == nil {
 			err = w.write(chunks)
 		}
-		// With io-threads 1 the clients' goroutines share this thread:
-		// let them run between steps rather than at the scheduler's next
-		// preemption, up to 10 ms away.
-		runtime.Gosched()
+		if time.Since(slice) >= walkSlice {
+			// Always runnable, the walk would keep Go's scheduler from
+			// polling the network (with io-threads 1 it polls when
+			// nothing else can run, or every 10 ms): clients would be
+			// served in 10 ms bursts. Sleeping lets them in.
+			time.Sleep(walkPause)
+			slice = time.Now()
+		}
 	}
 	if err == nil {
 		if err = m.disk.check(); err == nil {
@@ -440,6 +462,7 @@ func (m *Manager) Cron() {
 	if m.Loading() {
 		return
 	}
+	m.adjustProcs()
 	m.syncAppendOnly()
 	if m.bg != nil {
 		return
@@ -455,6 +478,27 @@ func (m *Manager) Cron() {
 		m.startBackground(kindSave)
 	case m.rewriteDue():
 		m.startBackground(kindRewrite)
+	}
+}
+
+// adjustProcs gives Go one more thread than io-threads while appendfsync
+// is always. Pebble's fsync blocks the thread that calls it, and Go hands
+// that thread's processor to another only when its monitor notices, up
+// to 10 ms later: with one processor, no command would run meanwhile,
+// and the clients sharing the next fsync would not get to send their
+// writes. (Redis syncs in its one thread, but no request waits for a
+// scheduler there.)
+//
+// The count is relative to what GOMAXPROCS was when the Manager was
+// opened (cmd/cairn sets it to io-threads first).
+func (m *Manager) adjustProcs() {
+	cfg := m.cfg.Load()
+	want := m.procs
+	if cfg.AppendOnly && cfg.AppendFsync == FsyncAlways {
+		want++
+	}
+	if runtime.GOMAXPROCS(0) != want {
+		runtime.GOMAXPROCS(want)
 	}
 }
 

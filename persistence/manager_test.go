@@ -87,7 +87,7 @@ func TestGroupCommit(t *testing.T) {
 				s.ks.Lock()
 				s.e.Exec(cl, [][]byte{[]byte("SET"), []byte(fmt.Sprintf("k%d", w)), []byte(strconv.Itoa(i))})
 				s.ks.Unlock()
-				s.m.AwaitDurable()
+				s.m.AwaitDurable(0)
 				if got, want := s.m.alog.durable.Load(), s.m.assigned.Load(); got < 1 || got > want {
 					t.Errorf("durable %d after AwaitDurable, assigned %d", got, want)
 				}

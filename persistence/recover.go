@@ -40,6 +40,7 @@ func (m *Manager) Recover() error {
 	m.ks.SetSink(m.sink)
 	m.dirtyAtSave = m.ks.Stats.Dirty
 	m.loading.Store(false)
+	m.adjustProcs()
 	m.log.Info("DB loaded from disk", "keys", m.loadedKeys.Load(), "log_records", records,
 		"seconds", fmt.Sprintf("%.3f", time.Since(m.loadStart).Seconds()))
 	return nil

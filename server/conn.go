@@ -225,7 +225,7 @@ func (c *conn) fail() error {
 // (see commands.Client.Flush and Watch).
 func (c *conn) hookBlocking(cl *commands.Client, rc redcon.Conn) {
 	cl.Flush = func(b []byte) {
-		c.s.awaitDurable()
+		c.s.awaitDurable(0)
 		rc.WriteRaw(b)
 		// A failed write shows as the connection failing in the watch.
 		redcon.BaseWriter(rc).Flush()

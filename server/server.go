@@ -200,7 +200,13 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	// The framer applies the pre-AUTH limits until the client is
 	// authenticated.
 	c.authed = cl.Authenticated
+	// The replies acknowledge the units handed over until now, this
+	// batch's included: the last one's number is read before another
+	// client's can follow it.
+	ks.EndUnit()
+	seq := s.unitSeq()
 	ks.Unlock()
+	s.awaitDurable(seq)
 	s.flush(rc, cl, closing)
 }
 
@@ -218,10 +224,8 @@ func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Comm
 	s.flush(rc, cl, cl.Closing)
 }
 
-// flush hands the batch's replies to redcon, once what they acknowledge
-// is durable (appendfsync always).
+// flush hands the batch's replies to redcon.
 func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
-	s.awaitDurable()
 	rc.WriteRaw(cl.W.Bytes())
 	cl.W.Reset()
 	if closing {
@@ -229,12 +233,22 @@ func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
 	}
 }
 
-// awaitDurable waits, under appendfsync always, until the changes made so
-// far are on disk: a reply must not acknowledge a write that a crash
-// could lose. Clients waiting together share one sync.
-func (s *Server) awaitDurable() {
+// unitSeq is the number of the last unit of work handed to the log, 0
+// without persistence. The caller holds the keyspace lock.
+func (s *Server) unitSeq() uint64 {
 	if p := s.engine.Persist; p != nil {
-		p.AwaitDurable()
+		return p.Seq()
+	}
+	return 0
+}
+
+// awaitDurable waits, under appendfsync always, until the unit seq (0:
+// every unit so far) is on disk: a reply must not acknowledge a write, nor
+// show one, that a crash could lose. Clients waiting together share one
+// sync.
+func (s *Server) awaitDurable(seq uint64) {
+	if p := s.engine.Persist; p != nil {
+		p.AwaitDurable(seq)
 	}
 }
 
