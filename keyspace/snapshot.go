@@ -135,6 +135,17 @@ func (db *DB) detachFromSnapshot() {
 	db.snapOrigin, db.snapCursor = -1, 0
 }
 
+// Reserve makes room for n more keys, as a snapshot about to be loaded
+// says it holds: the entries and the index then grow once, not by
+// doubling.
+func (db *DB) Reserve(n int) {
+	if len(db.entries) > 0 || n <= 0 {
+		return
+	}
+	db.entries = make([]entry, 0, n)
+	db.pos = make(map[string]int32, n)
+}
+
 // Insert adds a key loaded from a snapshot, with its absolute expiry time
 // (0 for none). It records no effect. The caller holds the lock and the
 // key must not exist.

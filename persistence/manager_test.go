@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
 )
 
@@ -249,5 +250,62 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 10 s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// BenchmarkRecover loads a snapshot of 1,000,000 strings of 100 bytes,
+// half with a TTL, and 100,000 hashes of 10 fields: the restart that
+// bench/persistence.sh times against Redis's RDB load.
+func BenchmarkRecover(b *testing.B) {
+	dir := b.TempDir()
+	cfg := config.Defaults()
+	cfg.Dir, cfg.Save = dir, nil
+	store := config.NewStore(cfg, "")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	open := func() (*keyspace.Keyspace, *Manager) {
+		ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
+		e := commands.NewEngine(ks, store, log)
+		m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Recover(); err != nil {
+			b.Fatal(err)
+		}
+		return ks, m
+	}
+	ks, m := open()
+	ks.Lock()
+	value := make([]byte, 100)
+	far := time.Now().Add(time.Hour).UnixMilli()
+	lim := datatypes.DefaultLimits()
+	for i := range 1_000_000 {
+		var exp int64
+		if i%2 == 0 {
+			exp = far
+		}
+		ks.DB(0).Insert(fmt.Sprintf("key:%d", i), datatypes.NewString(value), exp)
+	}
+	for i := range 100_000 {
+		h := datatypes.NewHash()
+		for f := range 10 {
+			h.Set(lim, []byte(fmt.Sprintf("field%d", f)), []byte(fmt.Sprintf("value%d", f)))
+		}
+		ks.DB(0).Insert(fmt.Sprintf("hash:%d", i), h, 0)
+	}
+	if err := m.Save(); err != nil {
+		b.Fatal(err)
+	}
+	ks.Unlock()
+	m.Close()
+	b.ResetTimer()
+	for range b.N {
+		ks, m := open()
+		b.StopTimer()
+		if n := ks.DB(0).Len(); n != 1_100_000 {
+			b.Fatalf("%d keys loaded", n)
+		}
+		m.Close()
+		b.StartTimer()
 	}
 }

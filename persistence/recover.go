@@ -91,6 +91,17 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 	}
 	numDBs := m.ks.NumDBs()
 	lim := m.opts.Limits()
+	if unlocked {
+		m.ks.Lock()
+	}
+	for db, n := range info.DBKeys {
+		if db < numDBs {
+			m.ks.DB(db).Reserve(int(min(n, 1<<31)))
+		}
+	}
+	if unlocked {
+		m.ks.Unlock()
+	}
 	insert := func(batch []loadedKey) {
 		now := time.Now().UnixMilli()
 		if unlocked {

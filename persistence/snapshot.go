@@ -54,7 +54,7 @@ type snapshotWriter struct {
 }
 
 func newSnapshotWriter(st *Store, id, seq uint64, now int64) *snapshotWriter {
-	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Seq: seq, Time: now}}
+	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Seq: seq, Time: now, DBKeys: map[int]uint64{}}}
 }
 
 // add is the keyspace.SnapshotFunc: it appends one entry to the chunk.
@@ -73,6 +73,7 @@ func (w *snapshotWriter) add(db int, key string, v datatypes.Value, expireAt int
 	c = append(c, w.val...)
 	w.cur = c
 	w.info.Keys++
+	w.info.DBKeys[db]++
 	if len(c) >= chunkSize {
 		w.ready = append(w.ready, c)
 		w.cur = nil

@@ -69,6 +69,8 @@ type SnapshotInfo struct {
 	Time int64
 	// Keys and Chunks count what it holds; Bytes is the size of its chunks.
 	Keys, Chunks, Bytes uint64
+	// DBKeys counts the keys of each database it holds, by index.
+	DBKeys map[int]uint64
 }
 
 func (s SnapshotInfo) encode() []byte {
@@ -77,7 +79,13 @@ func (s SnapshotInfo) encode() []byte {
 	b = binary.AppendVarint(b, s.Time)
 	b = binary.AppendUvarint(b, s.Keys)
 	b = binary.AppendUvarint(b, s.Chunks)
-	return binary.AppendUvarint(b, s.Bytes)
+	b = binary.AppendUvarint(b, s.Bytes)
+	b = binary.AppendUvarint(b, uint64(len(s.DBKeys)))
+	for db, n := range s.DBKeys {
+		b = binary.AppendUvarint(b, uint64(db))
+		b = binary.AppendUvarint(b, n)
+	}
+	return b
 }
 
 func decodeSnapshotInfo(b []byte) (SnapshotInfo, error) {
@@ -96,6 +104,27 @@ func decodeSnapshotInfo(b []byte) (SnapshotInfo, error) {
 		if *f, b, err = uvarint(b); err != nil {
 			return s, err
 		}
+	}
+	var n uint64
+	if n, b, err = uvarint(b); err != nil {
+		return s, err
+	}
+	if n > uint64(len(b))/2 {
+		return s, ErrCorrupt
+	}
+	s.DBKeys = make(map[int]uint64, n)
+	for range n {
+		var db, keys uint64
+		if db, b, err = uvarint(b); err != nil {
+			return s, err
+		}
+		if keys, b, err = uvarint(b); err != nil {
+			return s, err
+		}
+		if db > 1<<31 {
+			return s, ErrCorrupt
+		}
+		s.DBKeys[int(db)] = keys
 	}
 	if len(b) != 0 {
 		return s, ErrCorrupt
