@@ -47,6 +47,10 @@ type snapshotWriter struct {
 	ready [][]byte
 	val   []byte
 
+	// spare holds chunks written already, for reuse: a snapshot then
+	// allocates a few chunks, not a heap's worth of garbage.
+	spare chan []byte
+
 	// Used by the writing goroutine only.
 	chunkNo uint64
 	files   []string
@@ -54,7 +58,8 @@ type snapshotWriter struct {
 }
 
 func newSnapshotWriter(st *Store, id, seq uint64, now int64) *snapshotWriter {
-	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Seq: seq, Time: now, DBKeys: map[int]uint64{}}}
+	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Seq: seq, Time: now, DBKeys: map[int]uint64{}},
+		spare: make(chan []byte, 4)}
 }
 
 // add is the keyspace.SnapshotFunc: it appends one entry to the chunk.
@@ -63,7 +68,12 @@ func newSnapshotWriter(st *Store, id, seq uint64, now int64) *snapshotWriter {
 func (w *snapshotWriter) add(db int, key string, v datatypes.Value, expireAt int64) {
 	w.val = AppendValue(w.val[:0], v)
 	if w.cur == nil {
-		w.cur = make([]byte, 0, chunkSize+chunkSize/8)
+		select {
+		case c := <-w.spare:
+			w.cur = c[:0]
+		default:
+			w.cur = make([]byte, 0, chunkSize+chunkSize/8)
+		}
 	}
 	c := binary.AppendUvarint(w.cur, uint64(db))
 	c = binary.AppendUvarint(c, uint64(len(key)))
@@ -106,6 +116,13 @@ func (w *snapshotWriter) write(chunks [][]byte) error {
 		}
 		if err := w.table.Set(snapKey(w.info.ID, w.chunkNo), c); err != nil {
 			return err
+		}
+		// The table has copied it.
+		if cap(c) <= 2*chunkSize {
+			select {
+			case w.spare <- c:
+			default:
+			}
 		}
 		w.chunkNo++
 		w.info.Chunks++
