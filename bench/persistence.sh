@@ -51,6 +51,10 @@ go build -o "$work/latency" ./bench/latency
 # since T prints the seconds from T, an $EPOCHREALTIME, to now.
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 
+# pin is how servers are started: on the server CPU, except for the
+# restarts that show what loading makes of every CPU.
+pin=("${on_server_cpu[@]}")
+
 # start KIND NAME ARGS... starts redis-server or cairn (KIND) on a free
 # port with ARGS, its log in $work/NAME.log, and sets port, pid and
 # started (its $EPOCHREALTIME at start) without waiting for it.
@@ -60,10 +64,10 @@ start() {
 	port=$(free_port)
 	started=$EPOCHREALTIME
 	if [ "$kind" = redis ]; then
-		"${on_server_cpu[@]}" redis-server --port "$port" --bind 127.0.0.1 --daemonize no \
+		"${pin[@]}" redis-server --port "$port" --bind 127.0.0.1 --daemonize no \
 			--logfile "$work/$name.log" "$@" &
 	else
-		"${on_server_cpu[@]}" "$work/cairn" --port "$port" --bind 127.0.0.1 "$@" 2>>"$work/$name.log" &
+		"${pin[@]}" "$work/cairn" --port "$port" --bind 127.0.0.1 "$@" 2>>"$work/$name.log" &
 	fi
 	pid=$!
 	pids+=("$pid")
@@ -258,10 +262,15 @@ check_keys "$port" "cairn after loading"
 stop "$pid"
 cairn_log_bytes=$(size "$cairn_dir")
 
-# Redis from its RDB file.
+# Redis from its RDB file, on the server CPU and on any.
 restart redis redis-rdb --dir "$redis_dir" --dbfilename dump.rdb --appendonly no --save ''
 redis_rdb_s=$restart_s
 stop "$pid"
+pin=()
+restart redis redis-rdb-any --dir "$redis_dir" --dbfilename dump.rdb --appendonly no --save ''
+redis_rdb_any_s=$restart_s
+stop "$pid"
+pin=("${on_server_cpu[@]}")
 
 # cairn from its log; then given save rules (its default ones), so that
 # SIGTERM takes a snapshot.
@@ -272,6 +281,13 @@ stop "$pid"
 cairn_stop_s=$stop_s
 grep -q 'msg="snapshot saved"' "$log" || echo "bench: cairn's log does not say it took a snapshot at SIGTERM" >&2
 cairn_snap_bytes=$(size "$cairn_dir")
+
+# cairn from its snapshot on any CPU: it decodes on all of them.
+pin=()
+restart cairn cairn-snapshot-any "${cairn_log[@]}"
+cairn_snap_any_s=$restart_s
+stop "$pid"
+pin=("${on_server_cpu[@]}")
 
 # Redis from its AOF, and cairn from its snapshot: both stay up for 3.
 restart redis redis-aof "${redis_aof[@]}"
@@ -286,6 +302,10 @@ printf '%-44s %18s %16s\n' "redis, RDB file (SAVE took ${redis_save_s} s)" "$red
 printf '%-44s %18s %16s\n' "redis, AOF (no RDB preamble)" "$redis_aof_s" "$redis_aof_bytes"
 printf '%-44s %18s %16s\n' "cairn, snapshot (SIGTERM took ${cairn_stop_s} s)" "$cairn_snap_s" "$cairn_snap_bytes"
 printf '%-44s %18s %16s\n' "cairn, log alone (--save \"\")" "$cairn_log_s" "$cairn_log_bytes"
+if [ "${#on_server_cpu[@]}" -gt 0 ]; then
+	printf '%-44s %18s\n' "redis, RDB file, on any CPU" "$redis_rdb_any_s"
+	printf '%-44s %18s\n' "cairn, snapshot, on any CPU" "$cairn_snap_any_s"
+fi
 echo "(best of 2 starts, files in the page cache; loading them through redis-cli --pipe, AOF/log on,"
 echo " everysec, took redis ${redis_load_s} s, cairn ${cairn_load_s} s; on disk: redis's dump.rdb and"
 echo " appendonlydir, cairn's data directory, whose log records the snapshot deleted still count"
