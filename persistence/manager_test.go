@@ -25,8 +25,10 @@ type testServer struct {
 	cl *commands.Client
 }
 
-func openTestServer(t *testing.T, dir string, edit func(*config.Config)) *testServer {
-	t.Helper()
+// openUnloaded opens dir for a keyspace and an engine with the default
+// configuration changed by edit (which may be nil), without recovering.
+func openUnloaded(tb testing.TB, dir string, edit func(*config.Config)) *testServer {
+	tb.Helper()
 	cfg := config.Defaults()
 	cfg.Dir = dir
 	if edit != nil {
@@ -38,15 +40,22 @@ func openTestServer(t *testing.T, dir string, edit func(*config.Config)) *testSe
 	e := commands.NewEngine(ks, store, log)
 	m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	e.Persist = m
-	if err := m.Recover(); err != nil {
-		t.Fatal(err)
-	}
-	cl := commands.NewClient("test", "test", ks.Tick(), func() {})
+	cl := commands.NewClient("test", "test", time.Now(), func() {})
 	cl.Authenticated = true
 	return &testServer{ks: ks, e: e, m: m, cl: cl}
+}
+
+// openTestServer is openUnloaded, then recovers.
+func openTestServer(tb testing.TB, dir string, edit func(*config.Config)) *testServer {
+	tb.Helper()
+	s := openUnloaded(tb, dir, edit)
+	if err := s.m.Recover(); err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }
 
 // do runs one command as a unit of work and returns its raw reply.
@@ -63,10 +72,10 @@ func (s *testServer) do(args ...string) string {
 	return reply
 }
 
-func (s *testServer) close(t *testing.T) {
-	t.Helper()
+func (s *testServer) close(tb testing.TB) {
+	tb.Helper()
 	if err := s.m.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
@@ -155,21 +164,9 @@ func TestRestartRecoversLogAndSnapshot(t *testing.T) {
 // writer committing to Pebble on the other core. ns/op is the inverse of
 // the log's sustained rate under everysec.
 func BenchmarkSink(b *testing.B) {
-	dir := b.TempDir()
-	cfg := config.Defaults()
-	cfg.Dir, cfg.Save = dir, nil
-	store := config.NewStore(cfg, "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
-	e := commands.NewEngine(ks, store, log)
-	m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := m.Recover(); err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
+	s := openTestServer(b, b.TempDir(), func(c *config.Config) { c.Save = nil })
+	defer s.close(b)
+	ks, m := s.ks, s.m
 	effect := []keyspace.Effect{{DB: 0, Args: [][]byte{[]byte("SET"), []byte("key:000123456"), make([]byte, 100)}}}
 	b.ReportAllocs()
 	ks.Lock()
@@ -207,20 +204,8 @@ func TestAppendOnlyTurnedOn(t *testing.T) {
 // TestLoadingRefuses: until Recover is done, commands without the loading
 // flag get LOADING, and INFO answers.
 func TestLoadingRefuses(t *testing.T) {
-	dir := t.TempDir()
-	cfg := config.Defaults()
-	cfg.Dir = dir
-	store := config.NewStore(cfg, "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
-	e := commands.NewEngine(ks, store, log)
-	m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Persist = m
-	s := &testServer{ks: ks, e: e, m: m, cl: commands.NewClient("t", "t", ks.Tick(), func() {})}
-	s.cl.Authenticated = true
+	s := openUnloaded(t, t.TempDir(), nil)
+	m := s.m
 	for _, c := range []struct{ cmd, want string }{
 		{"GET a", "-LOADING Redis is loading the dataset in memory\r\n"},
 		{"PING", "-LOADING Redis is loading the dataset in memory\r\n"},
@@ -258,21 +243,9 @@ func waitFor(t *testing.T, cond func() bool) {
 // bench/persistence.sh times against Redis's RDB load.
 func BenchmarkRecover(b *testing.B) {
 	dir := b.TempDir()
-	cfg := config.Defaults()
-	cfg.Dir, cfg.Save = dir, nil
-	store := config.NewStore(cfg, "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	open := func() (*keyspace.Keyspace, *Manager) {
-		ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
-		e := commands.NewEngine(ks, store, log)
-		m, err := Open(dir, Options{Keyspace: ks, Config: store, Log: log, Limits: e.Limits, Apply: e.Apply})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := m.Recover(); err != nil {
-			b.Fatal(err)
-		}
-		return ks, m
+		s := openTestServer(b, dir, func(c *config.Config) { c.Save = nil })
+		return s.ks, s.m
 	}
 	ks, m := open()
 	ks.Lock()

@@ -2,8 +2,6 @@ package testutil
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -17,16 +15,13 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/persistence"
 	"github.com/cairn-db/cairn/server"
 )
 
 // Persistent is an in-process cairn server with persistence under Dir, as
 // cmd/cairn runs it. Stop stops it as SIGTERM stops cairn (a final
-// snapshot when save rules are set); Crash stops it without saving,
-// committing or syncing anything more, as close to a kill as a process can
-// do to itself (crash tests proper use Process).
+// snapshot when save rules are set); crash tests use Process.
 type Persistent struct {
 	Addr    string
 	Dir     string
@@ -44,18 +39,8 @@ type Persistent struct {
 // returns once the data is loaded. The test stops it, if it has not.
 func StartPersistent(t testing.TB, dir string, edit func(*config.Config)) *Persistent {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.Dir = dir
-	if edit != nil {
-		edit(cfg)
-	}
-	store := config.NewStore(cfg, "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
-	engine := commands.NewEngine(ks, store, log)
+	engine, store, log := newEngine(dir, edit)
+	ks := engine.KS
 	pm, err := persistence.Open(dir, persistence.Options{Keyspace: ks, Config: store, Log: log,
 		Limits: engine.Limits, Apply: engine.Apply})
 	if err != nil {

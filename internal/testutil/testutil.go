@@ -32,18 +32,7 @@ type Cairn struct {
 // built-in defaults changed by edit (which may be nil). The test stops it.
 func StartCairn(t testing.TB, edit func(*config.Config)) *Cairn {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.Dir = t.TempDir()
-	if edit != nil {
-		edit(cfg)
-	}
-	store := config.NewStore(cfg, "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
-	engine := commands.NewEngine(ks, store, log)
+	engine, store, log := newEngine(t.TempDir(), edit)
 	srv := server.New(engine, log)
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -57,6 +46,24 @@ func StartCairn(t testing.TB, edit func(*config.Config)) *Cairn {
 		}
 	})
 	return &Cairn{Addr: srv.Addr().String(), Engine: engine, Config: store}
+}
+
+// newEngine returns an engine over a new keyspace, its configuration (the
+// built-in defaults with dir, changed by edit, which may be nil) and a
+// logger: silent, or warnings to stderr under -v.
+func newEngine(dir string, edit func(*config.Config)) (*commands.Engine, *config.Store, *slog.Logger) {
+	cfg := config.Defaults()
+	cfg.Dir = dir
+	if edit != nil {
+		edit(cfg)
+	}
+	store := config.NewStore(cfg, "")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
+	return commands.NewEngine(ks, store, log), store, log
 }
 
 // RequireProgram returns the path of an external program. Without it the
