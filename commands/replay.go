@@ -11,8 +11,11 @@ import (
 // runs through the command table for a client of its own, with expiry
 // suspended so that the replay reproduces the recorded state whatever the
 // time now. Replayed commands are not recorded again. The caller holds the
-// keyspace lock.
+// keyspace lock. A command may replay (DEBUG LOADAOF): the dispatcher's
+// Ctx, which Exec reuses, is the caller's and is given back.
 func (e *Engine) Apply(effects []keyspace.Effect) error {
+	caller := e.ctx
+	defer func() { e.ctx = caller }()
 	loader := NewClient("", "", time.Now(), func() {})
 	loader.Authenticated = true
 	loader.replaying = true

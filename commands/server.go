@@ -289,12 +289,7 @@ func debugLoadAOF(c *Ctx) {
 	if persistenceOff(c) {
 		return
 	}
-	// The replay runs commands through Exec, which reuses the engine's
-	// Ctx, c among them.
-	saved := *c
-	err := c.Persist.ReloadLog()
-	*c = saved
-	if err != nil {
+	if err := c.Persist.ReloadLog(); err != nil {
 		c.Log.Error("DEBUG LOADAOF failed", "err", err)
 		c.W.Error("ERR Error trying to load the AOF files, check server logs.")
 		return

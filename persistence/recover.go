@@ -1,13 +1,13 @@
 package persistence
 
 import (
-	"encoding/binary"
 	"fmt"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cockroachdb/pebble"
 )
 
@@ -66,12 +66,6 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 	if info.ID == 0 {
 		return 0, nil
 	}
-	it, err := m.st.db.NewIter(&pebble.IterOptions{LowerBound: snapPrefix(info.ID), UpperBound: snapPrefix(info.ID + 1)})
-	if err != nil {
-		return 0, err
-	}
-	defer it.Close()
-
 	var (
 		inserted int64
 		mu       sync.Mutex // guards firstErr and inserted
@@ -128,7 +122,7 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 		inserted += n
 		mu.Unlock()
 	}
-	decode := func(chunkNo uint64, c []byte) {
+	decode := func(n uint64, c []byte) {
 		var batch []loadedKey
 		err := decodeChunk(c, func(db int, key []byte, expireAt int64, value []byte) error {
 			if db >= numDBs {
@@ -142,63 +136,44 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			return nil
 		})
 		if err != nil {
-			setErr(fmt.Errorf("snapshot %d, chunk %d is corrupt: %w", info.ID, chunkNo, err))
+			setErr(fmt.Errorf("snapshot %d, chunk %d is corrupt: %w", info.ID, n, err))
 			return
 		}
 		m.loadedBytes.Add(int64(len(c)))
 		insert(batch)
 	}
 
-	if unlocked {
-		// Decoding is the work of loading: use every CPU for it,
-		// whatever io-threads says.
-		prev := runtime.GOMAXPROCS(runtime.NumCPU())
-		defer runtime.GOMAXPROCS(prev)
-	}
-	workers := runtime.NumCPU()
-	if !unlocked {
-		workers = 1
-	}
+	// Decoding is the work of loading: Recover decodes on every CPU,
+	// whatever io-threads says; DEBUG RELOAD, which holds the lock, in
+	// the caller's goroutine.
 	type chunk struct {
 		n uint64
 		b []byte
 	}
-	chunks := make(chan chunk, workers)
+	var chunks chan chunk
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range chunks {
-				if !failed() {
-					decode(c.n, c.b)
+	if unlocked {
+		prev := runtime.GOMAXPROCS(runtime.NumCPU())
+		defer runtime.GOMAXPROCS(prev)
+		chunks = make(chan chunk, runtime.NumCPU())
+		for range runtime.NumCPU() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := range chunks {
+					if !failed() {
+						decode(c.n, c.b)
+					}
 				}
-			}
-		}()
+			}()
+		}
 	}
 	progress := time.Now()
-	var expect uint64
-	for valid := it.First(); valid && !failed(); valid = it.Next() {
-		key := it.Key()
-		if len(key) != 17 {
-			setErr(fmt.Errorf("snapshot %d has a malformed chunk key %x", info.ID, key))
-			break
-		}
-		n := binary.BigEndian.Uint64(key[9:])
-		if n != expect {
-			setErr(fmt.Errorf("snapshot %d is missing chunk %d (found chunk %d)", info.ID, expect, n))
-			break
-		}
-		expect++
-		v, err := it.ValueAndErr()
-		if err != nil {
-			setErr(fmt.Errorf("reading snapshot %d, chunk %d: %w", info.ID, n, err))
-			break
-		}
+	err := m.st.eachChunk(info, func(n uint64, c []byte) error {
 		if unlocked {
-			chunks <- chunk{n, append([]byte(nil), v...)}
+			chunks <- chunk{n, append([]byte(nil), c...)}
 		} else {
-			decode(n, v)
+			decode(n, c)
 		}
 		if time.Since(progress) >= time.Second {
 			progress = time.Now()
@@ -207,14 +182,16 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			m.log.Info("loading snapshot", "keys_loaded", loaded, "keys_total", info.Keys,
 				"keys_per_sec", int64(float64(loaded)/elapsed.Seconds()), "elapsed", elapsed.Round(time.Millisecond).String())
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr
+	})
+	if chunks != nil {
+		close(chunks)
+		wg.Wait()
 	}
-	close(chunks)
-	wg.Wait()
-	if err := it.Error(); err != nil {
-		setErr(fmt.Errorf("reading snapshot %d: %w", info.ID, err))
-	}
-	if firstErr == nil && expect != info.Chunks {
-		firstErr = fmt.Errorf("snapshot %d has %d chunks, its description says %d", info.ID, expect, info.Chunks)
+	if err != nil {
+		setErr(err)
 	}
 	if firstErr != nil {
 		return inserted, fmt.Errorf("cannot load the data directory %s: %w%s", m.st.dir, firstErr, recoveryHint(m.st.dir))
@@ -248,11 +225,6 @@ func (m *Manager) replayLog(unlocked bool) (last uint64, records int64, err erro
 		b.Close()
 		return base - 1, 0, err
 	}
-	it, err := m.st.db.NewIter(&pebble.IterOptions{LowerBound: logKey(nil, m.snap.Seq+1), UpperBound: []byte{prefixLog + 1}})
-	if err != nil {
-		return 0, 0, err
-	}
-	defer it.Close()
 	locked := false
 	defer func() {
 		if locked {
@@ -260,31 +232,14 @@ func (m *Manager) replayLog(unlocked bool) (last uint64, records int64, err erro
 		}
 	}()
 	progress := time.Now()
-	for valid := it.First(); valid; valid = it.Next() {
-		key := it.Key()
-		if len(key) != 9 {
-			return 0, 0, fmt.Errorf("cannot load %s: malformed log key %x%s", m.st.dir, key, recoveryHint(m.st.dir))
-		}
-		seq := binary.BigEndian.Uint64(key[1:])
-		if seq != last+1 {
-			return 0, 0, fmt.Errorf("cannot load %s: log record %d is missing (the next one is %d)%s", m.st.dir, last+1, seq, recoveryHint(m.st.dir))
-		}
-		v, err := it.ValueAndErr()
-		if err != nil {
-			return 0, 0, fmt.Errorf("cannot load %s: reading log record %d: %w%s", m.st.dir, seq, err, recoveryHint(m.st.dir))
-		}
-		effects, err := DecodeRecord(v)
-		if err != nil {
-			return 0, 0, fmt.Errorf("cannot load %s: log record %d is corrupt%s", m.st.dir, seq, recoveryHint(m.st.dir))
-		}
+	last, err = m.st.eachRecord(m.snap.Seq, func(seq uint64, effects []keyspace.Effect) error {
 		if !locked && unlocked {
 			m.ks.Lock()
 			locked = true
 		}
 		if err := m.opts.Apply(effects); err != nil {
-			return 0, 0, fmt.Errorf("cannot load %s: log record %d: %w%s", m.st.dir, seq, err, recoveryHint(m.st.dir))
+			return err
 		}
-		last = seq
 		records++
 		if records%replayRecordsPerLock == 0 && locked {
 			m.ks.Unlock()
@@ -295,9 +250,10 @@ func (m *Manager) replayLog(unlocked bool) (last uint64, records int64, err erro
 					"elapsed", time.Since(m.loadStart).Round(time.Millisecond).String())
 			}
 		}
-	}
-	if err := it.Error(); err != nil {
-		return 0, 0, fmt.Errorf("cannot load %s: reading the log: %w%s", m.st.dir, err, recoveryHint(m.st.dir))
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("cannot load %s: %w%s", m.st.dir, err, recoveryHint(m.st.dir))
 	}
 	return last, records, nil
 }

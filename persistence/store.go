@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cockroachdb/pebble"
 )
 
@@ -321,4 +322,81 @@ func (s *Store) cleanSnapshots(cur SnapshotInfo) (uint64, error) {
 		}
 	}
 	return last + 1, nil
+}
+
+// eachChunk calls fn with each chunk of snapshot info, in order, and
+// checks that they are numbered from 0 without a gap and that there are as
+// many as the description says. It stops at the first fault or error of
+// fn; the chunk is valid only during the call.
+func (s *Store) eachChunk(info SnapshotInfo, fn func(n uint64, chunk []byte) error) error {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: snapPrefix(info.ID), UpperBound: snapPrefix(info.ID + 1)})
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	var n uint64
+	for valid := it.First(); valid; valid = it.Next() {
+		key := it.Key()
+		if len(key) != 17 {
+			return fmt.Errorf("snapshot %d has a malformed chunk key %x", info.ID, key)
+		}
+		if got := binary.BigEndian.Uint64(key[9:]); got != n {
+			return fmt.Errorf("snapshot %d is missing chunk %d (found chunk %d)", info.ID, n, got)
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("reading snapshot %d, chunk %d: %w", info.ID, n, err)
+		}
+		if err := fn(n, v); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("reading snapshot %d: %w", info.ID, err)
+	}
+	if n != info.Chunks {
+		return fmt.Errorf("snapshot %d has %d chunks, its description says %d", info.ID, n, info.Chunks)
+	}
+	return nil
+}
+
+// eachRecord calls fn with the effects of each log record after the one
+// numbered after, in order. It stops at the first record that is missing
+// (a gap in the numbering), unreadable or undecodable, or that fn
+// refuses, and returns the number of the last record passed: the faulty
+// one, if any, is the next.
+func (s *Store) eachRecord(after uint64, fn func(seq uint64, effects []keyspace.Effect) error) (last uint64, err error) {
+	last = after
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: logKey(nil, after+1), UpperBound: []byte{prefixLog + 1}})
+	if err != nil {
+		return last, err
+	}
+	defer it.Close()
+	for valid := it.First(); valid; valid = it.Next() {
+		key := it.Key()
+		if len(key) != 9 {
+			return last, fmt.Errorf("malformed log key %x after record %d", key, last)
+		}
+		seq := binary.BigEndian.Uint64(key[1:])
+		if seq != last+1 {
+			return last, fmt.Errorf("log record %d is missing (the next one is %d)", last+1, seq)
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return last, fmt.Errorf("reading log record %d: %w", seq, err)
+		}
+		effects, err := DecodeRecord(v)
+		if err != nil {
+			return last, fmt.Errorf("log record %d is corrupt: %w", seq, err)
+		}
+		if err := fn(seq, effects); err != nil {
+			return last, fmt.Errorf("log record %d: %w", seq, err)
+		}
+		last = seq
+	}
+	if err := it.Error(); err != nil {
+		return last, fmt.Errorf("reading the log after record %d: %w", last, err)
+	}
+	return last, nil
 }
