@@ -29,7 +29,7 @@ type Persistence interface {
 	Reload() error
 	ReloadLog() error
 	// Info writes INFO persistence's fields.
-	Info(field func(name string, value any))
+	Info(add func(name, value string))
 	// Cron starts the automatic snapshots that are due.
 	Cron()
 	// Seq is the number of the last unit of work handed to the log.
@@ -158,18 +158,7 @@ func (e *Engine) writeError() string {
 // one.
 func infoPersistence(c *Ctx, b *infoBuilder) {
 	if c.Persist != nil {
-		c.Persist.Info(func(name string, value any) {
-			switch v := value.(type) {
-			case int:
-				b.int(name, int64(v))
-			case int64:
-				b.int(name, v)
-			case string:
-				b.str(name, v)
-			default:
-				panic("infoPersistence: " + name + " has an unexpected type")
-			}
-		})
+		c.Persist.Info(b.str)
 		return
 	}
 	b.int("loading", 0)

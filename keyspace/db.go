@@ -227,8 +227,7 @@ func (db *DB) Delete(key []byte) bool {
 
 // removeAt deletes the entry at p by moving the last entry into its place.
 func (db *DB) removeAt(p int32) {
-	db.preserve(p)
-	db.clearExpire(p)
+	db.clearExpire(p) // passes the entry to a snapshot first
 	delete(db.pos, db.entries[p].key)
 	last := int32(len(db.entries) - 1)
 	if p != last {

@@ -115,8 +115,12 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 // preserve passes the entry at p to the snapshot in progress if it has
 // not been yet; every change to an entry calls it first.
 func (db *DB) preserve(p int32) {
+	// Outside a snapshot this is the whole cost on the write path.
+	if db.snapOrigin < 0 {
+		return
+	}
 	e := &db.entries[p]
-	if e.snap == db.ks.snapEpoch || db.snapOrigin < 0 {
+	if e.snap == db.ks.snapEpoch {
 		return
 	}
 	e.snap = db.ks.snapEpoch

@@ -141,12 +141,14 @@ func (l *appendLog) logBytes() int64 {
 // commits what is left.
 func (l *appendLog) writer() {
 	defer l.writerDone.Done()
+	defer func() {
+		l.commitPending(true)
+		close(l.syncing)
+	}()
 	for {
 		select {
 		case <-l.wake:
 		case <-l.stopping:
-			l.commitPending(true)
-			close(l.syncing)
 			return
 		}
 		if l.fsync() != FsyncAlways {
@@ -158,8 +160,6 @@ func (l *appendLog) writer() {
 			// A disk fault: retry until it is gone, or until stop.
 			select {
 			case <-l.stopping:
-				l.commitPending(true)
-				close(l.syncing)
 				return
 			case <-time.After(100 * time.Millisecond):
 			}

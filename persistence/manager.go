@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,7 +84,7 @@ type Manager struct {
 	// log restarts there (appendonly turned on).
 	logBaseNext []byte
 	// snap is the current snapshot; logBytesAtSnap is alog's byte count
-	// when it began, for auto-aof-rewrite.
+	// when it began, for auto-aof-rewrite and aof_current_size.
 	snap           SnapshotInfo
 	logBytesAtSnap int64
 	// nextID numbers the next snapshot: never one an earlier attempt
@@ -132,7 +133,7 @@ type bgSnapshot struct {
 func Open(dir string, opts Options) (*Manager, error) {
 	// Under everysec Pebble syncs its WAL at most once a second.
 	walSyncInterval := func() time.Duration {
-		if opts.Config.Load().AppendFsync == FsyncEverySec {
+		if intervalSync(opts.Config) {
 			return time.Second
 		}
 		return 0
@@ -253,7 +254,10 @@ func (m *Manager) Save() error {
 		err = w.write(w.take(done))
 	}
 	if err == nil {
-		err = m.finish(w)
+		err = m.complete(w, false)
+	}
+	if err == nil {
+		m.adopt(w)
 	}
 	m.recordSave(kindSave, err, start, dirty)
 	if err != nil {
@@ -265,8 +269,12 @@ func (m *Manager) Save() error {
 
 // begin starts a snapshot of the keyspace as it is now.
 func (m *Manager) begin() *snapshotWriter {
-	w := newSnapshotWriter(m.st, m.nextID, 0, time.Now().UnixMilli())
+	w := newSnapshotWriter(m.st, m.nextID, time.Now().UnixMilli())
 	m.nextID++
+	w.prev = m.snap
+	if m.alog != nil {
+		w.logBytes = m.alog.logBytes()
+	}
 	m.ks.BeginSnapshot(w.add)
 	// BeginSnapshot handed the unit in progress over: the snapshot
 	// covers it.
@@ -274,25 +282,24 @@ func (m *Manager) begin() *snapshotWriter {
 	return w
 }
 
-// finish makes w's snapshot current, in the foreground: the caller holds
-// the lock.
-func (m *Manager) finish(w *snapshotWriter) error {
+// complete makes w's snapshot current on disk; wait is as for
+// snapshotWriter.finish. It needs no lock.
+func (m *Manager) complete(w *snapshotWriter, wait bool) error {
 	if err := m.disk.check(); err != nil {
 		return err
 	}
-	if err := w.finish(m.snap, m.waitLog, m.intervalSync(), false); err != nil {
-		return err
-	}
+	return w.finish(m.waitLog, intervalSync(m.cfg), wait)
+}
+
+// adopt makes w's completed snapshot the current one.
+func (m *Manager) adopt(w *snapshotWriter) {
 	m.snap = w.info
-	if m.alog != nil {
-		m.logBytesAtSnap = m.alog.logBytes()
-	}
-	return nil
+	m.logBytesAtSnap = w.logBytes
 }
 
 // intervalSync reports whether Pebble syncs at most once a second
 // (everysec); see snapshotWriter.finish.
-func (m *Manager) intervalSync() bool { return m.cfg.Load().AppendFsync == FsyncEverySec }
+func intervalSync(cfg *config.Store) bool { return cfg.Load().AppendFsync == FsyncEverySec }
 
 // waitLog waits until the log has committed record seq, if it is being
 // written; records the snapshot covers must be in Pebble before the
@@ -409,17 +416,12 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 		}
 	}
 	if err == nil {
-		if err = m.disk.check(); err == nil {
-			err = w.finish(m.snapAtStart(bg), m.waitLog, m.intervalSync(), true)
-		}
+		err = m.complete(w, true)
 	}
 	m.ks.Lock()
 	defer m.ks.Unlock()
 	if err == nil {
-		m.snap = w.info
-		if m.alog != nil {
-			m.logBytesAtSnap = m.alog.logBytes()
-		}
+		m.adopt(w)
 	} else {
 		w.abort()
 	}
@@ -432,14 +434,6 @@ func (m *Manager) runBackground(bg *bgSnapshot) {
 		m.ks.AbandonSnapshot()
 	}
 	m.recordSave(bg.kind, err, bg.started, bg.dirty)
-}
-
-// snapAtStart is the snapshot current when bg's began, which it replaces:
-// only bg could have changed it since.
-func (m *Manager) snapAtStart(bg *bgSnapshot) SnapshotInfo {
-	m.ks.Lock()
-	defer m.ks.Unlock()
-	return m.snap
 }
 
 // abandonBackground stops the background snapshot, if any, and waits for
@@ -553,10 +547,8 @@ func (m *Manager) ReloadLog() error {
 	if m.Loading() {
 		return errors.New("the data set is still loading")
 	}
-	if m.logOn {
-		if err := m.waitLog(m.seq); err != nil {
-			return err
-		}
+	if err := m.waitLog(m.seq); err != nil {
+		return err
 	}
 	m.abandonBackground()
 	m.ks.FlushAll()
@@ -570,7 +562,8 @@ func (m *Manager) ReloadLog() error {
 // Info writes the fields of INFO persistence, with Redis 7.0's names and
 // order. cairn forks nothing: the copy-on-write fields are 0, and the
 // current_save_* fields report the snapshot in progress.
-func (m *Manager) Info(field func(name string, value any)) {
+func (m *Manager) Info(add func(name, value string)) {
+	field := func(name string, n int64) { add(name, strconv.FormatInt(n, 10)) }
 	cfg := m.cfg.Load()
 	loading := m.Loading()
 	field("loading", b2i(loading))
@@ -586,13 +579,13 @@ func (m *Manager) Info(field func(name string, value any)) {
 	if total > 0 {
 		perc = float64(processed) * 100 / float64(total)
 	}
-	field("current_fork_perc", fmt.Sprintf("%.2f", perc))
+	add("current_fork_perc", fmt.Sprintf("%.2f", perc))
 	field("current_save_keys_processed", processed)
 	field("current_save_keys_total", total)
 	field("rdb_changes_since_last_save", m.ks.Stats.Dirty-m.dirtyAtSave)
 	field("rdb_bgsave_in_progress", b2i(m.bg != nil && m.bg.kind == kindSave))
 	field("rdb_last_save_time", m.lastSave.Unix())
-	field("rdb_last_bgsave_status", okErr(m.lastSaveOK))
+	add("rdb_last_bgsave_status", okErr(m.lastSaveOK))
 	field("rdb_last_bgsave_time_sec", m.lastSaveSecsOrNone())
 	field("rdb_current_bgsave_time_sec", m.currentSecs(kindSave))
 	field("rdb_saves", m.saves)
@@ -604,14 +597,14 @@ func (m *Manager) Info(field func(name string, value any)) {
 	field("aof_rewrite_scheduled", b2i(m.rewriteScheduled))
 	field("aof_last_rewrite_time_sec", m.lastRewriteSecsOrNone())
 	field("aof_current_rewrite_time_sec", m.currentSecs(kindRewrite))
-	field("aof_last_bgrewrite_status", okErr(m.lastRewriteOK))
+	add("aof_last_bgrewrite_status", okErr(m.lastRewriteOK))
 	field("aof_rewrites", m.rewrites)
 	field("aof_rewrites_consecutive_failures", m.rewriteFailures)
 	writeOK := true
 	if m.alog != nil && m.alog.Failure() != nil {
 		writeOK = false
 	}
-	field("aof_last_write_status", okErr(writeOK))
+	add("aof_last_write_status", okErr(writeOK))
 	field("aof_last_cow_size", 0)
 	field("module_fork_in_progress", 0)
 	field("module_fork_last_cow_size", 0)
@@ -636,7 +629,7 @@ func (m *Manager) Info(field func(name string, value any)) {
 		field("loading_total_bytes", total)
 		field("loading_rdb_used_mem", 0)
 		field("loading_loaded_bytes", loaded)
-		field("loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+		add("loading_loaded_perc", fmt.Sprintf("%.2f", perc))
 		field("loading_eta_seconds", eta)
 	}
 }
@@ -662,7 +655,7 @@ func (m *Manager) currentSecs(kind string) int64 {
 	return int64(time.Since(m.bg.started) / time.Second)
 }
 
-func b2i(b bool) int {
+func b2i(b bool) int64 {
 	if b {
 		return 1
 	}

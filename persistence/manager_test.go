@@ -282,3 +282,25 @@ func BenchmarkRecover(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestDebugReloads: DEBUG RELOAD and DEBUG LOADAOF empty the keyspace and
+// load it back, and reply OK to the client that asked (the replay runs
+// commands through the dispatcher inside the command).
+func TestDebugReloads(t *testing.T) {
+	s := openTestServer(t, t.TempDir(), func(c *config.Config) { c.EnableDebugCommand = "yes" })
+	defer s.close(t)
+	s.do("SET", "a", "1")
+	s.do("RPUSH", "l", "x", "y")
+	for _, sub := range []string{"RELOAD", "LOADAOF"} {
+		s.do("INCR", "a")
+		if got := s.do("DEBUG", sub); got != "+OK\r\n" {
+			t.Fatalf("DEBUG %s = %q", sub, got)
+		}
+	}
+	if got := s.do("MGET", "a"); got != "*1\r\n$1\r\n3\r\n" {
+		t.Errorf("after the reloads MGET a = %q", got)
+	}
+	if got := s.do("LRANGE", "l", "0", "-1"); got != "*2\r\n$1\r\nx\r\n$1\r\ny\r\n" {
+		t.Errorf("after the reloads LRANGE l = %q", got)
+	}
+}

@@ -38,8 +38,11 @@ var errAbandoned = errors.New("snapshot abandoned")
 // the previous one in one atomic write.
 type snapshotWriter struct {
 	st *Store
-	// info describes the snapshot being written.
-	info SnapshotInfo
+	// info describes the snapshot being written, prev the one it
+	// replaces; logBytes is the log's size when it began.
+	info     SnapshotInfo
+	prev     SnapshotInfo
+	logBytes int64
 
 	// Guarded by the keyspace lock: the chunk being filled, the full
 	// ones not yet written, and a buffer for one value's encoding.
@@ -57,8 +60,8 @@ type snapshotWriter struct {
 	table   *sstable.Writer
 }
 
-func newSnapshotWriter(st *Store, id, seq uint64, now int64) *snapshotWriter {
-	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Seq: seq, Time: now, DBKeys: map[int]uint64{}},
+func newSnapshotWriter(st *Store, id uint64, now int64) *snapshotWriter {
+	return &snapshotWriter{st: st, info: SnapshotInfo{ID: id, Time: now, DBKeys: map[int]uint64{}},
 		spare: make(chan []byte, 4)}
 }
 
@@ -166,7 +169,7 @@ func (w *snapshotWriter) closeTable() error {
 // background snapshot; a foreground one holds the keyspace lock). A crash
 // before the sync leaves the previous snapshot and the log, which are
 // consistent, and this snapshot's chunks, deleted at the next start.
-func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) error, intervalSync, wait bool) error {
+func (w *snapshotWriter) finish(waitLog func(seq uint64) error, intervalSync, wait bool) error {
 	if w.table != nil {
 		if err := w.closeTable(); err != nil {
 			return err
@@ -183,7 +186,7 @@ func (w *snapshotWriter) finish(prev SnapshotInfo, waitLog func(seq uint64) erro
 	}
 	b := w.st.db.NewBatch()
 	b.Set(keySnapshot, w.info.encode(), nil)
-	if prev.ID != 0 {
+	if prev := w.prev; prev.ID != 0 {
 		// The deletion ends at the previous snapshot's last chunk, not at
 		// the next ID: a range over the next snapshot's first key would
 		// make Pebble flush its memtable before that snapshot's ingestion.

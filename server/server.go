@@ -266,12 +266,13 @@ func (s *Server) runCron() {
 		}
 		ks := s.engine.KS
 		ks.Lock()
-		if p := s.engine.Persist; p == nil || !p.Loading() {
+		p := s.engine.Persist
+		if p == nil || !p.Loading() {
 			// While the log is replayed, a key must not expire between
 			// the records that use it.
 			s.expiry.Run(period / 4)
 		}
-		if p := s.engine.Persist; p != nil {
+		if p != nil {
 			p.Cron()
 		}
 		if cfg.Timeout > 0 {
