@@ -64,9 +64,6 @@ func (ks *Keyspace) AbandonSnapshot() {
 	}
 }
 
-// SnapshotActive reports whether a snapshot is in progress.
-func (ks *Keyspace) SnapshotActive() bool { return ks.snap != nil }
-
 // SnapshotStep passes up to n more keys to the snapshot and reports
 // whether every key has now been passed, which ends the snapshot. The
 // caller holds the lock.

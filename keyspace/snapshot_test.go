@@ -128,7 +128,7 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 					}
 				}
 			}
-			if tk.SnapshotActive() {
+			if tk.snap != nil {
 				t.Error("snapshot still active after its last step")
 			}
 			for _, db := range tk.dbs {

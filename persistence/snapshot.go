@@ -54,10 +54,9 @@ type snapshotWriter struct {
 	// allocates a few chunks, not a heap's worth of garbage.
 	spare chan []byte
 
-	// Used by the writing goroutine only.
-	chunkNo uint64
-	files   []string
-	table   *sstable.Writer
+	// Used by the writing goroutine only (with info's Chunks and Bytes).
+	files []string
+	table *sstable.Writer
 }
 
 func newSnapshotWriter(st *Store, id uint64, now int64) *snapshotWriter {
@@ -117,7 +116,7 @@ func (w *snapshotWriter) write(chunks [][]byte) error {
 				return err
 			}
 		}
-		if err := w.table.Set(snapKey(w.info.ID, w.chunkNo), c); err != nil {
+		if err := w.table.Set(snapKey(w.info.ID, w.info.Chunks), c); err != nil {
 			return err
 		}
 		// The table has copied it.
@@ -127,7 +126,6 @@ func (w *snapshotWriter) write(chunks [][]byte) error {
 			default:
 			}
 		}
-		w.chunkNo++
 		w.info.Chunks++
 		w.info.Bytes += uint64(len(c))
 		if w.table.EstimatedSize() >= sstTargetSize {
