@@ -669,6 +669,22 @@ func okErr(ok bool) string {
 	return "err"
 }
 
+// Stop ends a graceful stop (SIGTERM, SIGINT): it takes a snapshot first
+// when save rules are set, as SHUTDOWN without arguments does, then
+// closes, whether the snapshot failed or not (the log, if on, holds
+// everything). The caller does not hold the lock.
+func (m *Manager) Stop() error {
+	var saveErr error
+	if len(m.cfg.Load().Save) > 0 {
+		m.ks.Lock()
+		if err := m.Save(); err != nil {
+			saveErr = fmt.Errorf("the snapshot before stopping: %w", err)
+		}
+		m.ks.Unlock()
+	}
+	return errors.Join(saveErr, m.Close())
+}
+
 // Close stops the background snapshot, commits and syncs the log, and
 // closes the database. The caller does not hold the lock.
 func (m *Manager) Close() error {

@@ -97,17 +97,14 @@ func run(args []string) int {
 		log.Error("server stopped", "err", serveErr)
 		code = 1
 	}
-	// A signal saves as SHUTDOWN without arguments does, when save rules
-	// are set; SHUTDOWN itself has saved or been told not to.
-	if bySignal.Load() && len(store.Load().Save) > 0 {
-		ks.Lock()
-		if err := pm.Save(); err != nil {
-			log.Error("cannot save the data set before stopping", "err", err)
-		}
-		ks.Unlock()
+	// A signal saves as SHUTDOWN without arguments does; SHUTDOWN itself
+	// has saved or been told not to.
+	closePersistence := pm.Close
+	if bySignal.Load() {
+		closePersistence = pm.Stop
 	}
-	if err := pm.Close(); err != nil {
-		log.Error("cannot close the data directory", "err", err)
+	if err := closePersistence(); err != nil {
+		log.Error("stopping persistence", "err", err)
 		code = 1
 	}
 	log.Info("cairn stopped")

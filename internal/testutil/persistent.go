@@ -73,14 +73,7 @@ func (p *Persistent) Stop(t testing.TB) {
 	if err := <-p.done; err != nil {
 		t.Errorf("server: %v", err)
 	}
-	if len(p.Config.Load().Save) > 0 {
-		p.Engine.KS.Lock()
-		if err := p.Manager.Save(); err != nil {
-			t.Errorf("final snapshot: %v", err)
-		}
-		p.Engine.KS.Unlock()
-	}
-	if err := p.Manager.Close(); err != nil {
+	if err := p.Manager.Stop(); err != nil {
 		t.Errorf("closing: %v", err)
 	}
 }
