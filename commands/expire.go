@@ -128,7 +128,7 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 	when += base
 
 	key := c.Args[1]
-	if _, found := c.DB.LookupWrite(key); !found {
+	if found := c.DB.ExistsWrite(key); !found {
 		c.W.Int(0)
 		return
 	}
@@ -195,7 +195,7 @@ func pexpiretimeCommand(c *Ctx) { ttlGeneric(c, true, true) }
 
 func persistCommand(c *Ctx) {
 	key := c.Args[1]
-	if _, found := c.DB.LookupWrite(key); !found || !c.DB.Persist(key) {
+	if found := c.DB.ExistsWrite(key); !found || !c.DB.Persist(key) {
 		c.W.Int(0)
 		return
 	}

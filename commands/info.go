@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cairn-db/cairn/keyspace/arena"
 )
 
 // INFO [section ...]: Redis's sections, in Redis's order, with Redis's
@@ -167,12 +169,13 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("clients_in_timeout_table", inTimeoutTable)
 }
 
-// infoMemory reports the Go heap as used_memory and the resident set (from
-// /proc where there is one) as used_memory_rss.
+// infoMemory reports the Go heap and the keyspace's arena pages as
+// used_memory and the resident set (from /proc where there is one) as
+// used_memory_rss.
 func infoMemory(c *Ctx, b *infoBuilder) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc
+	used := ms.HeapAlloc + uint64(arena.InUse())
 	c.peakMemory = max(c.peakMemory, used)
 	rss := residentMemory(ms.Sys)
 	b.int("used_memory", int64(used))

@@ -291,14 +291,14 @@ func scanCommand(c *Ctx) {
 // time to the new name and reports whether it did.
 func renameGeneric(c *Ctx, nx bool) (renamed, ok bool) {
 	src, dst := c.Args[1], c.Args[2]
-	if _, found := c.DB.LookupWrite(src); !found {
+	if found := c.DB.ExistsWrite(src); !found {
 		c.W.Error(resp.ErrNoSuchKey)
 		return false, false
 	}
 	if string(src) == string(dst) {
 		return false, true
 	}
-	if _, found := c.DB.LookupWrite(dst); found && nx {
+	if found := c.DB.ExistsWrite(dst); found && nx {
 		return false, true
 	}
 	c.DB.Rename(src, dst)
@@ -366,7 +366,7 @@ func copyCommand(c *Ctx) {
 		return
 	}
 	at, _ := c.DB.ExpireAt(src)
-	if _, exists := to.LookupWrite(dst); exists && !replace {
+	if exists := to.ExistsWrite(dst); exists && !replace {
 		c.W.Int(0)
 		return
 	}
@@ -386,11 +386,11 @@ func moveCommand(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	if _, found := c.DB.LookupWrite(key); !found {
+	if found := c.DB.ExistsWrite(key); !found {
 		c.W.Int(0)
 		return
 	}
-	if _, exists := to.LookupWrite(key); exists {
+	if exists := to.ExistsWrite(key); exists {
 		c.W.Int(0)
 		return
 	}

@@ -18,16 +18,10 @@ func memoryCommands() []*Command {
 	}
 }
 
-// keyOverhead estimates what a key costs the keyspace besides its name
-// and its value: a 48-byte entry (name, value interface, expiry time,
-// expiry index, access clock) and its slot in the name-to-position map
-// with the map's spare room (about 32 bytes). Redis counts the same
-// things: the key's sds and its dictEntry.
-const keyOverhead = 48 + 32
-
-// memoryUsageCommand reports the value's own estimate plus the key. The
-// estimate counts every element, so SAMPLES, which bounds how many
-// elements Redis looks at, is checked and otherwise ignored.
+// memoryUsageCommand reports what the key costs the keyspace (its record,
+// entry and index slot) plus its value's own estimate. The estimate
+// counts every element, so SAMPLES, which bounds how many elements Redis
+// looks at, is checked and otherwise ignored.
 func memoryUsageCommand(c *Ctx) {
 	for j := 3; j < len(c.Args); j++ {
 		if !tokenIs(c.Args[j], "samples") || j+1 >= len(c.Args) {
@@ -44,13 +38,12 @@ func memoryUsageCommand(c *Ctx) {
 			return
 		}
 	}
-	key := c.Args[2]
-	v, found := c.DB.Peek(key)
+	n, found := c.DB.MemoryUsage(c.Args[2])
 	if !found {
 		c.W.Null()
 		return
 	}
-	c.W.Int(int64(keyOverhead + len(key) + v.MemoryUsage()))
+	c.W.Int(int64(n))
 }
 
 func memoryHelpCommand(c *Ctx) {

@@ -108,15 +108,17 @@ func lookupStringWrite(c *Ctx, key []byte) (s *datatypes.String, found, ok bool)
 // getGeneric replies with the string at key, or null, as GET does; ok is
 // false if the key holds another type (Redis's getGenericCommand).
 func getGeneric(c *Ctx, key []byte) (found, ok bool) {
-	s, found, ok := lookupString(c, key)
+	b, found, isString := c.DB.LookupString(key)
 	switch {
-	case !ok:
 	case !found:
 		c.W.Null()
+	case !isString:
+		c.W.Error(resp.ErrWrongType)
+		return true, false
 	default:
-		c.W.Bulk(s.Bytes())
+		c.W.Bulk(b)
 	}
-	return found, ok
+	return found, true
 }
 
 func getCommand(c *Ctx) { getGeneric(c, c.Args[1]) }
@@ -317,7 +319,7 @@ func setGeneric(c *Ctx, key, val []byte, opts setOptions, at int64) (done, ok bo
 			return false, false
 		}
 	}
-	_, found := c.DB.LookupWrite(key)
+	found := c.DB.ExistsWrite(key)
 	if (opts.Cond == setNX && found) || (opts.Cond == setXX && !found) {
 		return false, true
 	}
@@ -329,8 +331,7 @@ func setGeneric(c *Ctx, key, val []byte, opts setOptions, at int64) (done, ok bo
 			c.Emit([]byte("DEL"), key)
 		}
 	case opts.Expire.Unit != expiryNone:
-		c.DB.Set(key, v)
-		c.DB.SetExpire(key, at)
+		c.DB.SetWithExpire(key, v, at)
 		c.Emit([]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, at, 10))
 	case opts.KeepTTL:
 		c.DB.SetKeepTTL(key, v)
@@ -450,9 +451,8 @@ func mgetCommand(c *Ctx) {
 	keys := c.Args[1:]
 	c.W.Array(len(keys))
 	for _, key := range keys {
-		v, found := c.DB.Lookup(key)
-		if s, isString := v.(*datatypes.String); found && isString {
-			c.W.Bulk(s.Bytes())
+		if b, _, isString := c.DB.LookupString(key); isString {
+			c.W.Bulk(b)
 		} else {
 			c.W.Null()
 		}
@@ -482,7 +482,7 @@ func msetnxCommand(c *Ctx) {
 		return
 	}
 	for j := 1; j < len(c.Args); j += 2 {
-		if _, found := c.DB.LookupWrite(c.Args[j]); found {
+		if found := c.DB.ExistsWrite(c.Args[j]); found {
 			c.W.Int(0)
 			return
 		}
@@ -554,7 +554,10 @@ func incrDecr(c *Ctx, delta int64) {
 	}
 	n += delta
 	if found && s.Encoding() == "int" {
+		// Redis updates an unshared integer in place, which keeps its
+		// encoding's history; stored again since s may be a copy.
 		s.SetInt(n)
+		c.DB.SetKeepTTL(key, s)
 	} else {
 		c.DB.SetKeepTTL(key, datatypes.NewStringInt(n))
 	}
@@ -612,6 +615,8 @@ func appendCommand(c *Ctx) {
 			return
 		}
 		s.Append(tail)
+		// A short string is a copy of what is stored.
+		c.DB.SetKeepTTL(key, s)
 	}
 	c.Propagate()
 	c.W.Int(int64(s.Len()))
@@ -646,9 +651,10 @@ func setrangeCommand(c *Ctx) {
 	}
 	if !found {
 		s = datatypes.NewString(nil)
-		c.DB.Set(key, s)
 	}
 	s.SetRange(int(offset), val)
+	// A short string is a copy of what is stored.
+	c.DB.SetKeepTTL(key, s)
 	c.Propagate()
 	c.W.Int(int64(s.Len()))
 }

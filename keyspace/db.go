@@ -6,39 +6,14 @@ import (
 	"github.com/cairn-db/cairn/datatypes"
 )
 
-// entry is a key with its value and metadata.
-type entry struct {
-	key string
-	val datatypes.Value
-	// expireAt is the expiry time in Unix milliseconds; 0 means none.
-	expireAt int64
-	// vidx is the entry's index in DB.volatile, or -1 without expiry.
-	vidx int32
-	// access is the LRU clock of the last access, in seconds.
-	access uint32
-	// snap is the epoch of the last snapshot that has this entry's state:
-	// written to it, or created after it began (snapshot.go).
-	snap uint32
-}
-
-// DB is one numbered database.
-//
-// Entries are stored densely in a slice with a map from key to position.
-// Deleting moves the last entry into the hole. This gives O(1) random
-// sampling (RANDOMKEY, active expiry) and a SCAN that walks positions from
-// the end down: a moved entry always comes from the already-visited end,
-// so every key present for a whole SCAN is returned at least once.
+// DB is one numbered database: its contents (a store, see store.go) and
+// the state that walks them.
 type DB struct {
 	ks    *Keyspace
 	index int
-	pos   map[string]int32
-	// entries holds every key; positions in pos index it.
-	entries []entry
-	// volatile holds the positions of entries that have an expiry time,
-	// for the active expiry cycle.
-	volatile []int32
-	// expireCursor is where the active expiry sweep of volatile resumes;
-	// see ExpireStep.
+	st    *store
+	// expireCursor is where the active expiry sweep of the volatile index
+	// resumes; see ExpireStep.
 	expireCursor int
 	// snapOrigin and snapCursor are the running snapshot's view of these
 	// contents (snapshot.go); they move with them on SWAPDB.
@@ -47,39 +22,49 @@ type DB struct {
 }
 
 func newDB(ks *Keyspace, index int) *DB {
-	return &DB{ks: ks, index: index, pos: make(map[string]int32), snapOrigin: -1}
+	return &DB{ks: ks, index: index, st: ks.newStore(), snapOrigin: -1}
 }
 
 // Index is the database number.
 func (db *DB) Index() int { return db.index }
 
 // Len is the number of keys, including expired keys not yet reclaimed.
-func (db *DB) Len() int { return len(db.entries) }
+func (db *DB) Len() int { return db.st.len() }
 
 // VolatileLen is the number of keys with an expiry time.
-func (db *DB) VolatileLen() int { return len(db.volatile) }
+func (db *DB) VolatileLen() int { return db.st.volatile.n }
 
-// expired reports whether the entry's time has come; never while loading.
-func (db *DB) expired(e *entry) bool {
-	return e.expireAt != 0 && db.ks.IsExpired(e.expireAt)
+// expired reports whether the key at pos has an expiry time that has
+// come; never while loading.
+func (db *DB) expired(pos uint32) bool {
+	if db.st.entry(pos).vidx == 0 {
+		return false
+	}
+	return db.ks.IsExpired(db.st.expireAt(pos))
 }
 
 // find returns the position of a live key, deleting it first if it has
 // expired.
-func (db *DB) find(key []byte) (int32, bool) {
-	p, ok := db.pos[string(key)]
+func (db *DB) find(key []byte) (uint32, bool) {
+	p, ok := db.st.find(key)
 	if !ok {
 		return 0, false
 	}
-	if db.expired(&db.entries[p]) {
+	if db.expired(p) {
 		db.ks.expire(db, p)
 		return 0, false
 	}
 	return p, true
 }
 
+func (db *DB) touch(p uint32) { db.st.entry(p).setAccess(lruClock(db.ks.now)) }
+
 // Lookup returns the value of a key for a read command, counting a hit or
 // a miss and updating the key's access time.
+//
+// A string value up to a few KiB is kept as bytes in the store, and the
+// String returned for it is a copy: a handler that changes it must store
+// it again (SetKeepTTL). Other values are the stored objects themselves.
 func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
@@ -87,22 +72,53 @@ func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 		return nil, false
 	}
 	db.ks.Stats.KeyspaceHits++
-	e := &db.entries[p]
-	e.access = lruClock(db.ks.now)
-	return e.val, true
+	db.touch(p)
+	return db.st.value(p), true
+}
+
+// LookupString returns the bytes of a string value for a read command,
+// counting a hit or a miss and updating the key's access time, as Lookup,
+// without making a String of a short one. The bytes are valid until the
+// keyspace next changes. isString is false, with found true, for a value
+// of another type.
+func (db *DB) LookupString(key []byte) (b []byte, found, isString bool) {
+	p, ok := db.find(key)
+	if !ok {
+		db.ks.Stats.KeyspaceMisses++
+		return nil, false, false
+	}
+	db.ks.Stats.KeyspaceHits++
+	db.touch(p)
+	if b, ok := db.st.inlineBytes(p); ok {
+		return b, true, true
+	}
+	if s, ok := db.st.value(p).(*datatypes.String); ok {
+		return s.Bytes(), true, true
+	}
+	return nil, true, false
 }
 
 // LookupWrite returns the value of a key for a write command: the access
-// time is updated but no hit or miss is counted.
+// time is updated but no hit or miss is counted. See Lookup on strings.
 func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
 		return nil, false
 	}
 	db.preserve(p)
-	e := &db.entries[p]
-	e.access = lruClock(db.ks.now)
-	return e.val, true
+	db.touch(p)
+	return db.st.value(p), true
+}
+
+// ExistsWrite is LookupWrite for a write command that needs to know only
+// whether the key exists.
+func (db *DB) ExistsWrite(key []byte) bool {
+	p, ok := db.find(key)
+	if ok {
+		db.preserve(p)
+		db.touch(p)
+	}
+	return ok
 }
 
 // LookupNoTouch returns the value of a key for a read that counts a hit
@@ -115,7 +131,7 @@ func (db *DB) LookupNoTouch(key []byte) (datatypes.Value, bool) {
 		return nil, false
 	}
 	db.ks.Stats.KeyspaceHits++
-	return db.entries[p].val, true
+	return db.st.value(p), true
 }
 
 // Peek returns the value of a key without touching its access time or the
@@ -125,7 +141,7 @@ func (db *DB) Peek(key []byte) (datatypes.Value, bool) {
 	if !ok {
 		return nil, false
 	}
-	return db.entries[p].val, true
+	return db.st.value(p), true
 }
 
 // Exists reports whether a live key exists.
@@ -136,36 +152,30 @@ func (db *DB) Exists(key []byte) bool {
 
 // Set stores a value and clears any expiry time, as a plain SET does.
 func (db *DB) Set(key []byte, v datatypes.Value) {
-	if p, ok := db.find(key); ok {
-		db.preserve(p)
-		e := &db.entries[p]
-		e.val = v
-		e.access = lruClock(db.ks.now)
-		db.clearExpire(p)
-		return
-	}
-	db.insert(string(key), v)
+	db.SetWithExpire(key, v, 0)
 }
 
 // SetKeepTTL stores a value and keeps the key's expiry time, if any.
 func (db *DB) SetKeepTTL(key []byte, v datatypes.Value) {
 	if p, ok := db.find(key); ok {
 		db.preserve(p)
-		e := &db.entries[p]
-		e.val = v
-		e.access = lruClock(db.ks.now)
+		db.touch(p)
+		db.st.setValue(p, v)
 		return
 	}
-	db.insert(string(key), v)
+	db.insert(key, v, 0)
 }
 
 // SetWithExpire stores a value with an expiry time in Unix milliseconds
-// (0 for none), replacing the key if it exists, as COPY does.
+// (0 for none), replacing the key if it exists, as SET EX and COPY do.
 func (db *DB) SetWithExpire(key []byte, v datatypes.Value, at int64) {
-	db.Set(key, v)
-	if at != 0 {
-		db.setExpireAt(db.pos[string(key)], at)
+	if p, ok := db.find(key); ok {
+		db.preserve(p)
+		db.touch(p)
+		db.st.rewrite(p, key, at, v)
+		return
 	}
+	db.insert(key, v, at)
 }
 
 // Rename gives the live key src the name dst, keeping its value, expiry
@@ -182,11 +192,12 @@ func (db *DB) Rename(src, dst []byte) bool {
 		db.removeAt(q)
 	}
 	// Removing dst may have moved src: look its position up again.
-	p := db.pos[string(src)]
+	p, _ := db.st.find(src)
 	db.preserve(p)
-	delete(db.pos, string(src))
-	db.entries[p].key = string(dst)
-	db.pos[string(dst)] = p
+	st := db.st
+	st.index.remove(st.tag(src), p)
+	st.rewrite(p, dst, st.expireAt(p), st.value(p))
+	st.index.insert(st.tag(dst), p)
 	return true
 }
 
@@ -198,21 +209,15 @@ func (db *DB) Move(key []byte, to *DB) bool {
 	if !ok || to.Exists(key) {
 		return false
 	}
-	e := db.entries[p]
+	v, at, access := db.st.value(p), db.st.expireAt(p), db.st.entry(p).access()
 	db.removeAt(p)
-	q := to.insert(e.key, e.val)
-	to.entries[q].access = e.access
-	if e.expireAt != 0 {
-		to.setExpireAt(q, e.expireAt)
-	}
+	q := to.insert(key, v, at)
+	to.st.entry(q).setAccess(access)
 	return true
 }
 
-func (db *DB) insert(key string, v datatypes.Value) int32 {
-	p := int32(len(db.entries))
-	db.entries = append(db.entries, entry{key: key, val: v, vidx: -1, access: lruClock(db.ks.now), snap: db.ks.snapEpoch})
-	db.pos[key] = p
-	return p
+func (db *DB) insert(key []byte, v datatypes.Value, expireAt int64) uint32 {
+	return db.st.add(key, v, expireAt, lruClock(db.ks.now)<<8|uint32(db.ks.snapEpoch))
 }
 
 // Delete removes a key and reports whether it existed (and was live).
@@ -225,24 +230,10 @@ func (db *DB) Delete(key []byte) bool {
 	return true
 }
 
-// removeAt deletes the entry at p by moving the last entry into its place.
-func (db *DB) removeAt(p int32) {
-	db.clearExpire(p) // passes the entry to a snapshot first
-	delete(db.pos, db.entries[p].key)
-	last := int32(len(db.entries) - 1)
-	if p != last {
-		db.entries[p] = db.entries[last]
-		moved := &db.entries[p]
-		db.pos[moved.key] = p
-		if moved.vidx >= 0 {
-			db.volatile[moved.vidx] = p
-		}
-	}
-	db.entries[last] = entry{}
-	db.entries = db.entries[:last]
-	if cap(db.entries) > 1024 && len(db.entries) < cap(db.entries)/4 {
-		db.entries = append(make([]entry, 0, cap(db.entries)/2), db.entries...)
-	}
+// removeAt deletes the entry at p, passing it to a snapshot first.
+func (db *DB) removeAt(p uint32) {
+	db.preserve(p)
+	db.st.remove(p)
 }
 
 // ExpireAt returns the expiry time of a live key in Unix milliseconds, 0
@@ -252,7 +243,7 @@ func (db *DB) ExpireAt(key []byte) (at int64, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	return db.entries[p].expireAt, true
+	return db.st.expireAt(p), true
 }
 
 // SetExpire sets the expiry time of an existing key in Unix milliseconds
@@ -266,51 +257,26 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 	if !ok {
 		return false
 	}
-	db.setExpireAt(p, at)
-	return true
-}
-
-func (db *DB) setExpireAt(p int32, at int64) {
 	if at == 0 {
-		// 0 means no expiry time in an entry. The epoch itself can only
+		// 0 means no expiry time in a record. The epoch itself can only
 		// come from PEXPIREAT while loading, where it is kept rather than
 		// applied; a millisecond before it is just as much in the past.
 		at = -1
 	}
 	db.preserve(p)
-	e := &db.entries[p]
-	e.expireAt = at
-	if e.vidx < 0 {
-		e.vidx = int32(len(db.volatile))
-		db.volatile = append(db.volatile, p)
-	}
+	db.st.setExpire(p, at)
+	return true
 }
 
 // Persist removes the expiry time of a key and reports whether it had one.
 func (db *DB) Persist(key []byte) bool {
 	p, ok := db.find(key)
-	if !ok || db.entries[p].expireAt == 0 {
+	if !ok || db.st.entry(p).vidx == 0 {
 		return false
 	}
-	db.clearExpire(p)
-	return true
-}
-
-func (db *DB) clearExpire(p int32) {
 	db.preserve(p)
-	e := &db.entries[p]
-	e.expireAt = 0
-	if e.vidx < 0 {
-		return
-	}
-	last := int32(len(db.volatile) - 1)
-	if e.vidx != last {
-		moved := db.volatile[last]
-		db.volatile[e.vidx] = moved
-		db.entries[moved].vidx = e.vidx
-	}
-	db.volatile = db.volatile[:last]
-	e.vidx = -1
+	db.st.setExpire(p, 0)
+	return true
 }
 
 // IdleMillis returns the time since a key's last access in milliseconds,
@@ -320,22 +286,18 @@ func (db *DB) IdleMillis(key []byte) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return lruIdleMillis(db.ks.now, db.entries[p].access), true
+	return lruIdleMillis(db.ks.now, db.st.entry(p).access()), true
 }
 
 // Flush deletes every key.
 func (db *DB) Flush() {
 	db.detachFromSnapshot()
-	db.pos = make(map[string]int32)
-	db.entries = nil
-	db.volatile = nil
+	db.st = db.ks.newStore()
 	db.expireCursor = 0
 }
 
 func (db *DB) swap(other *DB) {
-	db.pos, other.pos = other.pos, db.pos
-	db.entries, other.entries = other.entries, db.entries
-	db.volatile, other.volatile = other.volatile, db.volatile
+	db.st, other.st = other.st, db.st
 	db.expireCursor, other.expireCursor = other.expireCursor, db.expireCursor
 	db.snapOrigin, other.snapOrigin = other.snapOrigin, db.snapOrigin
 	db.snapCursor, other.snapCursor = other.snapCursor, db.snapCursor
@@ -345,14 +307,13 @@ func (db *DB) swap(other *DB) {
 // Expired keys met on the way are reclaimed, as Redis does on a master;
 // each miss removes a key, so the loop ends.
 func (db *DB) RandomKey() (string, bool) {
-	for len(db.entries) > 0 {
-		p := int32(rand.IntN(len(db.entries)))
-		e := &db.entries[p]
-		if db.expired(e) {
+	for db.st.len() > 0 {
+		p := uint32(rand.IntN(db.st.len()))
+		if db.expired(p) {
 			db.ks.expire(db, p)
 			continue
 		}
-		return e.key, true
+		return string(db.st.key(p)), true
 	}
 	return "", false
 }
@@ -370,13 +331,13 @@ func (db *DB) RandomKey() (string, bool) {
 // passed sits below the cursor, because entries only ever move down (a
 // removal moves the last entry into the hole) and insertions append.
 func (db *DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
-	p := uint64(len(db.entries))
+	p := uint64(db.st.len())
 	if cursor != 0 && cursor < p {
 		p = cursor
 	}
 	for ; p > 0 && count > 0; count-- {
 		p--
-		fn(db.entries[p].key)
+		fn(string(db.st.key(uint32(p))))
 	}
 	return p
 }
@@ -384,12 +345,11 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
 // ForEach calls fn for every live key, in no particular order. fn must
 // not change the database.
 func (db *DB) ForEach(fn func(key string, v datatypes.Value)) {
-	for i := range db.entries {
-		e := &db.entries[i]
-		if db.expired(e) {
+	for p := range uint32(db.st.len()) {
+		if db.expired(p) {
 			continue
 		}
-		fn(e.key, e.val)
+		fn(string(db.st.key(p)), db.st.value(p))
 	}
 }
 
@@ -404,13 +364,14 @@ func (db *DB) ForEach(fn func(key string, v datatypes.Value)) {
 // every key that had an expiry time when it began and no expired key is
 // left behind for long, however few of them there are.
 func (db *DB) ExpireStep(n int) (looked, expired int) {
-	for ; looked < n && len(db.volatile) > 0; looked++ {
-		if db.expireCursor <= 0 || db.expireCursor > len(db.volatile) {
-			db.expireCursor = len(db.volatile)
+	vol := &db.st.volatile
+	for ; looked < n && vol.n > 0; looked++ {
+		if db.expireCursor <= 0 || db.expireCursor > vol.n {
+			db.expireCursor = vol.n
 		}
 		db.expireCursor--
-		p := db.volatile[db.expireCursor]
-		if db.expired(&db.entries[p]) {
+		p := *vol.at(db.expireCursor)
+		if db.expired(p) {
 			db.ks.expire(db, p)
 			expired++
 		}
@@ -418,14 +379,32 @@ func (db *DB) ExpireStep(n int) (looked, expired int) {
 	return looked, expired
 }
 
-// lruClock is the access clock: seconds, wrapping like Redis's 24-bit LRU
-// clock would not need to, since 32 bits of seconds last 136 years.
-func lruClock(nowMillis int64) uint32 { return uint32(nowMillis / 1000) }
-
-func lruIdleMillis(nowMillis int64, access uint32) int64 {
-	idle := int64(lruClock(nowMillis)) - int64(access)
-	if idle < 0 {
-		idle = 0
+// MemoryUsage is what a live key costs: its share of the store and its
+// value; false if there is no such key.
+func (db *DB) MemoryUsage(key []byte) (int, bool) {
+	p, ok := db.find(key)
+	if !ok {
+		return 0, false
 	}
-	return idle * 1000
+	n := db.st.keyBytes(p)
+	if obj, isObj := objectOf(db.st.record(p)); isObj {
+		n += 16 + db.st.objs[obj].MemoryUsage()
+	}
+	return n, true
+}
+
+// lruClock is the access clock: seconds in 24 bits, as Redis's LRU clock,
+// wrapping every 194 days.
+func lruClock(nowMillis int64) uint32 { return uint32(nowMillis/1000) & lruMax }
+
+const lruMax = 1<<24 - 1
+
+// lruIdleMillis is the time since access, at most one wrap of the clock,
+// as Redis's estimateObjectIdleTime.
+func lruIdleMillis(nowMillis int64, access uint32) int64 {
+	now := lruClock(nowMillis)
+	if now >= access {
+		return int64(now-access) * 1000
+	}
+	return int64(now+lruMax-access) * 1000
 }

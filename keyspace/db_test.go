@@ -57,31 +57,34 @@ func str(s string) datatypes.Value { return datatypes.NewString([]byte(s)) }
 
 func b(s string) []byte { return []byte(s) }
 
-// checkInvariants verifies the dense layout: the map and the slice agree,
-// and the volatile index lists exactly the entries with an expiry time.
+// checkInvariants verifies the dense layout: the index and the entries
+// agree, and the volatile index lists exactly the entries with an expiry
+// time.
 func checkInvariants(t testing.TB, db *DB) {
 	t.Helper()
-	if len(db.pos) != len(db.entries) {
-		t.Fatalf("db%d: %d positions for %d entries", db.index, len(db.pos), len(db.entries))
+	st := db.st
+	if st.index.n != st.len() {
+		t.Fatalf("db%d: %d index slots for %d entries", db.index, st.index.n, st.len())
 	}
 	volatile := 0
-	for i := range db.entries {
-		e := &db.entries[i]
-		if p, ok := db.pos[e.key]; !ok || p != int32(i) {
-			t.Fatalf("db%d: entry %d (%q) has position %d, %v", db.index, i, e.key, p, ok)
+	for i := range uint32(st.len()) {
+		e := st.entry(i)
+		key := st.key(i)
+		if p, ok := st.find(key); !ok || p != i {
+			t.Fatalf("db%d: entry %d (%q) has position %d, %v", db.index, i, key, p, ok)
 		}
-		if (e.expireAt != 0) != (e.vidx >= 0) {
-			t.Fatalf("db%d: entry %q expireAt %d but vidx %d", db.index, e.key, e.expireAt, e.vidx)
+		if (st.expireAt(i) != 0) != (e.vidx != 0) {
+			t.Fatalf("db%d: entry %q expireAt %d but vidx %d", db.index, key, st.expireAt(i), e.vidx)
 		}
-		if e.vidx >= 0 {
+		if e.vidx != 0 {
 			volatile++
-			if int(e.vidx) >= len(db.volatile) || db.volatile[e.vidx] != int32(i) {
-				t.Fatalf("db%d: entry %q vidx %d does not point back", db.index, e.key, e.vidx)
+			if int(e.vidx) > st.volatile.n || *st.volatile.at(int(e.vidx - 1)) != i {
+				t.Fatalf("db%d: entry %q vidx %d does not point back", db.index, key, e.vidx)
 			}
 		}
 	}
-	if volatile != len(db.volatile) {
-		t.Fatalf("db%d: %d volatile entries, index holds %d", db.index, volatile, len(db.volatile))
+	if volatile != st.volatile.n {
+		t.Fatalf("db%d: %d volatile entries, index holds %d", db.index, volatile, st.volatile.n)
 	}
 }
 

@@ -9,6 +9,8 @@
 package keyspace
 
 import (
+	"hash/maphash"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -70,7 +72,14 @@ type Keyspace struct {
 	// snap is the snapshot in progress, nil if none; snapEpoch numbers
 	// snapshots (snapshot.go). Guarded by mu.
 	snap      *snapshot
-	snapEpoch uint32
+	snapEpoch uint8
+	// abandoned counts the snapshots abandoned since one last completed
+	// (snapshot.go).
+	abandoned int
+	// seed keys the hash of every database's index.
+	seed maphash.Seed
+	// stores are the databases' contents that hold arena pages.
+	stores *stores
 }
 
 // New returns an empty keyspace.
@@ -78,7 +87,11 @@ func New(opts Options) *Keyspace {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	ks := &Keyspace{clock: opts.Clock, sink: opts.Sink}
+	ks := &Keyspace{clock: opts.Clock, sink: opts.Sink, seed: maphash.MakeSeed(),
+		stores: &stores{all: map[*store]struct{}{}}}
+	// A keyspace dropped with keys in it (tests, DEBUG RELOAD's old one)
+	// gives its pages back.
+	runtime.AddCleanup(ks, (*stores).releaseAll, ks.stores)
 	ks.dbs = make([]*DB, opts.Databases)
 	for i := range ks.dbs {
 		ks.dbs[i] = newDB(ks, i)
@@ -162,11 +175,11 @@ func (ks *Keyspace) OnEffect(fn func(Effect)) { ks.onEffect = fn }
 // reclaimed, and whether its time has come. Unlike the lookups it
 // reclaims nothing and records no effect, so an effect hook may call it.
 func (db *DB) Stored(key []byte) (stored, expired bool) {
-	p, ok := db.pos[string(key)]
+	p, ok := db.st.find(key)
 	if !ok {
 		return false, false
 	}
-	return true, db.expired(&db.entries[p])
+	return true, db.expired(p)
 }
 
 // SwapDB exchanges the contents of databases a and b.
@@ -184,9 +197,15 @@ func (ks *Keyspace) FlushAll() {
 // expire deletes a key whose time has come. It is the one path by which
 // expiry removes keys, lazy or active, and it records the deletion as DEL
 // so that the log and replicas see it.
-func (ks *Keyspace) expire(db *DB, pos int32) {
-	key := db.entries[pos].key
+func (ks *Keyspace) expire(db *DB, pos uint32) {
+	key := append([]byte(nil), db.st.key(pos)...)
 	db.removeAt(pos)
 	ks.Stats.ExpiredKeys++
-	ks.Emit(db.index, []byte("DEL"), []byte(key))
+	ks.Emit(db.index, []byte("DEL"), key)
+}
+
+func (ks *Keyspace) newStore() *store {
+	st := newStore(ks.seed)
+	ks.stores.track(st)
+	return st
 }

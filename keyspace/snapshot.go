@@ -20,13 +20,18 @@ import "github.com/cairn-db/cairn/datatypes"
 // ever move down, and every entry present at the start is either passed
 // through preserve or found below the cursor. SWAPDB swaps the walk's
 // state with the contents; FLUSHDB hands the old contents to the walk.
+//
+// An entry keeps the epoch in 8 bits. A completed snapshot leaves every
+// entry at its epoch, so only abandoned snapshots let an entry fall
+// behind; before 255 of them in a row could make an old epoch look
+// current, BeginSnapshot brings every entry up to date.
 
 // SnapshotFunc receives the state of one key as of the snapshot's start:
 // its database then, name, value and absolute expiry time in Unix
 // milliseconds (0 for none; the key may be past it). It runs with the
-// keyspace lock held and must not keep v beyond the call, since the
-// caller is about to change it.
-type SnapshotFunc func(db int, key string, v datatypes.Value, expireAt int64)
+// keyspace lock held and must not keep key or v beyond the call, since
+// the caller is about to change them.
+type SnapshotFunc func(db int, key []byte, v datatypes.Value, expireAt int64)
 
 // snapshot is the snapshot in progress.
 type snapshot struct {
@@ -37,8 +42,10 @@ type snapshot struct {
 }
 
 type detached struct {
-	origin  int
-	entries []entry
+	origin int
+	st     *store
+	// left is how many of st's entries, from the start, are still to walk.
+	left int
 }
 
 // BeginSnapshot starts a snapshot of every database as it is now. The
@@ -47,18 +54,36 @@ type detached struct {
 // over. Any snapshot in progress is abandoned. The caller holds the lock.
 func (ks *Keyspace) BeginSnapshot(fn SnapshotFunc) {
 	ks.EndUnit()
+	if ks.snap != nil {
+		ks.AbandonSnapshot()
+	}
+	if ks.abandoned >= 254 {
+		for _, db := range ks.dbs {
+			for p := range uint32(db.st.len()) {
+				db.st.entry(p).setEpoch(ks.snapEpoch)
+			}
+		}
+		ks.abandoned = 0
+	}
 	ks.snapEpoch++
 	ks.snap = &snapshot{fn: fn}
 	for i, db := range ks.dbs {
 		db.snapOrigin = i
-		db.snapCursor = len(db.entries)
+		db.snapCursor = db.st.len()
 	}
 }
 
 // AbandonSnapshot stops the snapshot in progress, if any. The caller holds
 // the lock.
 func (ks *Keyspace) AbandonSnapshot() {
+	if ks.snap == nil {
+		return
+	}
+	for _, d := range ks.snap.detached {
+		ks.stores.release(d.st)
+	}
 	ks.snap = nil
+	ks.abandoned++
 	for _, db := range ks.dbs {
 		db.snapOrigin, db.snapCursor = -1, 0
 	}
@@ -74,16 +99,16 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 	}
 	for n > 0 && len(s.detached) > 0 {
 		d := &s.detached[len(s.detached)-1]
-		for n > 0 && len(d.entries) > 0 {
-			e := &d.entries[len(d.entries)-1]
-			if e.snap != ks.snapEpoch {
-				s.fn(d.origin, e.key, e.val, e.expireAt)
+		for n > 0 && d.left > 0 {
+			d.left--
+			p := uint32(d.left)
+			if d.st.entry(p).epoch() != ks.snapEpoch {
+				s.fn(d.origin, d.st.key(p), d.st.value(p), d.st.expireAt(p))
 			}
-			d.entries[len(d.entries)-1] = entry{}
-			d.entries = d.entries[:len(d.entries)-1]
 			n--
 		}
-		if len(d.entries) == 0 {
+		if d.left == 0 {
+			ks.stores.release(d.st)
 			s.detached = s.detached[:len(s.detached)-1]
 		}
 	}
@@ -91,10 +116,10 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 		if db.snapOrigin < 0 {
 			continue
 		}
-		db.snapCursor = min(db.snapCursor, len(db.entries))
+		db.snapCursor = min(db.snapCursor, db.st.len())
 		for n > 0 && db.snapCursor > 0 {
 			db.snapCursor--
-			db.preserve(int32(db.snapCursor))
+			db.preserve(uint32(db.snapCursor))
 			n--
 		}
 		if db.snapCursor > 0 {
@@ -106,53 +131,53 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 		return false
 	}
 	ks.snap = nil
+	ks.abandoned = 0
 	return true
 }
 
 // preserve passes the entry at p to the snapshot in progress if it has
 // not been yet; every change to an entry calls it first.
-func (db *DB) preserve(p int32) {
+func (db *DB) preserve(p uint32) {
 	// Outside a snapshot this is the whole cost on the write path.
 	if db.snapOrigin < 0 {
 		return
 	}
-	e := &db.entries[p]
-	if e.snap == db.ks.snapEpoch {
+	e := db.st.entry(p)
+	if e.epoch() == db.ks.snapEpoch {
 		return
 	}
-	e.snap = db.ks.snapEpoch
-	db.ks.snap.fn(db.snapOrigin, e.key, e.val, e.expireAt)
+	e.setEpoch(db.ks.snapEpoch)
+	db.ks.snap.fn(db.snapOrigin, db.st.key(p), db.st.value(p), db.st.expireAt(p))
 }
 
-// detachFromSnapshot hands the entries the snapshot has not walked yet to
-// it, before the database is emptied.
+// detachFromSnapshot hands the contents to the snapshot if it has not
+// walked them all yet, before the database is emptied, and otherwise
+// releases them.
 func (db *DB) detachFromSnapshot() {
-	if db.snapOrigin < 0 {
-		return
-	}
-	if c := min(db.snapCursor, len(db.entries)); c > 0 {
-		db.ks.snap.detached = append(db.ks.snap.detached, detached{origin: db.snapOrigin, entries: db.entries[:c]})
+	if db.snapOrigin >= 0 {
+		if c := min(db.snapCursor, db.st.len()); c > 0 {
+			db.ks.snap.detached = append(db.ks.snap.detached, detached{origin: db.snapOrigin, st: db.st, left: c})
+			db.snapOrigin, db.snapCursor = -1, 0
+			return
+		}
 	}
 	db.snapOrigin, db.snapCursor = -1, 0
+	db.ks.stores.release(db.st)
 }
 
 // Reserve makes room for n more keys, as a snapshot about to be loaded
 // says it holds: the entries and the index then grow once, not by
 // doubling.
 func (db *DB) Reserve(n int) {
-	if len(db.entries) > 0 || n <= 0 {
+	if db.st.len() > 0 || n <= 0 {
 		return
 	}
-	db.entries = make([]entry, 0, n)
-	db.pos = make(map[string]int32, n)
+	db.st.index.reserve(n)
 }
 
 // Insert adds a key loaded from a snapshot, with its absolute expiry time
 // (0 for none). It records no effect. The caller holds the lock and the
 // key must not exist.
-func (db *DB) Insert(key string, v datatypes.Value, expireAt int64) {
-	p := db.insert(key, v)
-	if expireAt != 0 {
-		db.setExpireAt(p, expireAt)
-	}
+func (db *DB) Insert(key []byte, v datatypes.Value, expireAt int64) {
+	db.insert(key, v, expireAt)
 }

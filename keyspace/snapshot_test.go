@@ -31,8 +31,8 @@ func render(v datatypes.Value, expireAt int64) string {
 func (tk *testKeyspace) current() snapState {
 	out := snapState{}
 	for i, db := range tk.dbs {
-		for _, e := range db.entries {
-			out[fmt.Sprintf("%d/%s", i, e.key)] = render(e.val, e.expireAt)
+		for p := range uint32(db.st.len()) {
+			out[fmt.Sprintf("%d/%s", i, db.st.key(p))] = render(db.st.value(p), db.st.expireAt(p))
 		}
 	}
 	return out
@@ -57,11 +57,14 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 				case 0, 1, 2:
 					db.Set(key(), str(strconv.Itoa(rng.IntN(1000))))
 				case 3:
-					if v, ok := db.LookupWrite(key()); ok {
+					k := key()
+					if v, ok := db.LookupWrite(k); ok {
 						if l, isList := v.(*datatypes.List); isList {
 							l.PushBack([]byte("x"))
 						} else {
-							v.(*datatypes.String).Append([]byte("+"))
+							s := v.(*datatypes.String)
+							s.Append([]byte("+"))
+							db.SetKeepTTL(k, s)
 						}
 					}
 				case 4:
@@ -100,7 +103,7 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 			want := tk.current()
 			got := snapState{}
 			var dup []string
-			tk.BeginSnapshot(func(db int, k string, v datatypes.Value, exp int64) {
+			tk.BeginSnapshot(func(db int, k []byte, v datatypes.Value, exp int64) {
 				name := fmt.Sprintf("%d/%s", db, k)
 				if _, seen := got[name]; seen {
 					dup = append(dup, name)
@@ -148,7 +151,7 @@ func TestSnapshotAbandon(t *testing.T) {
 		tk.DB(0).Set([]byte(strconv.Itoa(i)), str("v"))
 	}
 	n := 0
-	tk.BeginSnapshot(func(int, string, datatypes.Value, int64) { n++ })
+	tk.BeginSnapshot(func(int, []byte, datatypes.Value, int64) { n++ })
 	tk.SnapshotStep(30)
 	tk.DB(0).Set([]byte("5"), str("w"))
 	tk.AbandonSnapshot()
@@ -157,7 +160,7 @@ func TestSnapshotAbandon(t *testing.T) {
 		t.Fatalf("passed %d keys before abandoning, want 31", n)
 	}
 	n = 0
-	tk.BeginSnapshot(func(int, string, datatypes.Value, int64) { n++ })
+	tk.BeginSnapshot(func(int, []byte, datatypes.Value, int64) { n++ })
 	for !tk.SnapshotStep(10) {
 	}
 	if n != 100 {

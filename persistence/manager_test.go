@@ -257,14 +257,14 @@ func BenchmarkRecover(b *testing.B) {
 		if i%2 == 0 {
 			exp = far
 		}
-		ks.DB(0).Insert(fmt.Sprintf("key:%d", i), datatypes.NewString(value), exp)
+		ks.DB(0).Insert(fmt.Appendf(nil, "key:%d", i), datatypes.NewString(value), exp)
 	}
 	for i := range 100_000 {
 		h := datatypes.NewHash()
 		for f := range 10 {
 			h.Set(lim, []byte(fmt.Sprintf("field%d", f)), []byte(fmt.Sprintf("value%d", f)))
 		}
-		ks.DB(0).Insert(fmt.Sprintf("hash:%d", i), h, 0)
+		ks.DB(0).Insert(fmt.Appendf(nil, "hash:%d", i), h, 0)
 	}
 	if err := m.Save(); err != nil {
 		b.Fatal(err)

@@ -48,8 +48,9 @@ func (m *Manager) Recover() error {
 
 // loadedKey is one key decoded from a snapshot chunk.
 type loadedKey struct {
-	db       int
-	key      string
+	db int
+	// key is in the chunk being decoded, which outlives its insertion.
+	key      []byte
 	val      datatypes.Value
 	expireAt int64
 }
@@ -109,7 +110,7 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 				continue
 			}
 			db := m.ks.DB(k.db)
-			if stored, _ := db.Stored([]byte(k.key)); stored {
+			if stored, _ := db.Stored(k.key); stored {
 				setErr(fmt.Errorf("snapshot %d holds key %q of database %d twice", info.ID, k.key, k.db))
 				return
 			}
@@ -132,7 +133,7 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 			if err != nil {
 				return fmt.Errorf("key %q of database %d: %w", key, db, err)
 			}
-			batch = append(batch, loadedKey{db: db, key: string(key), val: v, expireAt: expireAt})
+			batch = append(batch, loadedKey{db: db, key: key, val: v, expireAt: expireAt})
 			return nil
 		})
 		if err != nil {

@@ -67,7 +67,7 @@ func newSnapshotWriter(st *Store, id uint64, now int64) *snapshotWriter {
 // add is the keyspace.SnapshotFunc: it appends one entry to the chunk.
 //
 //	uvarint db | uvarint len(key) | key | varint expireAt | uvarint len(value) | value
-func (w *snapshotWriter) add(db int, key string, v datatypes.Value, expireAt int64) {
+func (w *snapshotWriter) add(db int, key []byte, v datatypes.Value, expireAt int64) {
 	w.val = AppendValue(w.val[:0], v)
 	if w.cur == nil {
 		select {

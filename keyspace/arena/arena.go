@@ -1,0 +1,94 @@
+// Package arena hands out fixed-size pages of memory that live outside the
+// Go heap, for the keyspace's pointer-free storage.
+//
+// The collector neither scans nor counts these pages: a keyspace of ten
+// million keys costs it nothing to mark, and the heap target that GOGC
+// sets (twice the live heap by default) applies only to what is still on
+// the Go heap. Pages hold no Go pointers, and a page is only reused or
+// returned to the kernel when its owner gives it back.
+//
+// Memory is reserved from the kernel in chunks of many pages, so that a
+// large keyspace does not run into the limit on memory mappings
+// (vm.max_map_count); a page given back is returned to the kernel with
+// MADV_DONTNEED, which keeps the mapping: a stale reference to it reads
+// zeros, it never faults.
+package arena
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// PageSize is the size of every page.
+const PageSize = 64 << 10
+
+// chunkPages is how many pages one reservation from the kernel holds.
+const chunkPages = 256
+
+// pool is the process's one source of pages. It is shared, as the heap
+// is, by every keyspace in the process (tests run many).
+var pool struct {
+	mu sync.Mutex
+	// free are pages given back, zeroed, ready to hand out again.
+	free []*[PageSize]byte
+	// chunk is the unused rest of the latest reservation.
+	chunk []byte
+}
+
+// inUse counts the pages handed out and not given back.
+var inUse atomic.Int64
+
+// Get returns a zeroed page.
+func Get() *[PageSize]byte {
+	inUse.Add(1)
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	if n := len(pool.free); n > 0 {
+		p := pool.free[n-1]
+		pool.free = pool.free[:n-1]
+		return p
+	}
+	if len(pool.chunk) == 0 {
+		pool.chunk = reserve(chunkPages * PageSize)
+	}
+	p := (*[PageSize]byte)(pool.chunk[:PageSize])
+	pool.chunk = pool.chunk[PageSize:]
+	return p
+}
+
+// Put gives a page back. Its memory returns to the kernel and it reads as
+// zeros until handed out again.
+func Put(p *[PageSize]byte) {
+	inUse.Add(-1)
+	release(p[:])
+	pool.mu.Lock()
+	pool.free = append(pool.free, p)
+	pool.mu.Unlock()
+}
+
+// InUse is the number of bytes in pages handed out and not given back.
+func InUse() int64 { return inUse.Load() * PageSize }
+
+// GetAs returns a zeroed page as a *A, where A is a pointer-free array
+// type of PageSize bytes.
+func GetAs[A any]() *A {
+	var a A
+	if unsafe.Sizeof(a) != PageSize {
+		panic("arena: type is not the size of a page")
+	}
+	return (*A)(unsafe.Pointer(Get()))
+}
+
+// PutAs gives back a page that GetAs returned.
+func PutAs[A any](a *A) { Put((*[PageSize]byte)(unsafe.Pointer(a))) }
+
+// GetSlice returns a zeroed page as a slice of pointer-free values of type
+// T, as many as fit.
+func GetSlice[T any]() []T {
+	var t T
+	return unsafe.Slice((*T)(unsafe.Pointer(Get())), PageSize/unsafe.Sizeof(t))
+}
+
+// PutSlice gives back a page that GetSlice returned.
+func PutSlice[T any](s []T) { Put((*[PageSize]byte)(unsafe.Pointer(unsafe.SliceData(s)))) }

@@ -1,0 +1,160 @@
+package keyspace
+
+import (
+	"encoding/binary"
+
+	"github.com/cairn-db/cairn/keyspace/arena"
+)
+
+// slab stores records (a key, its expiry time and a small value; see
+// record.go) in arena pages carved into slots of a few size classes, as
+// memcached's slab allocator does: a record takes the smallest class it
+// fits, a freed slot goes on its class's free list and the next record of
+// that class reuses it. Class sizes grow by about an eighth, which bounds
+// the space lost to rounding; pages stay with their class, so memory
+// freed by deletions is reused by later writes rather than returned.
+//
+// A record is addressed by a location:
+//
+//	+----------+---------------------+----------------------+
+//	| class: 8 | page in class: 40   | offset in page: 16   |
+//	+----------+---------------------+----------------------+
+//
+// Records larger than the largest class (long keys) are Go byte slices
+// of their own, class bigClass, page = their index in bigs.
+type slab struct {
+	classes [len(classSizes)]slabClass
+	bigs    [][]byte
+	// bigFree are indexes of bigs that are free.
+	bigFree []uint32
+	// pages counts the arena pages held; bigBytes the bytes of bigs.
+	pages    int
+	bigBytes int
+}
+
+type slabClass struct {
+	pages []*[arena.PageSize]byte
+	// free is the location of the first free slot, noLoc if none; a free
+	// slot's first 8 bytes hold the next one's.
+	free uint64
+	// next is the offset of the first never-used slot in the last page.
+	next int
+}
+
+const (
+	noLoc    = ^uint64(0)
+	bigClass = 0xff
+)
+
+// classSizes are the slot sizes, multiples of 8 growing by about an
+// eighth, up to 4 KiB.
+var classSizes = [...]uint16{
+	16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+	288, 320, 352, 384, 448, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280,
+	1408, 1536, 1792, 2048, 2304, 2560, 2816, 3072, 3584, 4096,
+}
+
+// maxClassSize is the largest record a slab slot holds.
+const maxClassSize = 4096
+
+// classFor returns the smallest class whose slots hold n bytes.
+func classFor(n int) int {
+	lo, hi := 0, len(classSizes)-1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(classSizes[mid]) >= n {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+func newSlab() *slab {
+	s := &slab{}
+	for i := range s.classes {
+		s.classes[i].free = noLoc
+	}
+	return s
+}
+
+// alloc returns the location of a slot of at least n bytes and the slot.
+func (s *slab) alloc(n int) (uint64, []byte) {
+	if n > maxClassSize {
+		b := make([]byte, n)
+		s.bigBytes += n
+		if k := len(s.bigFree); k > 0 {
+			i := s.bigFree[k-1]
+			s.bigFree = s.bigFree[:k-1]
+			s.bigs[i] = b
+			return bigClass<<56 | uint64(i)<<16, b
+		}
+		s.bigs = append(s.bigs, b)
+		return bigClass<<56 | uint64(len(s.bigs)-1)<<16, b
+	}
+	ci := classFor(n)
+	c := &s.classes[ci]
+	size := int(classSizes[ci])
+	if c.free != noLoc {
+		loc := c.free
+		b := s.slot(loc)
+		c.free = binary.LittleEndian.Uint64(b)
+		return loc, b
+	}
+	if len(c.pages) == 0 || c.next+size > arena.PageSize {
+		c.pages = append(c.pages, arena.Get())
+		s.pages++
+		c.next = 0
+	}
+	loc := uint64(ci)<<56 | uint64(len(c.pages)-1)<<16 | uint64(c.next)
+	c.next += size
+	return loc, s.slot(loc)
+}
+
+// free gives a slot back.
+func (s *slab) free(loc uint64) {
+	ci := loc >> 56
+	if ci == bigClass {
+		i := uint32(loc >> 16)
+		s.bigBytes -= len(s.bigs[i])
+		s.bigs[i] = nil
+		s.bigFree = append(s.bigFree, i)
+		return
+	}
+	c := &s.classes[ci]
+	binary.LittleEndian.PutUint64(s.slot(loc), c.free)
+	c.free = loc
+}
+
+// slot returns the bytes of the slot at loc.
+func (s *slab) slot(loc uint64) []byte {
+	ci := loc >> 56
+	if ci == bigClass {
+		return s.bigs[uint32(loc>>16)]
+	}
+	p := s.classes[ci].pages[loc>>16&(1<<40-1)]
+	off := int(loc & 0xffff)
+	return p[off : off+int(classSizes[ci]) : off+int(classSizes[ci])]
+}
+
+// slotSize is the size of the slot at loc.
+func (s *slab) slotSize(loc uint64) int {
+	if ci := loc >> 56; ci != bigClass {
+		return int(classSizes[ci])
+	}
+	return len(s.bigs[uint32(loc>>16)])
+}
+
+// release gives every page back to the arena.
+func (s *slab) release() {
+	for i := range s.classes {
+		for _, p := range s.classes[i].pages {
+			arena.Put(p)
+		}
+	}
+	*s = *newSlab()
+}
+
+// bytes is the memory the slab holds.
+func (s *slab) bytes() int { return s.pages*arena.PageSize + s.bigBytes }

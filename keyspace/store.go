@@ -1,0 +1,433 @@
+package keyspace
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"sync"
+
+	"github.com/cairn-db/cairn/datatypes"
+)
+
+// store is one database's contents, kept where the collector does not
+// look (see docs/architecture.md, "The keyspace's memory"):
+//
+//	index     key hash -> entry position                 (index.go)
+//	entries   dense array of 16-byte entries              (paged.go)
+//	volatile  positions of the entries with an expiry time
+//	slab      one record per key: its name, expiry time, and its value if
+//	          it is a short string, else the value's object number (slab.go)
+//	objs      the values that are Go objects: lists, sets, hashes and
+//	          long strings
+//
+// Everything but objs is pointer-free and lives in arena pages.
+//
+// Entries are dense: deleting moves the last entry into the hole. This
+// gives O(1) random sampling (RANDOMKEY, active expiry) and lets SCAN and
+// snapshots walk positions from the end down: a moved entry always comes
+// from the already-visited end.
+type store struct {
+	seed     maphash.Seed
+	index    index
+	entries  paged[entry]
+	volatile paged[uint32]
+	slab     *slab
+	objs     []datatypes.Value
+	// objFree are numbers of objs that are free.
+	objFree []uint32
+	// released is set once the pages have been given back.
+	released bool
+}
+
+// entry is a key's place in the store.
+type entry struct {
+	// loc is the location of the key's record in the slab.
+	loc uint64
+	// meta is the access clock (seconds, 24 bits, wrapping as Redis's
+	// LRU clock) above the epoch of the last snapshot that has this key's
+	// state: written to it, or created after it began (snapshot.go).
+	meta uint32
+	// vidx is 1 + the entry's position in volatile, 0 without expiry.
+	vidx uint32
+}
+
+func (e *entry) access() uint32 { return e.meta >> 8 }
+func (e *entry) epoch() uint8   { return uint8(e.meta) }
+func (e *entry) setAccess(c uint32) {
+	e.meta = c<<8 | e.meta&0xff
+}
+func (e *entry) setEpoch(ep uint8) { e.meta = e.meta&^0xff | uint32(ep) }
+
+// A record in the slab:
+//
+//	+-------+----------------+-----+-------------------+----------------------+
+//	| flags | uvarint keylen | key | [expireAt: 8, LE] | value                |
+//	+-------+----------------+-----+-------------------+----------------------+
+//	value: uvarint len + bytes of an inline string, or object number: 4, LE
+//	flags: bit 0 object, bit 1 has expiry, bits 2-4 the string's StringMeta
+const (
+	recObject = 1 << 0
+	recExpire = 1 << 1
+	metaShift = 2
+)
+
+// maxInline is the longest string value kept in its record; longer ones
+// are objects, which a reply can be written from without a copy.
+const maxInline = 2048
+
+func newStore(seed maphash.Seed) *store {
+	return &store{seed: seed, slab: newSlab()}
+}
+
+func (st *store) tag(key []byte) uint32 {
+	return uint32(maphash.Bytes(st.seed, key) >> 32)
+}
+
+func (st *store) len() int { return st.entries.n }
+
+func (st *store) entry(pos uint32) *entry { return st.entries.at(int(pos)) }
+
+func (st *store) record(pos uint32) []byte { return st.slab.slot(st.entry(pos).loc) }
+
+// recordKey returns the key in a record.
+func recordKey(r []byte) []byte {
+	n, w := binary.Uvarint(r[1:])
+	return r[1+w : 1+w+int(n)]
+}
+
+// recordExpire returns the expiry time in a record, 0 if none, and the
+// offset of the value.
+func recordExpire(r []byte) (at int64, val int) {
+	n, w := binary.Uvarint(r[1:])
+	off := 1 + w + int(n)
+	if r[0]&recExpire == 0 {
+		return 0, off
+	}
+	return int64(binary.LittleEndian.Uint64(r[off:])), off + 8
+}
+
+func (st *store) find(key []byte) (uint32, bool) {
+	return st.index.find(st.tag(key), func(pos uint32) bool {
+		return string(recordKey(st.record(pos))) == string(key)
+	})
+}
+
+func (st *store) key(pos uint32) []byte { return recordKey(st.record(pos)) }
+
+func (st *store) expireAt(pos uint32) int64 {
+	at, _ := recordExpire(st.record(pos))
+	return at
+}
+
+// value returns the value at pos: the object itself, or a new String for
+// an inline one.
+func (st *store) value(pos uint32) datatypes.Value {
+	r := st.record(pos)
+	_, off := recordExpire(r)
+	if r[0]&recObject != 0 {
+		return st.objs[binary.LittleEndian.Uint32(r[off:])]
+	}
+	n, w := binary.Uvarint(r[off:])
+	return datatypes.RestoreString(r[off+w:off+w+int(n)], datatypes.StringMeta(r[0]>>metaShift))
+}
+
+// inlineBytes returns the bytes of an inline string at pos, which stay
+// valid until the store next changes; ok is false for an object.
+func (st *store) inlineBytes(pos uint32) (b []byte, ok bool) {
+	r := st.record(pos)
+	if r[0]&recObject != 0 {
+		return nil, false
+	}
+	_, off := recordExpire(r)
+	n, w := binary.Uvarint(r[off:])
+	return r[off+w : off+w+int(n)], true
+}
+
+// objectOf returns the object number in a record, if it has one.
+func objectOf(r []byte) (uint32, bool) {
+	if r[0]&recObject == 0 {
+		return 0, false
+	}
+	_, off := recordExpire(r)
+	return binary.LittleEndian.Uint32(r[off:]), true
+}
+
+// writeRecord stores a record for key, expireAt and v at a new slot,
+// reusing the object number obj (if the value is an object and obj is
+// not noObject), and returns the slot's location.
+func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32) uint64 {
+	var flags byte
+	var inline []byte
+	s, isString := v.(*datatypes.String)
+	if isString && s.Len() <= maxInline {
+		inline = s.Bytes()
+		flags = byte(s.Meta()) << metaShift
+	} else {
+		flags = recObject
+		if obj == noObject {
+			obj = st.newObject(v)
+		} else {
+			st.objs[obj] = v
+		}
+	}
+	size := 1 + uvarintLen(uint64(len(key))) + len(key)
+	if expireAt != 0 {
+		flags |= recExpire
+		size += 8
+	}
+	if flags&recObject != 0 {
+		size += 4
+	} else {
+		size += uvarintLen(uint64(len(inline))) + len(inline)
+	}
+	loc, r := st.slab.alloc(size)
+	r[0] = flags
+	off := 1 + binary.PutUvarint(r[1:], uint64(len(key)))
+	off += copy(r[off:], key)
+	if expireAt != 0 {
+		binary.LittleEndian.PutUint64(r[off:], uint64(expireAt))
+		off += 8
+	}
+	if flags&recObject != 0 {
+		binary.LittleEndian.PutUint32(r[off:], obj)
+	} else {
+		off += binary.PutUvarint(r[off:], uint64(len(inline)))
+		copy(r[off:], inline)
+	}
+	return loc
+}
+
+const noObject = ^uint32(0)
+
+func (st *store) newObject(v datatypes.Value) uint32 {
+	if n := len(st.objFree); n > 0 {
+		i := st.objFree[n-1]
+		st.objFree = st.objFree[:n-1]
+		st.objs[i] = v
+		return i
+	}
+	st.objs = append(st.objs, v)
+	return uint32(len(st.objs) - 1)
+}
+
+func (st *store) freeObject(i uint32) {
+	st.objs[i] = nil
+	st.objFree = append(st.objFree, i)
+}
+
+// add appends an entry for a key that is not present.
+func (st *store) add(key []byte, v datatypes.Value, expireAt int64, meta uint32) uint32 {
+	loc := st.writeRecord(key, expireAt, v, noObject)
+	pos := uint32(st.entries.push(entry{loc: loc, meta: meta}))
+	if expireAt != 0 {
+		st.entry(pos).vidx = uint32(st.volatile.push(pos)) + 1
+	}
+	st.index.insert(st.tag(key), pos)
+	return pos
+}
+
+// rewrite replaces the record at pos by one with the given key, expiry
+// time and value, keeping the volatile index in step.
+func (st *store) rewrite(pos uint32, key []byte, expireAt int64, v datatypes.Value) {
+	e := st.entry(pos)
+	old := e.loc
+	obj, hasObj := objectOf(st.slab.slot(old))
+	if !hasObj {
+		obj = noObject
+	}
+	e.loc = st.writeRecord(key, expireAt, v, obj)
+	if hasObj {
+		if _, still := objectOf(st.slab.slot(e.loc)); !still {
+			st.freeObject(obj)
+		}
+	}
+	st.slab.free(old)
+	switch {
+	case expireAt != 0 && e.vidx == 0:
+		e.vidx = uint32(st.volatile.push(pos)) + 1
+	case expireAt == 0 && e.vidx != 0:
+		st.unvolatile(pos)
+	}
+}
+
+// setValue replaces the value at pos, keeping the key and expiry time.
+func (st *store) setValue(pos uint32, v datatypes.Value) {
+	r := st.record(pos)
+	if obj, ok := objectOf(r); ok {
+		if s, isString := v.(*datatypes.String); !isString || s.Len() > maxInline {
+			// The record does not change: only the object it names.
+			st.objs[obj] = v
+			return
+		}
+	}
+	at, _ := recordExpire(r)
+	st.rewrite(pos, recordKey(r), at, v)
+}
+
+// setExpire sets the expiry time at pos (0 for none).
+func (st *store) setExpire(pos uint32, at int64) {
+	r := st.record(pos)
+	old, val := recordExpire(r)
+	switch {
+	case old == at:
+		return
+	case old != 0 && at != 0:
+		binary.LittleEndian.PutUint64(r[val-8:], uint64(at))
+		return
+	}
+	// The record grows or shrinks by the 8 bytes of the time: copy it
+	// around them.
+	head := val
+	if old != 0 {
+		head -= 8
+	}
+	tail := r[val:recordLen(r)]
+	size := head + len(tail)
+	if at != 0 {
+		size += 8
+	}
+	e := st.entry(pos)
+	loc, n := st.slab.alloc(size)
+	copy(n, r[:head])
+	off := head
+	if at != 0 {
+		n[0] |= recExpire
+		binary.LittleEndian.PutUint64(n[off:], uint64(at))
+		off += 8
+	} else {
+		n[0] &^= recExpire
+	}
+	copy(n[off:], tail)
+	st.slab.free(e.loc)
+	e.loc = loc
+	switch {
+	case at != 0 && e.vidx == 0:
+		e.vidx = uint32(st.volatile.push(pos)) + 1
+	case at == 0 && e.vidx != 0:
+		st.unvolatile(pos)
+	}
+}
+
+// recordLen is the length of the record at the start of r.
+func recordLen(r []byte) int {
+	_, off := recordExpire(r)
+	if r[0]&recObject != 0 {
+		return off + 4
+	}
+	n, w := binary.Uvarint(r[off:])
+	return off + w + int(n)
+}
+
+// unvolatile removes pos from the volatile index.
+func (st *store) unvolatile(pos uint32) {
+	e := st.entry(pos)
+	i := int(e.vidx - 1)
+	last := st.volatile.n - 1
+	if i != last {
+		moved := *st.volatile.at(last)
+		*st.volatile.at(i) = moved
+		st.entry(moved).vidx = uint32(i) + 1
+	}
+	st.volatile.pop()
+	e.vidx = 0
+}
+
+// remove deletes the entry at pos by moving the last entry into its
+// place.
+func (st *store) remove(pos uint32) {
+	e := st.entry(pos)
+	if e.vidx != 0 {
+		st.unvolatile(pos)
+	}
+	r := st.slab.slot(e.loc)
+	st.index.remove(st.tag(recordKey(r)), pos)
+	if obj, ok := objectOf(r); ok {
+		st.freeObject(obj)
+	}
+	st.slab.free(e.loc)
+	last := uint32(st.entries.n - 1)
+	if pos != last {
+		moved := *st.entry(last)
+		*e = moved
+		st.index.move(st.tag(recordKey(st.slab.slot(moved.loc))), last, pos)
+		if moved.vidx != 0 {
+			*st.volatile.at(int(moved.vidx - 1)) = pos
+		}
+	}
+	st.entries.pop()
+}
+
+// release gives every page back; the store is empty after.
+func (st *store) release() {
+	if st.released {
+		return
+	}
+	st.released = true
+	st.index.release()
+	st.entries.release()
+	st.volatile.release()
+	st.slab.release()
+	st.objs, st.objFree = nil, nil
+}
+
+// bytes is the memory the store holds, its objects' own estimates
+// included.
+func (st *store) bytes() int {
+	n := st.index.bytes() + st.entries.bytes() + st.volatile.bytes() + st.slab.bytes() + 16*cap(st.objs)
+	for _, v := range st.objs {
+		if v != nil {
+			n += v.MemoryUsage()
+		}
+	}
+	return n
+}
+
+// keyBytes is what one key costs the store besides an object value: its
+// record's slot, its entry, its share of the index (a slot at the
+// average load) and of the volatile index.
+func (st *store) keyBytes(pos uint32) int {
+	e := st.entry(pos)
+	n := st.slab.slotSize(e.loc) + 16 + 8*segSlots/(segMax*3/4)
+	if e.vidx != 0 {
+		n += 4
+	}
+	return n
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// stores are the stores of one keyspace that hold pages, so that the
+// pages go back to the arena when the keyspace is dropped without being
+// emptied (tests make many).
+type stores struct {
+	mu  sync.Mutex
+	all map[*store]struct{}
+}
+
+func (s *stores) track(st *store) {
+	s.mu.Lock()
+	s.all[st] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *stores) release(st *store) {
+	st.release()
+	s.mu.Lock()
+	delete(s.all, st)
+	s.mu.Unlock()
+}
+
+func (s *stores) releaseAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for st := range s.all {
+		st.release()
+	}
+	s.all = nil
+}
