@@ -220,6 +220,9 @@ func (e *Engine) serveKey(bk blockKey) {
 		}
 		c := &Ctx{Engine: e, Client: w.cl, DB: db, W: &w.cl.W, Cmd: w.cmd}
 		w.serve(c, key, l)
+		// Served as a command: what it changed is written back now, before
+		// the next waiter looks the list up.
+		e.KS.FlushDirty()
 		e.unblock(w)
 		close(w.woken)
 		el = next

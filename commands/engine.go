@@ -389,8 +389,12 @@ func debugAllowed(option string, cl *Client) bool {
 
 // run calls the handler, turning a panic into an error reply so that one
 // bad command cannot take the server down.
+//
+// When it ends, the collections it changed in place are written back to
+// the keyspace (keyspace.Keyspace.FlushDirty).
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
+	defer e.KS.FlushDirty()
 	defer func() {
 		if r := recover(); r != nil {
 			e.Log.Error("panic in command handler", "command", c.Cmd.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))

@@ -52,6 +52,12 @@ type table struct {
 	kvBytes int
 }
 
+// tableSeed keys every table's hash. One seed for the process, as Redis
+// has one: a set kept in compact form and rebuilt at each use (see
+// compact.go) then gets the same bucket order every time, so a SSCAN
+// cursor stays good across the rebuilds.
+var tableSeed = maphash.MakeSeed()
+
 type slot struct {
 	kv   []byte
 	next uint32
@@ -71,7 +77,7 @@ func newTable(hint int) *table {
 		nb <<= 1
 	}
 	return &table{
-		seed:    maphash.MakeSeed(),
+		seed:    tableSeed,
 		buckets: make([]uint32, nb),
 		pages:   [][]slot{make([]slot, 0, min(hint, pageSize))},
 	}

@@ -19,6 +19,75 @@ type DB struct {
 	// contents (snapshot.go); they move with them on SWAPDB.
 	snapOrigin int
 	snapCursor int
+	// dirty are collections that this command looked up to change, or
+	// stored, while their records hold them in compact form. A command
+	// changes such a Value in place after the lookup, so the keyspace
+	// writes them back when the command ends (Keyspace.FlushDirty); until
+	// then lookups of the key return the same Value.
+	dirty []dirtyValue
+}
+
+type dirtyValue struct {
+	key []byte
+	v   datatypes.Value
+}
+
+// valueAt returns the value at p, the command's own copy if it has one.
+func (db *DB) valueAt(p uint32) datatypes.Value {
+	if len(db.dirty) > 0 {
+		if i := db.dirtyIndex(db.st.key(p)); i >= 0 {
+			return db.dirty[i].v
+		}
+	}
+	return db.st.value(p)
+}
+
+func (db *DB) dirtyIndex(key []byte) int {
+	for i := range db.dirty {
+		if string(db.dirty[i].key) == string(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// forget drops the command's copy of key, which is about to be replaced
+// or deleted.
+func (db *DB) forget(key []byte) {
+	if len(db.dirty) == 0 {
+		return
+	}
+	if i := db.dirtyIndex(key); i >= 0 {
+		last := len(db.dirty) - 1
+		db.dirty[i] = db.dirty[last]
+		db.dirty[last] = dirtyValue{}
+		db.dirty = db.dirty[:last]
+	}
+}
+
+// stored notes that v was just stored at p for key: a collection kept in
+// compact form is the command's copy until it ends.
+func (db *DB) stored(key []byte, p uint32, v datatypes.Value) {
+	db.forget(key)
+	if !compactable(v) {
+		return
+	}
+	if _, isObj := objectOf(db.st.record(p)); isObj {
+		return
+	}
+	db.dirty = append(db.dirty, dirtyValue{key: append([]byte(nil), key...), v: v})
+	db.ks.dirty = true
+}
+
+// flushDirty writes the command's copies back.
+func (db *DB) flushDirty() {
+	for i, d := range db.dirty {
+		if p, ok := db.st.find(d.key); ok {
+			db.st.setValue(p, d.v)
+		}
+		db.dirty[i] = dirtyValue{}
+	}
+	db.dirty = db.dirty[:0]
 }
 
 func newDB(ks *Keyspace, index int) *DB {
@@ -73,7 +142,7 @@ func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 	}
 	db.ks.Stats.KeyspaceHits++
 	db.touch(p)
-	return db.st.value(p), true
+	return db.valueAt(p), true
 }
 
 // LookupString returns the bytes of a string value for a read command,
@@ -107,7 +176,17 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	}
 	db.preserve(p)
 	db.touch(p)
-	return db.st.value(p), true
+	if len(db.dirty) > 0 {
+		if i := db.dirtyIndex(key); i >= 0 {
+			return db.dirty[i].v, true
+		}
+	}
+	v := db.st.value(p)
+	if r := db.st.record(p); r[0]&kindMask > kindObject {
+		db.dirty = append(db.dirty, dirtyValue{key: append([]byte(nil), key...), v: v})
+		db.ks.dirty = true
+	}
+	return v, true
 }
 
 // ExistsWrite is LookupWrite for a write command that needs to know only
@@ -131,7 +210,7 @@ func (db *DB) LookupNoTouch(key []byte) (datatypes.Value, bool) {
 		return nil, false
 	}
 	db.ks.Stats.KeyspaceHits++
-	return db.st.value(p), true
+	return db.valueAt(p), true
 }
 
 // Peek returns the value of a key without touching its access time or the
@@ -141,7 +220,7 @@ func (db *DB) Peek(key []byte) (datatypes.Value, bool) {
 	if !ok {
 		return nil, false
 	}
-	return db.st.value(p), true
+	return db.valueAt(p), true
 }
 
 // Exists reports whether a live key exists.
@@ -157,31 +236,36 @@ func (db *DB) Set(key []byte, v datatypes.Value) {
 
 // SetKeepTTL stores a value and keeps the key's expiry time, if any.
 func (db *DB) SetKeepTTL(key []byte, v datatypes.Value) {
-	if p, ok := db.find(key); ok {
+	p, ok := db.find(key)
+	if ok {
 		db.preserve(p)
 		db.touch(p)
 		db.st.setValue(p, v)
-		return
+	} else {
+		p = db.insert(key, v, 0)
 	}
-	db.insert(key, v, 0)
+	db.stored(key, p, v)
 }
 
 // SetWithExpire stores a value with an expiry time in Unix milliseconds
 // (0 for none), replacing the key if it exists, as SET EX and COPY do.
 func (db *DB) SetWithExpire(key []byte, v datatypes.Value, at int64) {
-	if p, ok := db.find(key); ok {
+	p, ok := db.find(key)
+	if ok {
 		db.preserve(p)
 		db.touch(p)
 		db.st.rewrite(p, key, at, v)
-		return
+	} else {
+		p = db.insert(key, v, at)
 	}
-	db.insert(key, v, at)
+	db.stored(key, p, v)
 }
 
 // Rename gives the live key src the name dst, keeping its value, expiry
 // time and access time; a key dst is replaced. It reports whether src
 // existed.
 func (db *DB) Rename(src, dst []byte) bool {
+	db.ks.FlushDirty()
 	if _, ok := db.find(src); !ok {
 		return false
 	}
@@ -205,6 +289,7 @@ func (db *DB) Rename(src, dst []byte) bool {
 // and access time. It reports false, changing nothing, if the key does
 // not exist here or exists in to.
 func (db *DB) Move(key []byte, to *DB) bool {
+	db.ks.FlushDirty()
 	p, ok := db.find(key)
 	if !ok || to.Exists(key) {
 		return false
@@ -233,6 +318,9 @@ func (db *DB) Delete(key []byte) bool {
 // removeAt deletes the entry at p, passing it to a snapshot first.
 func (db *DB) removeAt(p uint32) {
 	db.preserve(p)
+	if len(db.dirty) > 0 {
+		db.forget(db.st.key(p))
+	}
 	db.st.remove(p)
 }
 
@@ -291,6 +379,8 @@ func (db *DB) IdleMillis(key []byte) (int64, bool) {
 
 // Flush deletes every key.
 func (db *DB) Flush() {
+	clear(db.dirty)
+	db.dirty = db.dirty[:0]
 	db.detachFromSnapshot()
 	db.st = db.ks.newStore()
 	db.expireCursor = 0
@@ -349,7 +439,7 @@ func (db *DB) ForEach(fn func(key string, v datatypes.Value)) {
 		if db.expired(p) {
 			continue
 		}
-		fn(string(db.st.key(p)), db.st.value(p))
+		fn(string(db.st.key(p)), db.valueAt(p))
 	}
 }
 
@@ -390,6 +480,7 @@ func (db *DB) MemoryUsage(key []byte) (int, bool) {
 	if obj, isObj := objectOf(db.st.record(p)); isObj {
 		n += 16 + db.st.objs[obj].MemoryUsage()
 	}
+	// A value in compact form is counted in its record.
 	return n, true
 }
 

@@ -80,6 +80,9 @@ type Keyspace struct {
 	seed maphash.Seed
 	// stores are the databases' contents that hold arena pages.
 	stores *stores
+	// dirty is set when a database holds values to write back at the end
+	// of the command (DB.dirty).
+	dirty bool
 }
 
 // New returns an empty keyspace.
@@ -110,6 +113,7 @@ func (ks *Keyspace) Lock() {
 // the lock. Handing them over before releasing keeps the log in the order
 // the changes were made.
 func (ks *Keyspace) Unlock() {
+	ks.FlushDirty()
 	ks.EndUnit()
 	ks.mu.Unlock()
 }
@@ -121,6 +125,18 @@ func (ks *Keyspace) EndUnit() {
 		ks.sink(ks.pending)
 		ks.pending = nil
 	}
+}
+
+// FlushDirty writes back the collections the command in progress changed
+// in place; the dispatcher calls it when each command ends.
+func (ks *Keyspace) FlushDirty() {
+	if !ks.dirty {
+		return
+	}
+	for _, db := range ks.dbs {
+		db.flushDirty()
+	}
+	ks.dirty = false
 }
 
 // Tick refreshes the cached time and returns it; the dispatcher calls it
@@ -184,6 +200,7 @@ func (db *DB) Stored(key []byte) (stored, expired bool) {
 
 // SwapDB exchanges the contents of databases a and b.
 func (ks *Keyspace) SwapDB(a, b int) {
+	ks.FlushDirty()
 	ks.dbs[a].swap(ks.dbs[b])
 }
 

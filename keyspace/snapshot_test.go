@@ -99,6 +99,7 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 			}
 			for range 400 {
 				mutate()
+				tk.FlushDirty() // as the dispatcher does after each command
 			}
 			want := tk.current()
 			got := snapState{}
@@ -113,6 +114,7 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 			for done := false; !done; {
 				for range rng.IntN(20) {
 					mutate()
+					tk.FlushDirty()
 				}
 				done = tk.SnapshotStep(1 + rng.IntN(7))
 			}

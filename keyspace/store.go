@@ -36,6 +36,9 @@ type store struct {
 	objFree []uint32
 	// released is set once the pages have been given back.
 	released bool
+	// scratch is where a compact form is made before it is copied into
+	// its record.
+	scratch []byte
 }
 
 // entry is a key's place in the store.
@@ -62,16 +65,23 @@ func (e *entry) setEpoch(ep uint8) { e.meta = e.meta&^0xff | uint32(ep) }
 //	+-------+----------------+-----+-------------------+----------------------+
 //	| flags | uvarint keylen | key | [expireAt: 8, LE] | value                |
 //	+-------+----------------+-----+-------------------+----------------------+
-//	value: uvarint len + bytes of an inline string, or object number: 4, LE
-//	flags: bit 0 object, bit 1 has expiry, bits 2-4 the string's StringMeta
+//	value: object number (4 bytes, LE) for kindObject, else uvarint len +
+//	       bytes: a string's, or a collection's compact form
+//	       (datatypes.AppendCompact)
+//	flags: bits 0-2 kind, bit 3 has expiry, bits 4-6 a string's StringMeta
 const (
-	recObject = 1 << 0
-	recExpire = 1 << 1
-	metaShift = 2
+	kindString = 0
+	kindObject = 1
+	// kindCompact + k is a value in compact form of datatypes.CompactKind k.
+	kindCompact = 1
+	kindMask    = 7
+	recExpire   = 1 << 3
+	metaShift   = 4
 )
 
-// maxInline is the longest string value kept in its record; longer ones
-// are objects, which a reply can be written from without a copy.
+// maxInline is the longest string value, or compact form, kept in its
+// record; longer ones are objects, which a reply can be written from
+// without a copy, and which change in place.
 const maxInline = 2048
 
 func newStore(seed maphash.Seed) *store {
@@ -123,18 +133,23 @@ func (st *store) expireAt(pos uint32) int64 {
 func (st *store) value(pos uint32) datatypes.Value {
 	r := st.record(pos)
 	_, off := recordExpire(r)
-	if r[0]&recObject != 0 {
+	kind := r[0] & kindMask
+	if kind == kindObject {
 		return st.objs[binary.LittleEndian.Uint32(r[off:])]
 	}
 	n, w := binary.Uvarint(r[off:])
-	return datatypes.RestoreString(r[off+w:off+w+int(n)], datatypes.StringMeta(r[0]>>metaShift))
+	b := r[off+w : off+w+int(n)]
+	if kind == kindString {
+		return datatypes.RestoreString(b, datatypes.StringMeta(r[0]>>metaShift))
+	}
+	return datatypes.FromCompact(datatypes.CompactKind(kind-kindCompact), b)
 }
 
 // inlineBytes returns the bytes of an inline string at pos, which stay
 // valid until the store next changes; ok is false for an object.
 func (st *store) inlineBytes(pos uint32) (b []byte, ok bool) {
 	r := st.record(pos)
-	if r[0]&recObject != 0 {
+	if r[0]&kindMask != kindString {
 		return nil, false
 	}
 	_, off := recordExpire(r)
@@ -144,7 +159,7 @@ func (st *store) inlineBytes(pos uint32) (b []byte, ok bool) {
 
 // objectOf returns the object number in a record, if it has one.
 func objectOf(r []byte) (uint32, bool) {
-	if r[0]&recObject == 0 {
+	if r[0]&kindMask != kindObject {
 		return 0, false
 	}
 	_, off := recordExpire(r)
@@ -155,14 +170,8 @@ func objectOf(r []byte) (uint32, bool) {
 // reusing the object number obj (if the value is an object and obj is
 // not noObject), and returns the slot's location.
 func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32) uint64 {
-	var flags byte
-	var inline []byte
-	s, isString := v.(*datatypes.String)
-	if isString && s.Len() <= maxInline {
-		inline = s.Bytes()
-		flags = byte(s.Meta()) << metaShift
-	} else {
-		flags = recObject
+	flags, inline := st.inlineForm(v)
+	if flags == kindObject {
 		if obj == noObject {
 			obj = st.newObject(v)
 		} else {
@@ -174,7 +183,7 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 		flags |= recExpire
 		size += 8
 	}
-	if flags&recObject != 0 {
+	if flags&kindMask == kindObject {
 		size += 4
 	} else {
 		size += uvarintLen(uint64(len(inline))) + len(inline)
@@ -187,13 +196,38 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 		binary.LittleEndian.PutUint64(r[off:], uint64(expireAt))
 		off += 8
 	}
-	if flags&recObject != 0 {
+	if flags&kindMask == kindObject {
 		binary.LittleEndian.PutUint32(r[off:], obj)
 	} else {
 		off += binary.PutUvarint(r[off:], uint64(len(inline)))
 		copy(r[off:], inline)
 	}
 	return loc
+}
+
+// inlineForm returns the flags of a record holding v (kind and string
+// meta) and the bytes it holds of v, unless v is to be an object.
+func (st *store) inlineForm(v datatypes.Value) (flags byte, inline []byte) {
+	if s, isString := v.(*datatypes.String); isString {
+		if s.Len() > maxInline {
+			return kindObject, nil
+		}
+		return kindString | byte(s.Meta())<<metaShift, s.Bytes()
+	}
+	b, kind := datatypes.AppendCompact(st.scratch[:0], v, maxInline)
+	st.scratch = b
+	if kind == datatypes.CompactNone {
+		return kindObject, nil
+	}
+	return kindCompact + byte(kind), b
+}
+
+// compactable reports whether v may be stored in compact form: a
+// collection, which a command changes in place after it has been stored
+// or looked up.
+func compactable(v datatypes.Value) bool {
+	_, isString := v.(*datatypes.String)
+	return !isString
 }
 
 const noObject = ^uint32(0)
@@ -253,7 +287,7 @@ func (st *store) rewrite(pos uint32, key []byte, expireAt int64, v datatypes.Val
 func (st *store) setValue(pos uint32, v datatypes.Value) {
 	r := st.record(pos)
 	if obj, ok := objectOf(r); ok {
-		if s, isString := v.(*datatypes.String); !isString || s.Len() > maxInline {
+		if flags, _ := st.inlineForm(v); flags == kindObject {
 			// The record does not change: only the object it names.
 			st.objs[obj] = v
 			return
@@ -310,7 +344,7 @@ func (st *store) setExpire(pos uint32, at int64) {
 // recordLen is the length of the record at the start of r.
 func recordLen(r []byte) int {
 	_, off := recordExpire(r)
-	if r[0]&recObject != 0 {
+	if r[0]&kindMask == kindObject {
 		return off + 4
 	}
 	n, w := binary.Uvarint(r[off:])
