@@ -252,7 +252,7 @@ func (s *scripter) scriptLoad(c *Ctx) {
 		c.W.Error(err.Error())
 		return
 	}
-	c.W.BulkString(script.SHA)
+	c.W.BulkString(script.SHA())
 }
 
 func (s *scripter) scriptExists(c *Ctx) {
