@@ -168,7 +168,15 @@ func (r *Runtime) reset() {
 }
 
 // Flush empties the cache and starts a new interpreter, as SCRIPT FLUSH.
-func (r *Runtime) Flush() { r.reset() }
+// What they held is garbage on return; if scripts were cached, it is then
+// collected and returned to the OS in the background (see release).
+func (r *Runtime) Flush() {
+	cached := r.scripts.n > 0
+	r.reset()
+	if cached {
+		release.request()
+	}
+}
 
 // Len is the number of cached scripts.
 func (r *Runtime) Len() int { return r.scripts.n }
