@@ -252,7 +252,7 @@ func (s *scripter) scriptLoad(c *Ctx) {
 		c.W.Error(err.Error())
 		return
 	}
-	c.W.BulkString(script.SHA)
+	c.W.BulkString(script.SHA())
 }
 
 func (s *scripter) scriptExists(c *Ctx) {
@@ -267,7 +267,9 @@ func (s *scripter) scriptExists(c *Ctx) {
 	}
 }
 
-// scriptFlush is SCRIPT FLUSH [ASYNC | SYNC]; both empty the cache at once.
+// scriptFlush is SCRIPT FLUSH [ASYNC | SYNC]; both empty the cache at
+// once, and its memory goes back to the OS in the background, as the
+// collection that frees it scans the whole heap (Runtime.Flush).
 func (s *scripter) scriptFlush(c *Ctx) {
 	if len(c.Args) > 3 || len(c.Args) == 3 && !tokenIs(c.Args[2], "sync") && !tokenIs(c.Args[2], "async") {
 		c.W.Error(resp.ErrScriptFlushOption)

@@ -11,6 +11,8 @@
 package scripting
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -72,17 +74,21 @@ var flagNames = [...]struct {
 	{"no-cluster", FlagNoCluster}, {"allow-cross-slot-keys", FlagAllowCrossSlot},
 }
 
-// Script is a compiled script in the cache.
+// Script is a compiled script in the cache. The cache may hold many, so
+// each is one small object: its code held in place, its SHA1 in binary,
+// and no function of its own (see Run).
 type Script struct {
-	// SHA is the lower-case hex SHA1 of the body.
-	SHA string
+	proto lua.FunctionProto
+	sum   [sha1.Size]byte
 	// Shebang is set when the body starts with a "#!lua" line: such a
 	// script runs with its declared Flags instead of EVAL's
 	// compatibility rules (no flags means it may write).
 	Shebang bool
 	Flags   Flags
-	fn      *lua.LFunction
 }
+
+// SHA is the lower-case hex SHA1 of the body.
+func (s *Script) SHA() string { return hex.EncodeToString(s.sum[:]) }
 
 // ReadOnly reports whether the script declared no-writes.
 func (s *Script) ReadOnly() bool { return s.Shebang && s.Flags&FlagNoWrites != 0 }
@@ -91,22 +97,29 @@ func (s *Script) ReadOnly() bool { return s.Shebang && s.Flags&FlagNoWrites != 0
 type Runtime struct {
 	opts Options
 	L    *lua.LState
-	// scripts maps SHA1 to compiled script; SCRIPT FLUSH empties it.
-	scripts map[string]*Script
+	// scripts holds the compiled scripts; SCRIPT FLUSH empties it.
+	scripts scriptTable
 	// proxies maps each read-only table a script can see to the table
 	// holding its contents (see sandbox.go).
 	proxies map[*lua.LTable]*lua.LTable
 	globals *lua.LTable // the real globals, behind the _G proxy
+	env     *lua.LTable // the _G proxy, the environment of scripts
+	// main is the function of the script being run (see Run).
+	main lua.LFunction
 	// errFunc is the message handler of script calls, also the global
 	// __redis__err__handler as in Redis.
 	errFunc *lua.LFunction
 	rand    rand48
 	run     *run
+	// src reads the script being compiled. The parser reads through a
+	// bufio.Reader of 4 KB, which it makes unless given one: this one,
+	// reused, spares that garbage at each compile.
+	src *bufio.Reader
 }
 
 // run is the state of the script being run.
 type run struct {
-	sha    string
+	script *Script
 	caller Caller
 	resp3  bool // redis.setresp(3)
 }
@@ -119,7 +132,7 @@ func New(opts Options) *Runtime {
 	if opts.Version == "" {
 		opts.Version = "7.0.15"
 	}
-	r := &Runtime{opts: opts, rand: newRand48()}
+	r := &Runtime{opts: opts, rand: newRand48(), src: bufio.NewReaderSize(nil, 4096)}
 	r.reset()
 	return r
 }
@@ -139,7 +152,7 @@ func (r *Runtime) reset() {
 	if r.L != nil {
 		r.L.Close()
 	}
-	r.scripts = map[string]*Script{}
+	r.scripts = newScriptTable()
 	r.proxies = map[*lua.LTable]*lua.LTable{}
 	r.L = lua.NewState(lua.Options{
 		SkipOpenLibs: true,
@@ -155,10 +168,18 @@ func (r *Runtime) reset() {
 }
 
 // Flush empties the cache and starts a new interpreter, as SCRIPT FLUSH.
-func (r *Runtime) Flush() { r.reset() }
+// What they held is garbage on return; if scripts were cached, it is then
+// collected and returned to the OS in the background (see release).
+func (r *Runtime) Flush() {
+	cached := r.scripts.n > 0
+	r.reset()
+	if cached {
+		release.request()
+	}
+}
 
 // Len is the number of cached scripts.
-func (r *Runtime) Len() int { return len(r.scripts) }
+func (r *Runtime) Len() int { return r.scripts.n }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, the name of a script.
 func SHA1Hex(b []byte) string {
@@ -169,17 +190,14 @@ func SHA1Hex(b []byte) string {
 // Lookup returns the cached script with the given SHA1, in any case, or
 // nil.
 func (r *Runtime) Lookup(sha []byte) *Script {
-	if len(sha) != 40 {
+	var sum [sha1.Size]byte
+	if len(sha) != hex.EncodedLen(len(sum)) {
 		return nil
 	}
-	var lower [40]byte
-	for i, c := range sha {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
+	if _, err := hex.Decode(sum[:], sha); err != nil {
+		return nil
 	}
-	return r.scripts[string(lower[:])]
+	return r.scripts.get(&sum)
 }
 
 // Exists reports whether a script is cached, as SCRIPT EXISTS.
@@ -189,11 +207,11 @@ func (r *Runtime) Exists(sha []byte) bool { return r.Lookup(sha) != nil }
 // error is the complete reply Redis gives ("ERR Error compiling script
 // ...").
 func (r *Runtime) Load(body []byte) (*Script, error) {
-	sha := SHA1Hex(body)
-	if s := r.scripts[sha]; s != nil {
+	sum := sha1.Sum(body)
+	if s := r.scripts.get(&sum); s != nil {
 		return s, nil
 	}
-	s := &Script{SHA: sha}
+	s := &Script{sum: sum}
 	code := body
 	if len(body) >= 2 && body[0] == '#' && body[1] == '!' {
 		s.Shebang = true
@@ -202,15 +220,12 @@ func (r *Runtime) Load(body []byte) (*Script, error) {
 			return nil, err
 		}
 	}
-	proto, err := compile(code)
+	proto, err := r.compile(code)
 	if err != nil {
 		return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 	}
-	s.fn = r.L.NewFunctionFromProto(proto)
-	// The script's environment is the read-only globals; functions it
-	// defines inherit it.
-	s.fn.Env = r.proxyOf(r.globals)
-	r.scripts[sha] = s
+	s.proto = *proto // in place: one object less per script
+	r.scripts.add(s)
 	return s, nil
 }
 
@@ -251,8 +266,10 @@ func parseShebang(body []byte) (Flags, []byte, error) {
 // compile parses and compiles a script as a Lua chunk named user_script,
 // rewording gopher-lua's syntax errors in Lua's "user_script:LINE: message"
 // form.
-func compile(src []byte) (*lua.FunctionProto, error) {
-	chunk, err := parse.Parse(strings.NewReader(string(src)), "user_script")
+func (r *Runtime) compile(src []byte) (*lua.FunctionProto, error) {
+	r.src.Reset(bytes.NewReader(src))
+	chunk, err := parse.Parse(r.src, "user_script")
+	r.src.Reset(nil)
 	if err != nil {
 		var perr *parse.Error
 		if !errors.As(err, &perr) {
@@ -279,6 +296,7 @@ func compile(src []byte) (*lua.FunctionProto, error) {
 	// The main chunk gets no local "arg", so the table of its varargs
 	// that Lua 5.1 builds at every call could never be read.
 	proto.IsVarArg &^= lua.VarArgNeedsArg
+	trimProto(proto)
 	return proto, nil
 }
 
@@ -292,9 +310,16 @@ func (r *Runtime) Run(ctx *KillContext, s *Script, keys, args [][]byte, caller C
 	L := r.L
 	r.globals.RawSetString("KEYS", r.array(keys))
 	r.globals.RawSetString("ARGV", r.array(args))
-	r.run = &run{sha: s.SHA, caller: caller}
+	r.run = &run{script: s, caller: caller}
+	// The script runs as a function made from its code, in the runtime's
+	// one LFunction: nothing can keep it beyond the run, as a script
+	// cannot reach the function it runs as. Its environment is the
+	// read-only globals, which functions it defines inherit; a main
+	// chunk has no upvalues.
+	r.main = lua.LFunction{Proto: &s.proto, Env: r.env}
 	defer func() {
 		r.run = nil
+		r.main.Proto = nil
 		// Arguments are not kept alive until the next script.
 		r.globals.RawSetString("KEYS", lua.LNil)
 		r.globals.RawSetString("ARGV", lua.LNil)
@@ -306,12 +331,12 @@ func (r *Runtime) Run(ctx *KillContext, s *Script, keys, args [][]byte, caller C
 	if ctx != nil {
 		L.SetContext(ctx)
 	}
-	L.Push(s.fn)
+	L.Push(&r.main)
 	err := L.PCall(0, 1, r.errFunc)
 	rw := replyWriter{w: w, resp3: r.run.resp3}
 	if err != nil {
 		if ctx != nil && ctx.Killed() {
-			w.Error(fmt.Sprintf("%s script: %s, on @user_script:%d.", resp.ErrScriptKilledByUser, s.SHA, killLine(err)))
+			w.Error(fmt.Sprintf("%s script: %s, on @user_script:%d.", resp.ErrScriptKilledByUser, s.SHA(), killLine(err)))
 			return 0
 		}
 		msg, t := r.errorReply(err)
@@ -386,7 +411,7 @@ func rawSource(name string) string {
 func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 	var aerr *lua.ApiError
 	if !errors.As(err, &aerr) {
-		return "ERR Error running script " + r.run.sha + ", " + err.Error(), nil
+		return "ERR Error running script " + r.run.script.SHA() + ", " + err.Error(), nil
 	}
 	t, ok := aerr.Object.(*lua.LTable)
 	if !ok {
@@ -413,7 +438,7 @@ func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 	src, okSrc := t.RawGetString("source").(lua.LString)
 	line, okLine := t.RawGetString("line").(lua.LNumber)
 	if okSrc && okLine {
-		fmt.Fprintf(&b, " script: %s, on %s:%d.", r.run.sha, src, int64(line))
+		fmt.Fprintf(&b, " script: %s, on %s:%d.", r.run.script.SHA(), src, int64(line))
 	}
 	return b.String(), t
 }

@@ -371,7 +371,7 @@ func TestKill(t *testing.T) {
 		time.AfterFunc(50*time.Millisecond, kill.Kill)
 		w := resp.NewWriter()
 		rt.Run(kill, s, nil, nil, &fakeCaller{}, w)
-		want := "-ERR Script killed by user with SCRIPT KILL... script: " + s.SHA + ", on @user_script:1.\r\n"
+		want := "-ERR Script killed by user with SCRIPT KILL... script: " + s.SHA() + ", on @user_script:1.\r\n"
 		if got := string(w.Bytes()); got != want {
 			t.Errorf("%q: got %q, want %q", script, got, want)
 		}
@@ -386,7 +386,7 @@ func TestKill(t *testing.T) {
 func TestCache(t *testing.T) {
 	rt := New(Options{})
 	s, err := rt.Load([]byte("return 1"))
-	if err != nil || s.SHA != "e0e1f9fabfc9d4800c877a703b823ac0578ff8db" {
+	if err != nil || s.SHA() != "e0e1f9fabfc9d4800c877a703b823ac0578ff8db" {
 		t.Fatalf("Load: %+v, %v", s, err)
 	}
 	if rt.Lookup([]byte("E0E1F9FABFC9D4800C877A703B823AC0578FF8DB")) != s {
@@ -396,7 +396,7 @@ func TestCache(t *testing.T) {
 		t.Error("Exists is not case-insensitive")
 	}
 	rt.Flush()
-	if rt.Lookup([]byte(s.SHA)) != nil || rt.Len() != 0 {
+	if rt.Lookup([]byte(s.SHA())) != nil || rt.Len() != 0 {
 		t.Error("Flush kept the script")
 	}
 }

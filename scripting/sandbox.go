@@ -116,7 +116,8 @@ func (r *Runtime) openSandbox() {
 	for name, t := range libs {
 		g.RawSetString(name, r.protect(t, sealed))
 	}
-	g.RawSetString("_G", r.protect(g, sealed))
+	r.env = r.protect(g, sealed)
+	g.RawSetString("_G", r.env)
 	gmt := L.NewTable()
 	gmt.RawSetString("__index", L.NewFunction(nonexistentGlobal))
 	g.Metatable = gmt
@@ -459,7 +460,7 @@ func (r *Runtime) loadChunk(L *lua.LState, src, name string) int {
 		return 2
 	}
 	fn := L.NewFunctionFromProto(proto)
-	fn.Env = r.proxyOf(r.globals)
+	fn.Env = r.env
 	L.Push(fn)
 	return 1
 }
