@@ -9,12 +9,16 @@
 //
 // Memory is reserved from the kernel in chunks of many pages, so that a
 // large keyspace does not run into the limit on memory mappings
-// (vm.max_map_count); a page given back is returned to the kernel with
-// MADV_DONTNEED, which keeps the mapping: a stale reference to it reads
-// zeros, it never faults.
+// (vm.max_map_count). Pages given back are kept for reuse up to maxIdle;
+// past that, the kernel gets the surplus back with MADV_DONTNEED, one call
+// per run of adjacent pages (a call per page made dropping a large
+// keyspace take seconds). The mapping stays: a stale reference to a
+// returned page reads zeros, it never faults.
 package arena
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -26,12 +30,18 @@ const PageSize = 64 << 10
 // chunkPages is how many pages one reservation from the kernel holds.
 const chunkPages = 256
 
+// maxIdle is how many pages given back are kept for reuse: 64 MiB.
+const maxIdle = 1024
+
 // pool is the process's one source of pages. It is shared, as the heap
 // is, by every keyspace in the process (tests run many).
 var pool struct {
 	mu sync.Mutex
-	// free are pages given back, zeroed, ready to hand out again.
+	// free are pages given back and still resident: handed out again
+	// once cleared.
 	free []*[PageSize]byte
+	// returned are pages given back to the kernel, which read as zeros.
+	returned []*[PageSize]byte
 	// chunk is the unused rest of the latest reservation.
 	chunk []byte
 }
@@ -47,6 +57,12 @@ func Get() *[PageSize]byte {
 	if n := len(pool.free); n > 0 {
 		p := pool.free[n-1]
 		pool.free = pool.free[:n-1]
+		clear(p[:])
+		return p
+	}
+	if n := len(pool.returned); n > 0 {
+		p := pool.returned[n-1]
+		pool.returned = pool.returned[:n-1]
 		return p
 	}
 	if len(pool.chunk) == 0 {
@@ -57,14 +73,34 @@ func Get() *[PageSize]byte {
 	return p
 }
 
-// Put gives a page back. Its memory returns to the kernel and it reads as
-// zeros until handed out again.
+// Put gives a page back.
 func Put(p *[PageSize]byte) {
 	inUse.Add(-1)
-	release(p[:])
 	pool.mu.Lock()
+	defer pool.mu.Unlock()
 	pool.free = append(pool.free, p)
-	pool.mu.Unlock()
+	if len(pool.free) > 2*maxIdle {
+		trim()
+	}
+}
+
+// trim returns the idle pages past maxIdle to the kernel, coalescing
+// adjacent ones. The caller holds pool.mu.
+func trim() {
+	addr := func(p *[PageSize]byte) uintptr { return uintptr(unsafe.Pointer(p)) }
+	slices.SortFunc(pool.free, func(a, b *[PageSize]byte) int { return cmp.Compare(addr(a), addr(b)) })
+	surplus := pool.free[maxIdle:]
+	for i := 0; i < len(surplus); {
+		j := i + 1
+		for j < len(surplus) && addr(surplus[j]) == addr(surplus[j-1])+PageSize {
+			j++
+		}
+		release(unsafe.Slice(&surplus[i][0], (j-i)*PageSize))
+		i = j
+	}
+	pool.returned = append(pool.returned, surplus...)
+	clear(surplus)
+	pool.free = pool.free[:maxIdle]
 }
 
 // InUse is the number of bytes in pages handed out and not given back.
