@@ -21,3 +21,17 @@ func RestoreString(b []byte, m StringMeta) *String {
 	s.copied = m&(1<<2) != 0
 	return s
 }
+
+// Restore makes s hold a copy of b with the given StringMeta, reusing its
+// memory: a store that hands out its strings one at a time (a snapshot's
+// walk) needs only one String.
+func (s *String) Restore(b []byte, m StringMeta) {
+	if cap(s.b) < len(b) || len(b) <= inlineCap {
+		*s = String{}
+		if len(b) <= inlineCap {
+			s.b = s.inline[:0:inlineCap]
+		}
+	}
+	s.b = append(s.b[:0], b...)
+	s.form, s.copied = stringForm(m&3), m&(1<<2) != 0
+}

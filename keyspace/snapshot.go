@@ -103,7 +103,7 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 			d.left--
 			p := uint32(d.left)
 			if d.st.entry(p).epoch() != ks.snapEpoch {
-				s.fn(d.origin, d.st.key(p), d.st.value(p), d.st.expireAt(p))
+				s.fn(d.origin, d.st.key(p), d.st.snapshotValue(p), d.st.expireAt(p))
 			}
 			n--
 		}
@@ -147,7 +147,7 @@ func (db *DB) preserve(p uint32) {
 		return
 	}
 	e.setEpoch(db.ks.snapEpoch)
-	db.ks.snap.fn(db.snapOrigin, db.st.key(p), db.st.value(p), db.st.expireAt(p))
+	db.ks.snap.fn(db.snapOrigin, db.st.key(p), db.st.snapshotValue(p), db.st.expireAt(p))
 }
 
 // detachFromSnapshot hands the contents to the snapshot if it has not

@@ -37,8 +37,9 @@ type store struct {
 	// released is set once the pages have been given back.
 	released bool
 	// scratch is where a compact form is made before it is copied into
-	// its record.
-	scratch []byte
+	// its record; scratchString is snapshotValue's String.
+	scratch       []byte
+	scratchString *datatypes.String
 }
 
 // entry is a key's place in the store.
@@ -143,6 +144,23 @@ func (st *store) value(pos uint32) datatypes.Value {
 		return datatypes.RestoreString(b, datatypes.StringMeta(r[0]>>metaShift))
 	}
 	return datatypes.FromCompact(datatypes.CompactKind(kind-kindCompact), b)
+}
+
+// snapshotValue is value for a caller that does not keep the result past
+// its next call (a snapshot): an inline string is made in one String the
+// store reuses.
+func (st *store) snapshotValue(pos uint32) datatypes.Value {
+	r := st.record(pos)
+	if r[0]&kindMask != kindString {
+		return st.value(pos)
+	}
+	_, off := recordExpire(r)
+	n, w := binary.Uvarint(r[off:])
+	if st.scratchString == nil {
+		st.scratchString = &datatypes.String{}
+	}
+	st.scratchString.Restore(r[off+w:off+w+int(n)], datatypes.StringMeta(r[0]>>metaShift))
+	return st.scratchString
 }
 
 // inlineBytes returns the bytes of an inline string at pos, which stay
