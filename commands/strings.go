@@ -537,13 +537,15 @@ func decrbyCommand(c *Ctx) {
 // key's TTL.
 func incrDecr(c *Ctx, delta int64) {
 	key := c.Args[1]
-	s, found, ok := lookupStringWrite(c, key)
-	if !ok {
+	b, found, isString := c.DB.LookupStringWrite(key)
+	if found && !isString {
+		c.W.Error(resp.ErrWrongType)
 		return
 	}
 	var n int64
 	if found {
-		if n, ok = resp.ParseInt(s.Bytes()); !ok {
+		var ok bool
+		if n, ok = resp.ParseInt(b); !ok {
 			c.W.Error(resp.ErrNotInteger)
 			return
 		}
@@ -553,14 +555,9 @@ func incrDecr(c *Ctx, delta int64) {
 		return
 	}
 	n += delta
-	if found && s.Encoding() == "int" {
-		// Redis updates an unshared integer in place, which keeps its
-		// encoding's history; stored again since s may be a copy.
-		s.SetInt(n)
-		c.DB.SetKeepTTL(key, s)
-	} else {
-		c.DB.SetKeepTTL(key, datatypes.NewStringInt(n))
-	}
+	// Redis updates an unshared integer in place, or stores a new one:
+	// either way an int-encoded string that is no copy.
+	c.DB.SetKeepTTL(key, datatypes.NewStringInt(n))
 	c.Propagate()
 	c.W.Int(n)
 }

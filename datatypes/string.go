@@ -105,13 +105,6 @@ func (s *String) SetRange(offset int, b []byte) int {
 	return len(s.b)
 }
 
-// SetInt replaces the value by the decimal form of n, reusing its bytes,
-// as Redis's INCR updates an unshared integer in place.
-func (s *String) SetInt(n int64) {
-	s.b = strconv.AppendInt(s.b[:0], n, 10)
-	s.form, s.copied = formAuto, false
-}
-
 // Copied reports whether the value was made by Clone.
 func (s *String) Copied() bool { return s.copied }
 

@@ -167,6 +167,25 @@ func (db *DB) LookupString(key []byte) (b []byte, found, isString bool) {
 	return nil, true, false
 }
 
+// LookupStringWrite is LookupString for a write command that computes a
+// new string from the old one (INCR): the access time is updated but no
+// hit or miss is counted.
+func (db *DB) LookupStringWrite(key []byte) (b []byte, found, isString bool) {
+	p, ok := db.find(key)
+	if !ok {
+		return nil, false, false
+	}
+	db.preserve(p)
+	db.touch(p)
+	if b, ok := db.st.inlineBytes(p); ok {
+		return b, true, true
+	}
+	if s, ok := db.st.value(p).(*datatypes.String); ok {
+		return s.Bytes(), true, true
+	}
+	return nil, true, false
+}
+
 // LookupWrite returns the value of a key for a write command: the access
 // time is updated but no hit or miss is counted. See Lookup on strings.
 func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {

@@ -138,6 +138,13 @@ func (s *slab) slot(loc uint64) []byte {
 	return p[off : off+int(classSizes[ci]) : off+int(classSizes[ci])]
 }
 
+// sameClass reports whether a record of n bytes belongs in the class of
+// the slot at loc.
+func (s *slab) sameClass(loc uint64, n int) bool {
+	ci := loc >> 56
+	return ci != bigClass && n <= maxClassSize && uint64(classFor(n)) == ci
+}
+
 // slotSize is the size of the slot at loc.
 func (s *slab) slotSize(loc uint64) int {
 	if ci := loc >> 56; ci != bigClass {

@@ -36,6 +36,9 @@ type store struct {
 	objFree []uint32
 	// released is set once the pages have been given back.
 	released bool
+	// hint is 1 + the position find last returned: a command that looks
+	// a key up and then stores it finds it without hashing again.
+	hint uint32
 	// scratch is where a compact form is made before it is copied into
 	// its record; scratchString is snapshotValue's String.
 	scratch       []byte
@@ -117,9 +120,18 @@ func recordExpire(r []byte) (at int64, val int) {
 }
 
 func (st *store) find(key []byte) (uint32, bool) {
-	return st.index.find(st.tag(key), func(pos uint32) bool {
+	// Keys are unique, so the entry at the hint is the key's if it holds
+	// the key, however entries have moved since.
+	if h := st.hint - 1; h < uint32(st.len()) && string(recordKey(st.record(h))) == string(key) {
+		return h, true
+	}
+	pos, ok := st.index.find(st.tag(key), func(pos uint32) bool {
 		return string(recordKey(st.record(pos))) == string(key)
 	})
+	if ok {
+		st.hint = pos + 1
+	}
+	return pos, ok
 }
 
 func (st *store) key(pos uint32) []byte { return recordKey(st.record(pos)) }
@@ -184,10 +196,12 @@ func objectOf(r []byte) (uint32, bool) {
 	return binary.LittleEndian.Uint32(r[off:]), true
 }
 
-// writeRecord stores a record for key, expireAt and v at a new slot,
-// reusing the object number obj (if the value is an object and obj is
-// not noObject), and returns the slot's location.
-func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32) uint64 {
+// writeRecord stores a record for key, expireAt and v, reusing the
+// object number obj (if the value is an object and obj is not noObject),
+// and returns the slot's location: old's (noLoc for none) if the record
+// belongs in the same size class, where it is written over the old one
+// (key may be the old record's own), else a new slot's.
+func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32, old uint64) uint64 {
 	flags, inline := st.inlineForm(v)
 	if flags == kindObject {
 		if obj == noObject {
@@ -206,7 +220,13 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 	} else {
 		size += uvarintLen(uint64(len(inline))) + len(inline)
 	}
-	loc, r := st.slab.alloc(size)
+	var loc uint64
+	var r []byte
+	if old != noLoc && st.slab.sameClass(old, size) {
+		loc, r = old, st.slab.slot(old)
+	} else {
+		loc, r = st.slab.alloc(size)
+	}
 	r[0] = flags
 	off := 1 + binary.PutUvarint(r[1:], uint64(len(key)))
 	off += copy(r[off:], key)
@@ -268,7 +288,7 @@ func (st *store) freeObject(i uint32) {
 
 // add appends an entry for a key that is not present.
 func (st *store) add(key []byte, v datatypes.Value, expireAt int64, meta uint32) uint32 {
-	loc := st.writeRecord(key, expireAt, v, noObject)
+	loc := st.writeRecord(key, expireAt, v, noObject, noLoc)
 	pos := uint32(st.entries.push(entry{loc: loc, meta: meta}))
 	if expireAt != 0 {
 		st.entry(pos).vidx = uint32(st.volatile.push(pos)) + 1
@@ -286,13 +306,15 @@ func (st *store) rewrite(pos uint32, key []byte, expireAt int64, v datatypes.Val
 	if !hasObj {
 		obj = noObject
 	}
-	e.loc = st.writeRecord(key, expireAt, v, obj)
+	e.loc = st.writeRecord(key, expireAt, v, obj, old)
 	if hasObj {
 		if _, still := objectOf(st.slab.slot(e.loc)); !still {
 			st.freeObject(obj)
 		}
 	}
-	st.slab.free(old)
+	if e.loc != old {
+		st.slab.free(old)
+	}
 	switch {
 	case expireAt != 0 && e.vidx == 0:
 		e.vidx = uint32(st.volatile.push(pos)) + 1

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -567,6 +568,91 @@ func (h *storeHarness) step(p picker) {
 			h.checkKey(d, k)
 		}
 		checkInvariants(h.t, h.tk.DB(d))
+		checkStore(h.t, h.tk.DB(d))
+	}
+}
+
+// checkStore checks the accounting that checkInvariants does not: every
+// slot of a slab class is either a live record or on the class's free
+// list, once; every big record, and every object, belongs to one live
+// record or is on its free list. A leak or a double free shows here.
+func checkStore(t testing.TB, db *DB) {
+	t.Helper()
+	st, sl := db.st, db.st.slab
+	used := map[uint64]bool{}
+	objs := map[uint32]bool{}
+	perClass := make([]int, len(classSizes))
+	for p := range uint32(st.len()) {
+		loc := st.entry(p).loc
+		if used[loc] {
+			t.Fatalf("db%d: two entries share the record at %#x", db.index, loc)
+		}
+		used[loc] = true
+		if ci := loc >> 56; ci != bigClass {
+			perClass[ci]++
+		}
+		if o, ok := objectOf(st.record(p)); ok {
+			if objs[o] || int(o) >= len(st.objs) || st.objs[o] == nil {
+				t.Fatalf("db%d: object %d of %q shared, out of range or nil", db.index, o, short(string(st.key(p))))
+			}
+			objs[o] = true
+		}
+	}
+	freeObjs := map[uint32]bool{}
+	for _, o := range st.objFree {
+		if st.objs[o] != nil || freeObjs[o] {
+			t.Fatalf("db%d: free object %d in use or listed twice", db.index, o)
+		}
+		freeObjs[o] = true
+	}
+	if len(objs)+len(freeObjs) != len(st.objs) {
+		t.Fatalf("db%d: %d objects, %d used and %d free", db.index, len(st.objs), len(objs), len(freeObjs))
+	}
+	pages := 0
+	for ci := range sl.classes {
+		c := &sl.classes[ci]
+		size := int(classSizes[ci])
+		pages += len(c.pages)
+		carved := 0
+		if n := len(c.pages); n > 0 {
+			carved = (n-1)*(arena.PageSize/size) + c.next/size
+		}
+		free := 0
+		for loc := c.free; loc != noLoc; loc = binary.LittleEndian.Uint64(sl.slot(loc)) {
+			if int(loc>>56) != ci || used[loc] {
+				t.Fatalf("db%d: class %d free list holds %#x, in use or of another class", db.index, ci, loc)
+			}
+			if free++; free > carved {
+				t.Fatalf("db%d: class %d free list longer than its %d slots", db.index, ci, carved)
+			}
+		}
+		if perClass[ci]+free != carved {
+			t.Fatalf("db%d: class %d: %d slots, %d records and %d free", db.index, ci, carved, perClass[ci], free)
+		}
+	}
+	if pages != sl.pages {
+		t.Fatalf("db%d: slab counts %d pages, classes hold %d", db.index, sl.pages, pages)
+	}
+	bigBytes, freeBigs := 0, map[uint32]bool{}
+	for _, i := range sl.bigFree {
+		if sl.bigs[i] != nil || freeBigs[i] {
+			t.Fatalf("db%d: free big record %d in use or listed twice", db.index, i)
+		}
+		freeBigs[i] = true
+	}
+	bigs := 0
+	for i, r := range sl.bigs {
+		if r == nil {
+			continue
+		}
+		bigs++
+		bigBytes += len(r)
+		if !used[bigClass<<56|uint64(i)<<16] {
+			t.Fatalf("db%d: big record %d belongs to no entry", db.index, i)
+		}
+	}
+	if bigBytes != sl.bigBytes || bigs+len(freeBigs) != len(sl.bigs) {
+		t.Fatalf("db%d: big records: %d bytes counted, %d held; %d free of %d", db.index, sl.bigBytes, bigBytes, len(freeBigs), len(sl.bigs))
 	}
 }
 
@@ -717,6 +803,7 @@ func TestStoreChurnFragmentation(t *testing.T) {
 		t.Fatalf("%d keys", db.Len())
 	}
 	checkInvariants(t, db)
+	checkStore(t, db)
 }
 
 // TestScanGuaranteeUnderGrowth walks a SCAN with a small COUNT while, between
@@ -786,6 +873,7 @@ func TestScanGuaranteeUnderGrowth(t *testing.T) {
 				maxPages, minPages = max(maxPages, pages), min(minPages, pages)
 			}
 			checkInvariants(t, db)
+			checkStore(t, db)
 			for k := range stable {
 				if !seen[k] {
 					t.Fatalf("%q, present for the whole walk, was not returned", k)
