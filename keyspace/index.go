@@ -88,23 +88,28 @@ func (s *segment) put(v uint64) {
 // move changes the position recorded for the entry at from to to.
 func (x *index) move(tag uint32, from, to uint32) {
 	s := x.segmentFor(tag)
-	want := uint64(tag)<<32 | uint64(from+1)
-	for i := tag & segMask; ; i = (i + 1) & segMask {
-		if s.slots[i] == want {
-			s.slots[i] = uint64(tag)<<32 | uint64(to+1)
-			return
+	i := s.probe(uint64(tag)<<32 | uint64(from+1))
+	s.slots[i] = uint64(tag)<<32 | uint64(to+1)
+}
+
+// probe returns the slot holding v, which must be present: a missing one
+// is a broken index, reported as a panic (which the dispatcher turns into
+// an error reply) rather than a probe that never ends.
+func (s *segment) probe(v uint64) uint32 {
+	i := uint32(v>>32) & segMask
+	for range segSlots {
+		if s.slots[i] == v {
+			return i
 		}
+		i = (i + 1) & segMask
 	}
+	panic("keyspace: index slot missing")
 }
 
 // remove deletes the slot of the entry at pos.
 func (x *index) remove(tag uint32, pos uint32) {
 	s := x.segmentFor(tag)
-	want := uint64(tag)<<32 | uint64(pos+1)
-	i := tag & segMask
-	for s.slots[i] != want {
-		i = (i + 1) & segMask
-	}
+	i := s.probe(uint64(tag)<<32 | uint64(pos+1))
 	// Shift back every following slot that may sit at i: one whose home
 	// is not cyclically in (i, j].
 	for j := (i + 1) & segMask; ; j = (j + 1) & segMask {

@@ -33,15 +33,17 @@ func (a *paged[T]) push(v T) int {
 	return i
 }
 
-// pop removes the last value.
+// pop removes the last value. An emptied last page is given back once the
+// page before it is half empty, so that a count going back and forth
+// across a page boundary does not take and give a page each time.
 func (a *paged[T]) pop() {
 	a.n--
 	var zero T
 	*a.at(a.n) = zero
-	if a.n == (len(a.pages)-1)<<a.shift {
-		arena.PutSlice(a.pages[len(a.pages)-1])
-		a.pages[len(a.pages)-1] = nil
-		a.pages = a.pages[:len(a.pages)-1]
+	if last := len(a.pages) - 1; a.n == 0 || a.n == last<<a.shift-(1<<a.shift)/2 {
+		arena.PutSlice(a.pages[last])
+		a.pages[last] = nil
+		a.pages = a.pages[:last]
 	}
 }
 
