@@ -48,6 +48,14 @@ type Client struct {
 	// Closing asks the server to close the connection once the replies
 	// written so far are sent (QUIT, CLIENT KILL of oneself, SHUTDOWN).
 	Closing bool
+	// Owned are arguments of the last command of the batch in progress
+	// that the server read into buffers of their own, which nothing else
+	// uses: a handler may keep one as a value's storage rather than copy
+	// it, and then removes it (stringArg). The command being the batch's
+	// last, and the batch's effects reaching the log before the lock is
+	// released, no command changes such a value while its effect, which
+	// holds the argument, is pending.
+	Owned [][]byte
 
 	// killed is set when the client was killed (CLIENT KILL, idle
 	// timeout): its pending commands must not run.

@@ -256,7 +256,7 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 	start = e.afterCommand(cl, start)
 	if n := cl.W.Errors - errorsBefore; n > 0 {
 		e.Stats.ErrorReplies += n
-		forEachError(cl.W.Bytes()[start:], e.countErrorCode)
+		forEachError(cl.W.Since(start), e.countErrorCode)
 	}
 	// The reply is dropped if replies are off, or skipped for this
 	// command. CLIENT REPLY ON and RESET turn replies on before they
@@ -367,7 +367,7 @@ func (e *Engine) runCounted(c *Ctx) {
 	if n := w.Errors - errorsBefore; n > 0 {
 		c.Cmd.Stats.FailedCalls++
 		e.Stats.ErrorReplies += n
-		forEachError(w.Bytes()[start:], e.countErrorCode)
+		forEachError(w.Since(start), e.countErrorCode)
 		w.Errors = errorsBefore
 	}
 	e.Stats.TotalCommands++

@@ -186,6 +186,22 @@ func lookupListWrite(c *Ctx, key []byte) (l *datatypes.List, ok bool) {
 	return l, ok
 }
 
+// unlendList returns the list at key ready for LSET or LINSERT to rewrite,
+// in place, the node of an element of v's length. LRANGE and LINDEX reply
+// with large elements by reference (resp.Writer.BulkBorrowed), which is
+// safe because an element of resp.BorrowMin bytes or more is alone in its
+// node (no fill limit lets a node of two elements exceed 64 KiB), and
+// such a node is rewritten in place only by these two commands: while a
+// reply may hold such an element, the list is replaced by a copy first.
+func unlendList(c *Ctx, key []byte, l *datatypes.List, v []byte) *datatypes.List {
+	if len(v) < resp.BorrowMin || !resp.Borrowing() {
+		return l
+	}
+	l = l.Clone().(*datatypes.List)
+	c.DB.SetKeepTTL(key, l)
+	return l
+}
+
 // newList stores a new empty list at key, with the node size the
 // configuration asks for now. The command's effect readies the key for
 // the clients waiting for it (onEffect).
@@ -300,7 +316,7 @@ func lindexCommand(c *Ctx) {
 		return
 	}
 	if v, found := l.Index(i); found {
-		c.W.Bulk(v)
+		c.W.BulkBorrowed(v)
 	} else {
 		c.W.Null()
 	}
@@ -319,6 +335,9 @@ func lsetCommand(c *Ctx) {
 	i, ok := intArg(c, 2)
 	if !ok {
 		return
+	}
+	if v, found := l.Index(i); found {
+		l = unlendList(c, key, l, v)
 	}
 	if !l.Set(i, c.Args[3]) {
 		c.W.Error(resp.ErrIndexRange)
@@ -346,6 +365,7 @@ func linsertCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
+	l = unlendList(c, c.Args[1], l, c.Args[3])
 	n := l.Insert(c.Args[3], c.Args[4], after)
 	if n > 0 {
 		c.Propagate()
@@ -378,7 +398,7 @@ func lrangeCommand(c *Ctx) {
 	}
 	c.W.Array(l.RangeLen(start, stop))
 	l.Range(start, stop, func(v []byte) bool {
-		c.W.Bulk(v)
+		c.W.BulkBorrowed(v)
 		return true
 	})
 }

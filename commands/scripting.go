@@ -598,7 +598,7 @@ func (e *Engine) answerBusy(sc *ScriptControl, cl *Client, args [][]byte, left *
 	start, errorsBefore := cl.W.Len(), cl.W.Errors
 	// As Exec: count the errors, then drop the reply if replies are off.
 	after := func(left *busyWork) {
-		left.countErrors(cl.W.Bytes()[start:], cl.W.Errors-errorsBefore)
+		left.countErrors(cl.W.Since(start), cl.W.Errors-errorsBefore)
 		switch cl.ReplyMode {
 		case ReplyOff, ReplySkip:
 			cl.W.Truncate(start)

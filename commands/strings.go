@@ -116,9 +116,46 @@ func getGeneric(c *Ctx, key []byte) (found, ok bool) {
 		c.W.Error(resp.ErrWrongType)
 		return true, false
 	default:
-		c.W.Bulk(b)
+		replyStored(c, key, b)
 	}
 	return found, true
+}
+
+// replyString replies with part, which is s's value or a slice of it, held
+// by reference if it is large (String.Lend) rather than copied.
+func replyString(c *Ctx, s *datatypes.String, part []byte) {
+	if !c.W.Borrows(len(part)) {
+		c.W.Bulk(part)
+		return
+	}
+	s.Lend()
+	c.W.BulkBorrowed(part)
+}
+
+// replyStored replies with b, the bytes of the string at key that
+// DB.LookupString returned. A value large enough to be held by reference
+// is one of the store's objects, lent to the reply; a short one is
+// copied.
+func replyStored(c *Ctx, key, b []byte) {
+	if !c.W.Borrows(len(b)) {
+		c.W.Bulk(b)
+		return
+	}
+	v, _ := c.DB.Peek(key)
+	replyString(c, v.(*datatypes.String), b)
+}
+
+// stringArg returns a string value holding arg: arg itself if the server
+// read it into a buffer of its own (Client.Owned), else a copy.
+func stringArg(c *Ctx, arg []byte) *datatypes.String {
+	owned := c.Client.Owned
+	for i, o := range owned {
+		if len(o) == len(arg) && &o[0] == &arg[0] {
+			c.Client.Owned = append(owned[:i], owned[i+1:]...)
+			return datatypes.AdoptString(arg)
+		}
+	}
+	return datatypes.NewString(arg)
 }
 
 func getCommand(c *Ctx) { getGeneric(c, c.Args[1]) }
@@ -323,7 +360,7 @@ func setGeneric(c *Ctx, key, val []byte, opts setOptions, at int64) (done, ok bo
 	if (opts.Cond == setNX && found) || (opts.Cond == setXX && !found) {
 		return false, true
 	}
-	v := datatypes.NewString(val)
+	v := stringArg(c, val)
 	switch {
 	case opts.Expire.absolute() && c.KS.IsExpired(at):
 		if found {
@@ -354,7 +391,7 @@ func getsetCommand(c *Ctx) {
 	if _, ok := getGeneric(c, key); !ok {
 		return
 	}
-	c.DB.Set(key, datatypes.NewString(val))
+	c.DB.Set(key, stringArg(c, val))
 	c.Emit([]byte("SET"), key, val)
 }
 
@@ -388,7 +425,7 @@ func getexCommand(c *Ctx) {
 			return
 		}
 	}
-	c.W.Bulk(s.Bytes())
+	replyString(c, s, s.Bytes())
 	switch {
 	case opts.Expire.absolute() && c.KS.IsExpired(at):
 		c.DB.Delete(key)
@@ -420,7 +457,7 @@ func getrangeCommand(c *Ctx) {
 		c.W.Bulk(nil)
 		return
 	}
-	c.W.Bulk(substring(s.Bytes(), start, end))
+	replyString(c, s, substring(s.Bytes(), start, end))
 }
 
 // substring is GETRANGE's slice of b from start to end inclusive, where
@@ -452,7 +489,7 @@ func mgetCommand(c *Ctx) {
 	c.W.Array(len(keys))
 	for _, key := range keys {
 		if b, _, isString := c.DB.LookupString(key); isString {
-			c.W.Bulk(b)
+			replyStored(c, key, b)
 		} else {
 			c.W.Null()
 		}
@@ -495,7 +532,7 @@ func msetnxCommand(c *Ctx) {
 // ends with its last value.
 func msetAll(c *Ctx) {
 	for j := 1; j < len(c.Args); j += 2 {
-		c.DB.Set(c.Args[j], datatypes.NewString(c.Args[j+1]))
+		c.DB.Set(c.Args[j], stringArg(c, c.Args[j+1]))
 	}
 	c.Propagate()
 }
@@ -604,7 +641,7 @@ func appendCommand(c *Ctx) {
 	case !ok:
 		return
 	case !found:
-		s = datatypes.NewString(tail)
+		s = stringArg(c, tail)
 		c.DB.Set(key, s)
 	default:
 		if int64(s.Len())+int64(len(tail)) > maxBulkLen(c) {

@@ -2,6 +2,7 @@ package datatypes
 
 import (
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/cairn-db/cairn/resp"
@@ -16,11 +17,20 @@ type String struct {
 	inline [inlineCap]byte
 	// form decides the encoding OBJECT ENCODING reports, which depends on
 	// how the value was made as well as on its content.
-	form stringForm
-	// copied marks a value made by Clone (COPY): Redis duplicates the
-	// object, and a duplicate is never one of its shared integers.
-	copied bool
+	form  stringForm
+	flags stringFlags
 }
+
+type stringFlags uint8
+
+const (
+	// flagCopied marks a value made by Clone (COPY): Redis duplicates the
+	// object, and a duplicate is never one of its shared integers.
+	flagCopied stringFlags = 1 << iota
+	// flagLent marks bytes handed out by Lend: a reply may still hold
+	// them, so they are not rewritten in place while resp.Borrowing.
+	flagLent
+)
 
 // stringForm is how a String was made, as far as its encoding cares.
 type stringForm uint8
@@ -58,6 +68,15 @@ func newString(b []byte, form stringForm) *String {
 	return s
 }
 
+// AdoptString returns a string value holding b itself, which the caller
+// gives up: nothing else may use it any more.
+func AdoptString(b []byte) *String {
+	if len(b) <= inlineCap {
+		return NewString(b)
+	}
+	return &String{b: b}
+}
+
 // NewStringNoInt returns a string value holding a copy of b that reports
 // the embstr or raw encoding even if b is a number, as INCRBYFLOAT's
 // result does in Redis.
@@ -75,29 +94,93 @@ func NewStringInt(n int64) *String {
 // Bytes returns the value; callers must not modify it.
 func (s *String) Bytes() []byte { return s.b }
 
+// Lend returns the value for a reply that holds it by reference until it
+// is written (resp.Writer.BulkBorrowed): the bytes are then left as they
+// are while resp.Borrowing, and a change makes a copy. Appending writes
+// past them, which is safe.
+func (s *String) Lend() []byte {
+	s.flags |= flagLent
+	return s.b
+}
+
+// own makes the bytes safe to rewrite in place, moving them to a new array
+// if a reply may hold them.
+func (s *String) own() {
+	if s.flags&flagLent == 0 {
+		return
+	}
+	s.flags &^= flagLent
+	if resp.Borrowing() {
+		s.replace(append(make([]byte, 0, cap(s.b)), s.b...))
+	}
+}
+
 // Len is the length in bytes.
 func (s *String) Len() int { return len(s.b) }
 
 // Append appends b and returns the new length.
 func (s *String) Append(b []byte) int {
+	if n := len(s.b) + len(b); n > cap(s.b) {
+		s.grow(n)
+	}
 	s.b = append(s.b, b...)
 	s.form = formRaw
 	return len(s.b)
 }
 
+// growStep is sdsMakeRoomFor's SDS_MAX_PREALLOC.
+const growStep = 1 << 20
+
+// grow moves the value to a new array with room for at least n bytes and
+// some to spare, as Redis's sdsMakeRoomFor does: twice n below 1 MiB, then
+// 1 MiB more. Redis's realloc may extend in place; here every growth copies
+// the value and leaves its old array behind, so past 16 MiB the room is a
+// sixteenth of n: a dozen growths each time the value doubles rather than
+// one per MiB, for at most 6% to spare.
+func (s *String) grow(n int) {
+	if n < growStep {
+		n *= 2
+	} else {
+		n += max(growStep, n/16)
+	}
+	s.replace(append(make([]byte, 0, n), s.b...))
+}
+
+// replace makes b, a copy of the value, its new array.
+func (s *String) replace(b []byte) {
+	if c := cap(s.b); c >= droppedMin {
+		dropped.Add(int64(c))
+	}
+	s.b = b
+	s.flags &^= flagLent
+}
+
+// droppedMin is the least array counted by DroppedBytes.
+const droppedMin = 1 << 20
+
+// dropped counts the bytes of large arrays left behind by values that
+// moved to new ones.
+var dropped atomic.Int64
+
+// DroppedBytes returns how many bytes of arrays of 1 MiB or more values
+// left behind, when they grew or copied themselves, since the last call:
+// garbage that the server may want the runtime to return to the system.
+func DroppedBytes() int64 { return dropped.Swap(0) }
+
 // SetRange overwrites the value from offset with b, padding with zero
 // bytes if offset is past the end, and returns the new length.
 func (s *String) SetRange(offset int, b []byte) int {
-	if end := offset + len(b); end > len(s.b) {
-		if end <= cap(s.b) {
+	if end := offset + len(b); end > cap(s.b) {
+		grown := make([]byte, end)
+		copy(grown, s.b)
+		s.replace(grown)
+	} else {
+		s.own()
+		if end > len(s.b) {
 			// The padding must be zero bytes, whatever the spare
 			// capacity holds.
 			clear(s.b[len(s.b):end])
 			s.b = s.b[:end]
-		} else {
-			grown := make([]byte, end)
-			copy(grown, s.b)
-			s.b = grown
 		}
 	}
 	copy(s.b[offset:], b)
@@ -106,7 +189,7 @@ func (s *String) SetRange(offset int, b []byte) int {
 }
 
 // Copied reports whether the value was made by Clone.
-func (s *String) Copied() bool { return s.copied }
+func (s *String) Copied() bool { return s.flags&flagCopied != 0 }
 
 // Type implements Value.
 func (s *String) Type() string { return "string" }
@@ -141,6 +224,6 @@ func (s *String) MemoryUsage() int {
 // Clone implements Value.
 func (s *String) Clone() Value {
 	c := newString(s.b, s.form)
-	c.copied = true
+	c.flags = flagCopied
 	return c
 }

@@ -8,7 +8,7 @@ type StringMeta uint8
 // Meta returns the string's StringMeta.
 func (s *String) Meta() StringMeta {
 	m := StringMeta(s.form)
-	if s.copied {
+	if s.flags&flagCopied != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -18,7 +18,7 @@ func (s *String) Meta() StringMeta {
 // StringMeta, as Meta reported it.
 func RestoreString(b []byte, m StringMeta) *String {
 	s := newString(b, stringForm(m&3))
-	s.copied = m&(1<<2) != 0
+	s.setMeta(m)
 	return s
 }
 
@@ -33,5 +33,12 @@ func (s *String) Restore(b []byte, m StringMeta) {
 		}
 	}
 	s.b = append(s.b[:0], b...)
-	s.form, s.copied = stringForm(m&3), m&(1<<2) != 0
+	s.setMeta(m)
+}
+
+func (s *String) setMeta(m StringMeta) {
+	s.form, s.flags = stringForm(m&3), 0
+	if m&(1<<2) != 0 {
+		s.flags = flagCopied
+	}
 }

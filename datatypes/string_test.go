@@ -3,6 +3,8 @@ package datatypes
 import (
 	"strings"
 	"testing"
+
+	"github.com/cairn-db/cairn/resp"
 )
 
 func TestStringEncoding(t *testing.T) {
@@ -82,5 +84,61 @@ func TestStringCopies(t *testing.T) {
 	n := NewStringNoInt([]byte("5")).Clone()
 	if n.Encoding() != "embstr" {
 		t.Fatalf("clone of a no-int string: %s", n.Encoding())
+	}
+}
+
+// TestStringLend checks that bytes lent to a reply are not rewritten in
+// place while a reply may hold them, and are once none can.
+func TestStringLend(t *testing.T) {
+	s := AdoptString([]byte(strings.Repeat("a", 2*resp.BorrowMin)))
+	s.Append([]byte("a")) // makes room to append in place
+	var w resp.Writer
+	w.Borrow = true
+	lent := s.Lend()
+	w.BulkBorrowed(lent)
+	s.Append([]byte("b")) // past the lent bytes: in place
+	if &s.Bytes()[0] != &lent[0] || string(s.Bytes()[len(lent):]) != "b" {
+		t.Fatal("Append moved the value")
+	}
+	s.SetRange(0, []byte("c"))
+	s.SetRange(1, []byte("d"))
+	if lent[0] != 'a' || string(s.Bytes()[:3]) != "cda" {
+		t.Fatalf("SetRange while borrowed: lent %q, value %q", lent[:3], s.Bytes()[:3])
+	}
+	w.Reset() // no reply holds anything now
+	lent = s.Lend()
+	s.SetRange(0, []byte("e"))
+	if lent[0] != 'e' {
+		t.Fatal("SetRange made a copy while nothing was borrowed")
+	}
+}
+
+// TestStringGrowth checks APPEND's spare room: doubled below 1 MiB, 1 MiB
+// past that, a sixteenth past 16 MiB; and that the large arrays left
+// behind are counted.
+func TestStringGrowth(t *testing.T) {
+	tests := []struct{ from, add, wantCap int }{
+		{100, 100, 400},
+		{1 << 20, 1, 2<<20 + 1},
+		{32 << 20, 1, 34<<20 + 1},
+	}
+	for _, tt := range tests {
+		s := AdoptString(make([]byte, tt.from))
+		DroppedBytes()
+		s.Append(make([]byte, tt.add))
+		if cap(s.b) != tt.wantCap {
+			t.Errorf("%d + %d: capacity %d, want %d", tt.from, tt.add, cap(s.b), tt.wantCap)
+		}
+		want := int64(0)
+		if tt.from >= 1<<20 {
+			want = int64(tt.from)
+		}
+		if got := DroppedBytes(); got != want {
+			t.Errorf("%d + %d: %d bytes dropped, want %d", tt.from, tt.add, got, want)
+		}
+	}
+	in := []byte(strings.Repeat("x", 30))
+	if s := AdoptString(in); &s.Bytes()[0] != &in[0] || s.Encoding() != "embstr" {
+		t.Fatal("AdoptString copied its argument")
 	}
 }

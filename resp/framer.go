@@ -52,6 +52,20 @@ type Framer struct {
 	reqBytes int64
 	// partial counts the output bytes of the request in progress.
 	partial int
+	// argc is the argument count of the multibulk in progress.
+	argc int64
+	// big are the arguments of the request in progress read apart (see
+	// Limits.BigArg); inBig is set while the last one is being read.
+	big   []BigArg
+	inBig bool
+}
+
+// BigArg is an argument read into a buffer of its own rather than into the
+// framed output, where it stands as an empty bulk.
+type BigArg struct {
+	// Index is the argument's position in its command.
+	Index int
+	Data  []byte
 }
 
 type framerState uint8
@@ -82,6 +96,12 @@ type Limits struct {
 	// (requirepass is set and it has not): Redis then allows at most 10
 	// arguments and 16 KiB bulks.
 	Unauthenticated bool
+	// BigArg, if positive, is the least length of a multibulk argument
+	// read apart, into a buffer of exactly its size, as Redis reads a
+	// large argument into a query buffer of its own: a large value then
+	// costs its size once while it is read. Frame stops after a request
+	// with such arguments, which TakeBig returns.
+	BigArg int64
 }
 
 // Redis's fixed bounds (server.h).
@@ -120,11 +140,33 @@ var ErrQueryBufferLimit = errors.New("client reached the max query buffer length
 // progress; they do not form a complete command yet.
 func (f *Framer) Partial() int { return f.partial }
 
-// InLastBulk reports whether the request in progress is down to the data
-// of its last argument: all its headers have been emitted, so a parser
-// given the partial request sees every argument but the last one's end.
-func (f *Framer) InLastBulk() bool {
-	return f.args == 1 && (f.state == stBulkData || f.state == stTrailer)
+// TakeBig returns the arguments read apart of the request that Frame
+// completed last, and forgets them; nil if it had none.
+func (f *Framer) TakeBig() []BigArg {
+	if f.state != stStart {
+		return nil
+	}
+	big := f.big
+	f.big = nil
+	return big
+}
+
+// BigRoom is where the rest of the data of an argument being read apart
+// goes: a caller may read it there directly, then report it with
+// BigFilled, instead of passing it to Frame. Empty at any other time.
+func (f *Framer) BigRoom() []byte {
+	if !f.inBig || f.state != stBulkData {
+		return nil
+	}
+	b := f.big[len(f.big)-1].Data
+	return b[len(b):cap(b)]
+}
+
+// BigFilled accounts for n bytes the caller put at the start of BigRoom.
+func (f *Framer) BigFilled(n int, lim Limits) error {
+	a := &f.big[len(f.big)-1]
+	a.Data = a.Data[:len(a.Data)+n]
+	return f.consumeData(n, lim)
 }
 
 // Frame consumes a prefix of src and appends its canonical form to dst,
@@ -153,7 +195,7 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 				}
 			}
 			f.line, f.lineLen, f.nul = f.line[:0], 0, false
-			f.reqBytes, f.partial = 0, 0
+			f.reqBytes, f.partial, f.big = 0, 0, nil
 			if src[i] == '*' {
 				f.state = stCount
 			} else {
@@ -239,15 +281,16 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			if int64(n) > f.bulk {
 				n = int(f.bulk)
 			}
-			dst = append(dst, src[i:i+n]...)
-			f.partial += n
-			f.bulk -= int64(n)
-			i += n
-			if err := f.count(n, lim); err != nil {
-				return dst, i, err
+			if f.inBig {
+				a := &f.big[len(f.big)-1]
+				a.Data = append(a.Data, src[i:i+n]...)
+			} else {
+				dst = append(dst, src[i:i+n]...)
+				f.partial += n
 			}
-			if f.bulk == 0 {
-				f.state, f.trailer = stTrailer, 2
+			i += n
+			if err := f.consumeData(n, lim); err != nil {
+				return dst, i, err
 			}
 
 		case stTrailer:
@@ -260,12 +303,13 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			}
 			dst = append(dst, '\r', '\n')
 			f.partial += 2
+			f.inBig = false
 			if f.args--; f.args > 0 {
 				f.startLine(stBulkHeader)
 				continue
 			}
 			f.endRequest()
-			if lim.Unauthenticated {
+			if lim.Unauthenticated || f.big != nil {
 				return dst, i, nil
 			}
 		}
@@ -275,8 +319,8 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 
 // wholeRequest returns the length of the multibulk request at the start of
 // src if it is complete, in canonical form (headers without leading zeros,
-// every line ended by CRLF) and within lim, so that the byte loop would
-// copy it unchanged; otherwise 0.
+// every line ended by CRLF), within lim and without an argument to read
+// apart, so that the byte loop would copy it unchanged; otherwise 0.
 func wholeRequest(src []byte, lim Limits) int {
 	args, p, ok := wholeHeader(src, 0, '*')
 	if !ok || args == 0 || args > lim.MaxMultibulkLen || args > math.MaxInt32 {
@@ -284,7 +328,8 @@ func wholeRequest(src []byte, lim Limits) int {
 	}
 	for ; args > 0; args-- {
 		var n int64
-		if n, p, ok = wholeHeader(src, p, '$'); !ok || n > lim.MaxBulkLen || n > int64(len(src)-p-2) {
+		if n, p, ok = wholeHeader(src, p, '$'); !ok || n > lim.MaxBulkLen || n > int64(len(src)-p-2) ||
+			lim.BigArg > 0 && n >= lim.BigArg {
 			return 0
 		}
 		p += int(n)
@@ -316,6 +361,15 @@ func wholeHeader(src []byte, p int, kind byte) (int64, int, bool) {
 		return 0, 0, false
 	}
 	return v, q + 2, true
+}
+
+// consumeData accounts for n bytes of the current bulk's data.
+func (f *Framer) consumeData(n int, lim Limits) error {
+	f.bulk -= int64(n)
+	if f.bulk == 0 {
+		f.state, f.trailer = stTrailer, 2
+	}
+	return f.count(n, lim)
 }
 
 // count adds n consumed bytes to the request in progress and enforces the
@@ -376,7 +430,7 @@ func (f *Framer) endCount(dst []byte, lim Limits) ([]byte, error) {
 		f.endRequest()
 		return dst, nil
 	}
-	f.args = ll
+	f.args, f.argc = ll, ll
 	n := len(dst)
 	dst = appendHeader(dst, '*', ll)
 	f.partial += len(dst) - n
@@ -402,7 +456,13 @@ func (f *Framer) endBulkHeader(dst []byte, lim Limits) ([]byte, error) {
 		return dst, protoErr(ErrProtoUnauthBulkLen, "unauth bulk length")
 	}
 	n := len(dst)
-	dst = appendHeader(dst, '$', ll)
+	if lim.BigArg > 0 && ll >= lim.BigArg {
+		f.big = append(f.big, BigArg{Index: int(f.argc - f.args), Data: make([]byte, 0, ll)})
+		f.inBig = true
+		dst = appendHeader(dst, '$', 0)
+	} else {
+		dst = appendHeader(dst, '$', ll)
+	}
 	f.partial += len(dst) - n
 	f.bulk = ll
 	if ll == 0 {

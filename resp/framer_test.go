@@ -176,6 +176,65 @@ func TestFramerStepsWhileUnauthenticated(t *testing.T) {
 	}
 }
 
+// TestFramerBigArgs frames requests with large arguments, whole and cut
+// at random, the data read through Frame or into BigRoom: each large
+// argument stands as an empty bulk, its data are returned by TakeBig, and
+// framing stops after its request.
+func TestFramerBigArgs(t *testing.T) {
+	lim := defaultLimits
+	lim.BigArg = 100
+	big1, big2 := strings.Repeat("x", 100), strings.Repeat("y", 250)
+	in := "*1\r\n$4\r\nPING\r\n" +
+		"*4\r\n$4\r\nMSET\r\n$1\r\nk\r\n$100\r\n" + big1 + "\r\n$250\r\n" + big2 + "\r\n" +
+		"*2\r\n$4\r\nECHO\r\n$99\r\n" + big1[:99] + "\r\n"
+	wantOut := []string{
+		"*1\r\n$4\r\nPING\r\n*4\r\n$4\r\nMSET\r\n$1\r\nk\r\n$0\r\n\r\n$0\r\n\r\n",
+		"*2\r\n$4\r\nECHO\r\n$99\r\n" + big1[:99] + "\r\n",
+	}
+	wantBig := []BigArg{{Index: 2, Data: []byte(big1)}, {Index: 3, Data: []byte(big2)}}
+	rng := rand.New(rand.NewSource(1))
+	for round := range 200 {
+		var fr Framer
+		var outs []string
+		var out []byte
+		var bigs []BigArg
+		src := []byte(in)
+		for len(src) > 0 {
+			if room := fr.BigRoom(); len(room) > 0 && round%2 == 1 {
+				n := copy(room[:rng.Intn(len(room))+1], src)
+				if err := fr.BigFilled(n, lim); err != nil {
+					t.Fatal(err)
+				}
+				src = src[n:]
+				continue
+			}
+			chunk := src[:rng.Intn(len(src))+1]
+			if round == 0 {
+				chunk = src
+			}
+			var n int
+			var err error
+			out, n, err = fr.Frame(out, chunk, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = src[n:]
+			if big := fr.TakeBig(); big != nil {
+				if len(src) == 0 || string(src[:2]) != "*2" {
+					t.Fatalf("round %d: framing went on after the request with large arguments", round)
+				}
+				bigs = append(bigs, big...)
+				outs = append(outs, string(out))
+				out = out[:0]
+			}
+		}
+		outs = append(outs, string(out))
+		if !reflect.DeepEqual(outs, wantOut) || !reflect.DeepEqual(bigs, wantBig) {
+			t.Fatalf("round %d: output %q, arguments apart %v", round, outs, bigs)
+		}
+	}
+}
+
 // TestSplitArgs checks the inline splitting against what redis-server
 // 7.0 replied to the same lines sent to ECHO and SET.
 func TestSplitArgs(t *testing.T) {

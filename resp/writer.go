@@ -3,33 +3,126 @@
 package resp
 
 import (
+	"io"
+	"net"
 	"strconv"
+	"sync/atomic"
 )
 
 // Writer appends replies to an in-memory buffer. The server flushes the
 // buffer once per pipeline batch, so a batch of N commands costs one write.
 //
+// A writer that Borrows may hold large bulks by reference instead of
+// copying them (BulkBorrowed): the reply is then the buffer with those
+// bulks inserted at their places, which WriteTo writes in order.
+//
 // Proto selects the wire protocol: 2 or 3 (after HELLO 3). RESP3-only types
 // degrade to their RESP2 forms exactly as Redis degrades them.
 type Writer struct {
-	buf   []byte
-	Proto int
+	buf []byte
+	// lent are the bulks held by reference, in order, and lentLen their
+	// total length.
+	lent    []lentBulk
+	lentLen int
+	// Borrow lets the writer hold bulks of at least BorrowMin bytes by
+	// reference. Only a writer whose replies are written with WriteTo
+	// and then Reset may borrow.
+	Borrow bool
+	Proto  int
 	// Errors counts the error replies written, for INFO's error stats.
 	Errors int64
 }
 
+// lentBulk is a bulk's data held by reference: it goes at offset at of
+// the buffer, after before bytes of the bulks held before it.
+type lentBulk struct {
+	at, before int
+	b          []byte
+}
+
+// BorrowMin is the least size of a bulk a writer holds by reference:
+// copying less costs less than keeping track of it.
+const BorrowMin = 64 << 10
+
+// borrowers counts the writers holding bulks by reference.
+var borrowers atomic.Int64
+
+// Borrowing reports whether a reply not yet written may hold stored bytes
+// by reference. While it is false, a value that lent its bytes
+// (BulkBorrowed) may change them in place again; while it is true, it must
+// change a copy instead. Writers start borrowing only under the keyspace
+// lock, where values change, so a false answer holds until the caller
+// releases the lock.
+func Borrowing() bool { return borrowers.Load() > 0 }
+
 // NewWriter returns a writer speaking RESP2.
 func NewWriter() *Writer { return &Writer{Proto: 2} }
 
-// Bytes returns what has been written since the last Reset.
-func (w *Writer) Bytes() []byte { return w.buf }
+// Bytes returns what has been written since the last Reset, as one slice:
+// bulks held by reference are copied in.
+func (w *Writer) Bytes() []byte { return w.Since(0) }
+
+// Since returns what has been written since Len was n, as one slice: bulks
+// held by reference from there on are copied in.
+func (w *Writer) Since(n int) []byte {
+	k := len(w.lent)
+	for k > 0 && w.lent[k-1].start() >= n {
+		k--
+	}
+	w.inline(k)
+	return w.buf[n-w.lentLen:]
+}
+
+// start is where the bulk's data starts in the reply.
+func (l *lentBulk) start() int { return l.at + l.before }
+
+// inline copies the bulks held by reference from the k-th on into the
+// buffer.
+func (w *Writer) inline(k int) {
+	if k == len(w.lent) {
+		return
+	}
+	tail := w.lent[k:]
+	moved := 0
+	for _, l := range tail {
+		moved += len(l.b)
+	}
+	buf := make([]byte, 0, len(w.buf)+moved)
+	buf = append(buf, w.buf[:tail[0].at]...)
+	for i, l := range tail {
+		end := len(w.buf)
+		if i+1 < len(tail) {
+			end = tail[i+1].at
+		}
+		buf = append(buf, l.b...)
+		buf = append(buf, w.buf[l.at:end]...)
+	}
+	w.buf = buf
+	w.dropLent(k)
+	w.lentLen -= moved
+}
+
+// dropLent forgets the bulks held by reference from the k-th on.
+func (w *Writer) dropLent(k int) {
+	if k == len(w.lent) {
+		return
+	}
+	clear(w.lent[k:])
+	w.lent = w.lent[:k]
+	if k == 0 {
+		borrowers.Add(-1)
+	}
+}
 
 // Len is the number of bytes written since the last Reset.
-func (w *Writer) Len() int { return len(w.buf) }
+func (w *Writer) Len() int { return len(w.buf) + w.lentLen }
 
-// Reset empties the buffer, keeping its storage unless a large reply grew
-// it past what a connection should hold on to while idle.
+// Reset empties the writer, keeping its buffer unless a large reply grew
+// it past what a connection should hold on to while idle, and lets go of
+// the bulks it held by reference.
 func (w *Writer) Reset() {
+	w.dropLent(0)
+	w.lentLen = 0
 	if cap(w.buf) > maxRetainedBuffer {
 		w.buf = nil
 		return
@@ -39,9 +132,53 @@ func (w *Writer) Reset() {
 
 const maxRetainedBuffer = 64 << 10
 
-// Truncate drops everything written after offset n, so a reply that must
-// be suppressed (CLIENT REPLY OFF/SKIP) can be undone.
-func (w *Writer) Truncate(n int) { w.buf = w.buf[:n] }
+// Truncate drops everything written after offset n, a reply boundary, so
+// a reply that must be suppressed (CLIENT REPLY OFF/SKIP) can be undone.
+func (w *Writer) Truncate(n int) {
+	for k := len(w.lent) - 1; k >= 0 && w.lent[k].start() >= n; k-- {
+		w.lentLen -= len(w.lent[k].b)
+		w.dropLent(k)
+	}
+	w.buf = w.buf[:n-w.lentLen]
+}
+
+// WriteTo writes what has been written since the last Reset to dst, with
+// one writev for the buffer and the bulks held by reference.
+func (w *Writer) WriteTo(dst io.Writer) (int64, error) {
+	if len(w.lent) == 0 {
+		n, err := dst.Write(w.buf)
+		return int64(n), err
+	}
+	bufs := make(net.Buffers, 0, 2*len(w.lent)+1)
+	at := 0
+	for _, l := range w.lent {
+		bufs = append(bufs, w.buf[at:l.at], l.b)
+		at = l.at
+	}
+	bufs = append(bufs, w.buf[at:])
+	return bufs.WriteTo(dst)
+}
+
+// Borrows reports whether BulkBorrowed holds a bulk of n bytes by
+// reference rather than copying it.
+func (w *Writer) Borrows(n int) bool { return w.Borrow && n >= BorrowMin }
+
+// BulkBorrowed writes a bulk string, holding b by reference if Borrows
+// says so: b must then not change until the writer is Reset (see
+// Borrowing).
+func (w *Writer) BulkBorrowed(b []byte) {
+	if !w.Borrows(len(b)) {
+		w.Bulk(b)
+		return
+	}
+	w.header('$', len(b))
+	if len(w.lent) == 0 {
+		borrowers.Add(1)
+	}
+	w.lent = append(w.lent, lentBulk{at: len(w.buf), before: w.lentLen, b: b})
+	w.lentLen += len(b)
+	w.buf = append(w.buf, '\r', '\n')
+}
 
 // Raw appends bytes that are already RESP encoded.
 func (w *Writer) Raw(b []byte) { w.buf = append(w.buf, b...) }

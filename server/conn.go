@@ -21,15 +21,13 @@ const (
 	// reads 4 KiB per batch, and a small buffer keeps idle connections
 	// cheap.
 	readSize = 4096
-	// redcon re-parses an incomplete command from its start at every
-	// read, looping over every argument its header announces even when
-	// they have not arrived, so an incomplete request is handed over only
-	// when just the data of its last argument is missing (a large value
-	// being uploaded), in pieces no smaller than what redcon already holds
-	// of it, between these bounds: that keeps parsing linear while the cap
-	// bounds what is buffered twice.
-	minPiece = 64 << 10
-	maxPiece = 1 << 20
+	// bigArg is the least length of an argument read apart, into a
+	// buffer of its own (resp.Limits.BigArg), as Redis reads one of at
+	// least PROTO_MBULK_BIG_ARG: redcon would hold it in a read buffer
+	// grown by doubling and kept, then copy it out, and the command
+	// storing it would copy it again, where the buffer read apart can
+	// become the value itself (commands.Client.Owned).
+	bigArg = 32 << 10
 	// maxKeptOut bounds the output buffer a connection keeps while idle.
 	maxKeptOut = 64 << 10
 )
@@ -51,10 +49,17 @@ func (l *listener) Accept() (net.Conn, error) {
 
 // conn sits between a client's socket and redcon's reader. Read frames the
 // socket's bytes with a resp.Framer and hands redcon the canonical
-// multibulk. redcon calls Read only after it has run every complete
-// command it holds and flushed their replies, so a protocol error found
-// after valid commands is reported on the Read after the one that
-// returned them, and its reply follows theirs on the wire.
+// multibulk, complete requests only (redcon would loop over all the
+// arguments an incomplete one announces at every read). redcon calls Read
+// only after it has run every complete command it holds and flushed their
+// replies, so a protocol error found after valid commands is reported on
+// the Read after the one that returned them, and its reply follows theirs
+// on the wire.
+//
+// Large arguments are read apart (bigArg) and stand as empty bulks in what
+// redcon gets; the framer stops after their request, so that it is the
+// last command of the batch redcon runs once it has it whole, where
+// takeBig puts them back.
 //
 // Except for reads, a conn is used only by its redcon goroutine (and by
 // accept before that goroutine starts).
@@ -68,7 +73,10 @@ type conn struct {
 	rawEnd int
 	out    []byte // framed bytes; out[outPos:] not handed to redcon yet
 	outPos int
-	owed   int   // bytes at out[outPos:] of a piece being handed over
+	// big are the arguments read apart of the last request in out;
+	// bigOut is set once that request is handed over whole.
+	big    []resp.BigArg
+	bigOut bool
 	err    error // the framer's error, reported once out is drained
 	failed bool  // err has been reported
 	cl     *commands.Client
@@ -95,6 +103,9 @@ func (c *conn) Read(p []byte) (int, error) {
 		if c.err != nil {
 			return 0, c.fail()
 		}
+		// The batch that took the arguments read apart has run, or was
+		// cut short by the connection closing.
+		c.big, c.bigOut = nil, false
 		if c.rawPos < c.rawEnd {
 			c.frame()
 			continue
@@ -109,6 +120,19 @@ func (c *conn) Read(p []byte) (int, error) {
 		if c.heldErr != nil {
 			return 0, c.heldErr
 		}
+		// The data of an argument read apart is read where it goes.
+		if room := c.fr.BigRoom(); len(room) > 0 {
+			n, err := c.Conn.Read(room)
+			if n > 0 {
+				c.reads.Add(1)
+				c.framed(c.fr.BigFilled(n, c.limits()))
+				continue
+			}
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
 		n, err := c.Conn.Read(c.raw)
 		if n > 0 {
 			c.reads.Add(1)
@@ -121,33 +145,22 @@ func (c *conn) Read(p []byte) (int, error) {
 	}
 }
 
-// release copies framed output to p: the complete commands, or a large
-// enough piece of a last argument (see minPiece).
+// release copies the complete commands of the framed output to p.
 func (c *conn) release(p []byte) int {
-	pending := len(c.out) - c.outPos
-	if pending == 0 {
+	// The request in progress is the last Partial bytes. After an error
+	// out holds complete commands only.
+	end := len(c.out)
+	if c.err == nil {
+		end -= c.fr.Partial()
+	}
+	if end == c.outPos {
 		return 0
 	}
-	// The request in progress has Partial bytes in all: the last held of
-	// them are still here, the others were handed over already. After an
-	// error out holds complete commands only.
-	held := 0
-	if c.err == nil {
-		held = min(c.fr.Partial(), pending)
-	}
-	n := max(pending-held, c.owed)
-	if n == 0 {
-		if !c.fr.InLastBulk() || held < min(max(c.fr.Partial()-held, minPiece), maxPiece) {
-			return 0
-		}
-		// The whole piece goes, in as many Reads as p's size takes.
-		n, c.owed = held, held
-	}
-	n = copy(p, c.out[c.outPos:c.outPos+n])
-	c.owed = max(c.owed-n, 0)
+	n := copy(p, c.out[c.outPos:end])
 	c.outPos += n
 	if c.outPos == len(c.out) {
 		c.outPos = 0
+		c.bigOut = c.big != nil
 		if cap(c.out) > maxKeptOut {
 			c.out = nil
 		} else {
@@ -167,12 +180,48 @@ func (c *conn) frame() {
 	out, n, err := c.fr.Frame(c.out, c.raw[c.rawPos:c.rawEnd], c.limits())
 	c.out = out
 	c.rawPos += n
-	if err != nil {
-		// Drop what is still here of the rejected request: redcon must
-		// not run it.
-		c.out = c.out[:len(c.out)-min(c.fr.Partial(), len(c.out)-c.outPos)]
-		c.err, c.owed = err, 0
+	c.framed(err)
+	if err == nil {
+		c.big = c.fr.TakeBig()
 	}
+}
+
+// framed notes the framer's error, if any.
+func (c *conn) framed(err error) {
+	if err != nil {
+		// Drop what is here of the rejected request: redcon must not
+		// run it.
+		c.out = c.out[:len(c.out)-c.fr.Partial()]
+		c.err = err
+	}
+}
+
+// takeBig puts the arguments read apart back into their command, the
+// last of the batch made of first and rest, if their request has been
+// handed over whole, and returns them.
+func (c *conn) takeBig(first redcon.Command, rest []redcon.Command) []resp.BigArg {
+	if !c.bigOut {
+		return nil
+	}
+	last := first
+	if len(rest) > 0 {
+		last = rest[len(rest)-1]
+	}
+	for _, a := range c.big {
+		last.Args[a.Index] = a.Data
+	}
+	big := c.big
+	c.big, c.bigOut = nil, false
+	return big
+}
+
+// Write implements net.Conn for redcon, which flushes its empty buffer
+// after every batch: the replies are written by Server.flush.
+func (c *conn) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return c.Conn.Write(p)
 }
 
 // limits reads the framer's limits from the current configuration.
@@ -183,6 +232,7 @@ func (c *conn) limits() resp.Limits {
 		MaxMultibulkLen:  int64(cfg.ProtoMaxMultibulkLen),
 		QueryBufferLimit: cfg.ClientQueryBufferLimit,
 		Unauthenticated:  cfg.RequirePass != "" && !c.authed,
+		BigArg:           bigArg,
 	}
 }
 
@@ -223,12 +273,12 @@ func (c *conn) fail() error {
 
 // hookBlocking gives cl what a blocking command needs of its connection
 // (see commands.Client.Flush and Watch).
-func (c *conn) hookBlocking(cl *commands.Client, rc redcon.Conn) {
+func (c *conn) hookBlocking(cl *commands.Client) {
 	cl.Flush = func(b []byte) {
 		c.s.awaitDurable(0)
-		rc.WriteRaw(b)
-		// A failed write shows as the connection failing in the watch.
-		redcon.BaseWriter(rc).Flush()
+		// Straight to the socket, as Server.flush writes. A failed write
+		// shows as the connection failing in the watch.
+		c.Conn.Write(b)
 	}
 	cl.Watch = c.watch
 }

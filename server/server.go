@@ -6,10 +6,14 @@ package server
 import (
 	"log/slog"
 	"net"
+	"runtime/debug"
+	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/commands"
+	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/expiry"
 	"github.com/tidwall/redcon"
 )
@@ -41,6 +45,13 @@ type Server struct {
 	// disconnects tracks the goroutines that forget closed clients once
 	// a script is over.
 	disconnects sync.WaitGroup
+
+	// The cron's record of the large arrays values left behind
+	// (releaseMemory): how many bytes, when last, and whether a release
+	// is running.
+	dropped   int64
+	lastDrop  time.Time
+	releasing atomic.Bool
 }
 
 // New returns a server for engine; it does not listen yet.
@@ -105,7 +116,8 @@ func (s *Server) accept(rc redcon.Conn) bool {
 	c := rc.NetConn().(*conn)
 	cl := commands.NewClient(rc.RemoteAddr(), c.LocalAddr().String(), time.Now(), func() { c.Close() })
 	c.cl = cl
-	c.hookBlocking(cl, rc)
+	cl.W.Borrow = true
+	c.hookBlocking(cl)
 	rc.SetContext(cl)
 	if !s.scripts.Enter() {
 		// A script is busy. The client is registered with its first
@@ -166,19 +178,21 @@ func (s *Server) disconnect(cl *commands.Client) {
 }
 
 // handle runs the command redcon read and every other complete command of
-// the same read under one hold of the keyspace lock, then hands all the
-// replies to redcon in one buffer, which it writes with one syscall. While
-// a script is busy, the batch is answered without the lock instead.
+// the same read under one hold of the keyspace lock, then writes all the
+// replies with one syscall. While a script is busy, the batch is answered
+// without the lock instead.
 func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	cl := rc.Context().(*commands.Client)
+	c := rc.NetConn().(*conn)
+	pipeline := rc.ReadPipeline()
+	big := c.takeBig(cmd, pipeline)
 	if !s.scripts.Enter() {
-		s.handleBusy(rc, cl, cmd)
+		s.handleBusy(rc, cl, cmd, pipeline)
 		return
 	}
 	ks := s.engine.KS
 	ks.Lock()
 	s.scripts.Entered()
-	c := rc.NetConn().(*conn)
 	// A client that connected while a script was busy is registered with
 	// its first batch after it (it has no ID until then).
 	if cl.ID == 0 && !s.register(cl, c) {
@@ -187,15 +201,19 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 		rc.Close()
 		return
 	}
+	for _, a := range big {
+		cl.Owned = append(cl.Owned, a.Data)
+	}
 	s.engine.BeginBatch(cl)
 	s.engine.Exec(cl, cmd.Args)
-	for _, next := range rc.ReadPipeline() {
+	for _, next := range pipeline {
 		if cl.Closing {
 			break
 		}
 		s.engine.Exec(cl, next.Args)
 	}
 	s.engine.EndBatch(cl)
+	cl.Owned = nil
 	closing := cl.Closing
 	// The framer applies the pre-AUTH limits until the client is
 	// authenticated.
@@ -207,26 +225,36 @@ func (s *Server) handle(rc redcon.Conn, cmd redcon.Command) {
 	seq := s.unitSeq()
 	ks.Unlock()
 	s.awaitDurable(seq)
-	s.flush(rc, cl, closing)
+	s.flush(rc, c, cl, closing)
 }
 
 // handleBusy answers a batch that came while a script is busy.
-func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Command) {
+func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Command, pipeline []redcon.Command) {
 	s.engine.ExecBusy(s.scripts, cl, cmd.Args)
-	for _, next := range rc.ReadPipeline() {
+	for _, next := range pipeline {
 		if cl.Closing {
 			break
 		}
 		s.engine.ExecBusy(s.scripts, cl, next.Args)
 	}
 	// An AUTH answered during the script lifts the pre-AUTH limits now.
-	rc.NetConn().(*conn).authed = cl.Authenticated
-	s.flush(rc, cl, cl.Closing)
+	c := rc.NetConn().(*conn)
+	c.authed = cl.Authenticated
+	s.flush(rc, c, cl, cl.Closing)
 }
 
-// flush hands the batch's replies to redcon.
-func (s *Server) flush(rc redcon.Conn, cl *commands.Client, closing bool) {
-	rc.WriteRaw(cl.W.Bytes())
+// flush writes the batch's replies to the socket, after anything redcon
+// holds: handing them to redcon would copy them into its buffer, and the
+// replies may hold large bulks by reference (resp.Writer.BulkBorrowed),
+// which are written from where they are stored.
+func (s *Server) flush(rc redcon.Conn, c *conn, cl *commands.Client, closing bool) {
+	if err := redcon.BaseWriter(rc).Flush(); err != nil {
+		closing = true
+	} else if cl.W.Len() > 0 {
+		if _, err := cl.W.WriteTo(c.Conn); err != nil {
+			closing = true
+		}
+	}
 	cl.W.Reset()
 	if closing {
 		rc.Close()
@@ -264,6 +292,7 @@ func (s *Server) runCron() {
 			return
 		case <-time.After(period):
 		}
+		s.releaseMemory(time.Now())
 		ks := s.engine.KS
 		ks.Lock()
 		p := s.engine.Persist
@@ -280,6 +309,45 @@ func (s *Server) runCron() {
 		}
 		ks.Unlock()
 	}
+}
+
+const (
+	// releaseMin is the least garbage of large arrays worth a release.
+	releaseMin = 64 << 20
+	// releaseQuiet is how long values must have stopped growing.
+	releaseQuiet = time.Second
+)
+
+// releaseMemory returns to the system the memory of the large arrays that
+// values left behind when they grew (datatypes.DroppedBytes), once they
+// have stopped growing for a while, as Redis's realloc gives it back. Go's
+// collector keeps freed memory for the allocations to come, up to the
+// next collection's goal, twice the live heap it last found: a value
+// grown by APPEND is found twice, old and new array, so a 512 MiB one
+// kept the process at 2 GiB. A release costs a full collection: it waits
+// for a pause in the growth, and for garbage of at least a quarter of the
+// live heap.
+func (s *Server) releaseMemory(now time.Time) {
+	if d := datatypes.DroppedBytes(); d > 0 {
+		s.dropped += d
+		s.lastDrop = now
+		return
+	}
+	if s.dropped < releaseMin || now.Sub(s.lastDrop) < releaseQuiet || s.releasing.Load() {
+		return
+	}
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	garbage := s.dropped
+	s.dropped = 0
+	if uint64(garbage) < live[0].Value.Uint64()/4 {
+		return
+	}
+	s.releasing.Store(true)
+	go func() {
+		debug.FreeOSMemory()
+		s.releasing.Store(false)
+	}()
 }
 
 // closeIdle closes the clients idle for longer than timeout, with Redis's

@@ -415,19 +415,18 @@ func TestPipelineInline(t *testing.T) {
 	exchange(t, dial(t, srv.Addr), req.String(), want.String())
 }
 
-// TestLargeValues uploads values much larger than what the framer hands
-// redcon at a time, in pieces, and reads them back.
+// TestLargeValues uploads large values, which are read apart from their
+// requests, in pieces, and reads them back.
 func TestLargeValues(t *testing.T) {
 	srv := testutil.StartCairn(t, nil)
 	val := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
 	c := dial(t, srv.Addr)
-	// The value is the last argument: streamed to redcon as it comes.
 	c.Write([]byte("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + strconv.Itoa(len(val)) + "\r\n"))
 	c.Write(val[:1000])
 	exchange(t, c, string(val[1000:])+"\r\n", "+OK\r\n")
 	exchange(t, c, bulkCommand("GET", "big"), "$"+strconv.Itoa(len(val))+"\r\n"+string(val)+"\r\n")
 
-	// Values in the middle of a request: held until it is complete.
+	// Values in the middle of a request.
 	req := bulkCommand("MSET", "a", string(val[:1<<20]), "b", string(val[1<<20:3<<20]), "c", "3")
 	for len(req) > 100000 {
 		c.Write([]byte(req[:100000]))
