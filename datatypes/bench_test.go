@@ -181,3 +181,82 @@ func BenchmarkHashSetDelete(b *testing.B) {
 		})
 	}
 }
+
+// bigN is the size of the tables of the Big benchmarks, where lookups miss
+// the CPU caches as they do in a large set or hash.
+const bigN = 1_000_000
+
+func bigMember(buf []byte, prefix string, i int) []byte {
+	return strconv.AppendInt(append(buf[:0], prefix...), int64(i), 10)
+}
+
+// BenchmarkBigSet: SADD of new members into a set that grows from empty
+// (resizes included), and SISMEMBER on a set of bigN members, half hits,
+// in random order (an order that follows the insertions' would let the
+// CPU's prefetcher hide the misses).
+func BenchmarkBigSet(b *testing.B) {
+	lim := DefaultLimits()
+	b.Run("Add", func(b *testing.B) {
+		s := NewSet()
+		var buf []byte
+		i := 0
+		for b.Loop() {
+			buf = bigMember(buf, "m", i)
+			s.Add(lim, buf)
+			i++
+		}
+	})
+	s := NewSet()
+	var buf []byte
+	for i := range bigN {
+		s.Add(lim, bigMember(buf, "m", i))
+	}
+	b.Run("Has", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for b.Loop() {
+			buf = bigMember(buf, "m", rng.IntN(2*bigN))
+			s.Has(buf)
+		}
+	})
+}
+
+// BenchmarkBigHash: HSET of new fields into a hash that grows from empty,
+// HSET of a new value for an existing field and HGET (half hits), on a
+// hash of bigN fields with 10-byte values.
+func BenchmarkBigHash(b *testing.B) {
+	lim := DefaultLimits()
+	val := []byte("0123456789")
+	b.Run("Add", func(b *testing.B) {
+		h := NewHash()
+		var buf []byte
+		i := 0
+		for b.Loop() {
+			buf = bigMember(buf, "field", i)
+			h.Set(lim, buf, val)
+			i++
+		}
+	})
+	h := NewHash()
+	var buf []byte
+	for i := range bigN {
+		h.Set(lim, bigMember(buf, "field", i), val)
+	}
+	b.Run("Update", func(b *testing.B) {
+		v := []byte("9876543210")
+		rng := rand.New(rand.NewPCG(1, 2))
+		i := 0
+		for b.Loop() {
+			buf = bigMember(buf, "field", rng.IntN(bigN))
+			v[0] = byte('0' + i%10)
+			h.Set(lim, buf, v)
+			i++
+		}
+	})
+	b.Run("Get", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for b.Loop() {
+			buf = bigMember(buf, "field", rng.IntN(2*bigN))
+			h.Get(buf)
+		}
+	})
+}

@@ -50,7 +50,7 @@ func AppendCompact(dst []byte, v Value, limit int) ([]byte, CompactKind) {
 		start := len(dst)
 		for i := range t.used {
 			if t.live(i) {
-				dst = append(dst, t.slot(i).kv...)
+				dst = append(dst, t.rec(i)...)
 				if len(dst)-start > limit {
 					return dst[:start], CompactNone
 				}
@@ -93,7 +93,8 @@ func FromCompact(kind CompactKind, b []byte) Value {
 			l, w := binary.Uvarint(rest)
 			rest = rest[w+int(l):]
 		}
-		t := newTable(n)
+		t := newTable(n, false)
+		t.reserve(len(b))
 		for len(b) > 0 {
 			l, w := binary.Uvarint(b)
 			t.insert(b[w:w+int(l)], nil)

@@ -134,11 +134,7 @@ func (h *Hash) lpFind(field []byte) (fp, vp int) {
 // Get returns the value of field (HGET).
 func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if h.ht != nil {
-		i := h.ht.find(field)
-		if i < 0 {
-			return nil, false
-		}
-		return h.ht.value(i), true
+		return h.ht.get(field)
 	}
 	_, vp := h.lpFind(field)
 	if vp < 0 {
@@ -214,7 +210,9 @@ func (h *Hash) lpSet(field, value []byte) bool {
 
 // convert moves the pairs of the listpack into a hashtable.
 func (h *Hash) convert() {
-	t := newTable(h.lpLen() + 1)
+	t := newTable(h.lpLen()+1, true)
+	// A table record is a listpack pair.
+	t.reserve(len(h.lp) - lpHeader)
 	for f, v := range h.All() {
 		t.insert(f, v)
 	}
@@ -248,10 +246,8 @@ func (h *Hash) All() iter.Seq2[[]byte, []byte] {
 	return func(yield func(field, value []byte) bool) {
 		if h.ht != nil {
 			for i := range h.ht.used {
-				if kv := h.ht.slot(i).kv; kv != nil {
-					if !yield(splitKV(kv)) {
-						return
-					}
+				if h.ht.live(i) && !yield(h.ht.pair(i)) {
+					return
 				}
 			}
 			return
@@ -282,7 +278,7 @@ func (h *Hash) pairs() []int {
 // hashtable, a field offset for a listpack.
 func (h *Hash) pair(i int) (field, value []byte) {
 	if h.ht != nil {
-		return splitKV(h.ht.slot(i).kv)
+		return h.ht.pair(i)
 	}
 	f, next := fieldAt(h.lp, i)
 	v, _ := fieldAt(h.lp, next)

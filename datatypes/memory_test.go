@@ -60,15 +60,15 @@ func memWorkloads() []memWorkload {
 	return []memWorkload{hashes, sets}
 }
 
-// heapGrowth returns the live heap bytes fn adds, per key.
-func heapGrowth(fn func()) float64 {
+// heapGrowth returns the live heap bytes fn adds, per one of n things.
+func heapGrowth(n int, fn func()) float64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	fn()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / memKeys
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
 }
 
 // TestMemoryVsRedis loads the same 100,000 hashes of 10 small fields and
@@ -99,7 +99,7 @@ func TestMemoryVsRedis(t *testing.T) {
 			p.Do(ctx, args...)
 		})
 		values := make([]datatypes.Value, memKeys)
-		goValue := heapGrowth(func() {
+		goValue := heapGrowth(memKeys, func() {
 			for i := range values {
 				values[i] = w.build(w.args[i])
 			}
@@ -113,7 +113,7 @@ func TestMemoryVsRedis(t *testing.T) {
 
 		ks := keyspace.New(keyspace.Options{Databases: 1})
 		db := ks.DB(0)
-		goTotal := heapGrowth(func() {
+		goTotal := heapGrowth(memKeys, func() {
 			for i, k := range w.keys {
 				db.Set([]byte(k), w.build(w.args[i]))
 			}
@@ -169,4 +169,45 @@ func usedMemory(t *testing.T, ctx context.Context, rdb *redis.Client) int64 {
 	}
 	t.Fatal("no used_memory in INFO memory")
 	return 0
+}
+
+// TestBigTableMemory logs the live heap bytes per element of a set of
+// 1,000,000 short members ("m%d") and of a hash of 1,000,000 fields
+// ("field%d") with 10-byte values, both hashtables. Redis 7.0's RSS grows
+// by about 66 and 83 bytes an element for the like (bench/memory.sh's
+// bigset and bighash); the bounds leave room for the collector's headroom
+// over the live heap, and catch a table that costs an allocation per
+// entry again (44 and 60).
+func TestBigTableMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two tables of 1,000,000 entries")
+	}
+	const n = 1_000_000
+	lim := datatypes.DefaultLimits()
+	var set *datatypes.Set
+	perSet := heapGrowth(n, func() {
+		set = datatypes.NewSet()
+		var buf []byte
+		for i := range n {
+			buf = strconv.AppendInt(append(buf[:0], 'm'), int64(i), 10)
+			set.Add(lim, buf)
+		}
+	})
+	runtime.KeepAlive(set)
+	set = nil
+	var hash *datatypes.Hash
+	perField := heapGrowth(n, func() {
+		hash = datatypes.NewHash()
+		var buf []byte
+		val := []byte("0123456789")
+		for i := range n {
+			buf = strconv.AppendInt(append(buf[:0], "field"...), int64(i), 10)
+			hash.Set(lim, buf, val)
+		}
+	})
+	runtime.KeepAlive(hash)
+	t.Logf("heap bytes: %.1f per set member, %.1f per hash field", perSet, perField)
+	if perSet > 32 || perField > 48 {
+		t.Errorf("heap bytes %.1f per set member (want <= 32), %.1f per hash field (want <= 48)", perSet, perField)
+	}
 }

@@ -128,7 +128,7 @@ func (s *Set) Add(lim Limits, m []byte) bool {
 // convert moves the members of the intset into a hashtable.
 func (s *Set) convert() {
 	n := s.ints.len()
-	t := newTable(n + 1)
+	t := newTable(n+1, false)
 	var buf []byte
 	for i := range n {
 		buf = strconv.AppendInt(buf[:0], s.ints.at(i), 10)

@@ -6,28 +6,53 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // table is the "hashtable" encoding of sets and hashes: a chained hash
-// table whose entries live in a slab of slots and link by index, so an
-// entry costs a 32-byte slot plus one allocation for its bytes, where a Go
-// map of strings would cost more and could not offer a SCAN cursor.
+// table whose entries live in a slab of 12-byte slots that link by index,
+// with their keys and values packed in large byte chunks. Only the
+// headers of its pages, chunks and big records hold Go pointers, so a
+// table of millions of entries costs the collector next to nothing to
+// mark, and an entry costs its slot and its bytes, with no allocation of
+// its own.
 //
 //	buckets []uint32   1 + slab index of the chain's first slot; 0 = empty
 //	pages   [][]slot   the slab: slot i is pages[i/4096][i%4096]; page 0
 //	                   grows up to 4096 slots, later pages are allocated
 //	                   whole, so the slab grows without copying
+//	chunks  [][]byte   the records, appended; each chunk has room for
+//	                   64 KiB but the last, which grows by doubling as it
+//	                   fills (reallocating it keeps offsets)
+//	bigs    [][]byte   records over maxChunkRecord bytes, one allocation
+//	                   each (nil when free, its index in bigFree)
 //
-//	slot:  +-----------+-------------+-------------+
-//	       | kv []byte | next uint32 | hash uint32 |
-//	       +-----------+-------------+-------------+
-//	kv:    +-------------------+-----+-------+
-//	       | uvarint(len(key)) | key | value |   (value empty in sets)
-//	       +-------------------+-----+-------+
+//	slot:   +------------+-------------+-------------+
+//	        | loc uint32 | next uint32 | hash uint32 |
+//	        +------------+-------------+-------------+
+//	loc:    0                              free slot
+//	        1 + chunk<<16 + offset         a record in chunks (< 2^31)
+//	        2^31 + i                       the record bigs[i]
+//	record: +-------------------+-----+---------------------+-------+
+//	        | uvarint(len(key)) | key | uvarint(len(value)) | value |
+//	        +-------------------+-----+---------------------+-------+
+//	                                     (hashes only: a set's record
+//	                                     ends with the key)
 //
 // next is 1 + the slab index of the next slot in the chain (or, for a free
-// slot, in the free list); 0 ends it. A free slot has kv == nil. hash keeps
-// the low 32 bits of the key's maphash, so resizing does not rehash keys.
+// slot, in the free list); 0 ends it. hash keeps the low 32 bits of the
+// key's maphash, so resizing does not rehash keys and a chain walk reads
+// only the records whose hash matches.
+//
+// A new value no longer than the old is written over it; otherwise the
+// record moves to the end. A deleted or moved record leaves dead bytes in
+// its chunk (unless it was the last of the last chunk, which is cut back).
+// Once the dead bytes are more than half of the chunks' (and at least
+// minCompactDead), the live records are copied into fresh chunks and their
+// slots' locs updated: compaction moves bytes, never slots, so slot
+// indexes (SRANDMEMBER's draws, SCAN's buckets) are unaffected. Should the
+// chunks run out of locs (2 GiB of small records), further records go to
+// bigs.
 //
 // The bucket count is a power of two: it doubles when the entries
 // outnumber the buckets and shrinks to fit when they fall under a tenth of
@@ -38,6 +63,9 @@ import (
 // SCAN walks buckets with Redis's reverse-binary cursor: every key present
 // for the whole scan is returned at least once, whatever resizes happen
 // between calls.
+//
+// Keys and values returned are slices of the chunks, valid until the
+// table's next modification (a later one may overwrite them in place).
 type table struct {
 	seed    maphash.Seed
 	buckets []uint32
@@ -48,7 +76,20 @@ type table struct {
 	free uint32
 	// n is the number of live slots.
 	n int
-	// kvBytes is the sum of cap(kv) over live slots, for MemoryUsage.
+	// values is set for a hash: its records hold a value after the key.
+	values bool
+	chunks [][]byte
+	bigs   [][]byte
+	// bigFree are the indexes of the nil entries of bigs.
+	bigFree []uint32
+	// chunkBytes is the sum of len(chunk): live and dead records.
+	chunkBytes int
+	// dead is the part of chunkBytes no live record holds.
+	dead int
+	// bigCap is the sum of cap over bigs, for memoryUsage.
+	bigCap int
+	// kvBytes is the length of the live records, chunked and big; for a
+	// set, the size of its compact form (see AppendCompact).
 	kvBytes int
 }
 
@@ -59,7 +100,7 @@ type table struct {
 var tableSeed = maphash.MakeSeed()
 
 type slot struct {
-	kv   []byte
+	loc  uint32
 	next uint32
 	hash uint32
 }
@@ -68,10 +109,33 @@ const (
 	tableMinBuckets = 4
 	pageBits        = 12
 	pageSize        = 1 << pageBits
+
+	chunkBits = 16
+	chunkSize = 1 << chunkBits
+	// maxChunks keeps a chunk loc below bigLoc.
+	maxChunks = 1<<(31-chunkBits) - 1
+	bigLoc    = 1 << 31
+	// maxChunkRecord bounds the records packed in chunks: at most this
+	// much of a chunk's end is left unused when the next record does not
+	// fit. A bigger record is its own allocation, where Go's rounding up
+	// to a size class costs a small share of it.
+	maxChunkRecord = 2048
+	// minChunk is the first chunk's smallest capacity.
+	minChunk = 64
+	// minCompactDead spares small tables compactions that would gain
+	// little.
+	minCompactDead = 1024
+	// minBigFree is the free bigs entries that trigger compaction (with
+	// half of bigs free).
+	minBigFree = 64
 )
 
-// newTable returns an empty table sized for hint entries.
-func newTable(hint int) *table {
+// chunkLimit is maxChunks; tests lower it to reach the overflow to bigs.
+var chunkLimit = maxChunks
+
+// newTable returns an empty table sized for hint entries; values is set
+// for a hash, clear for a set.
+func newTable(hint int, values bool) *table {
 	nb := tableMinBuckets
 	for nb < hint {
 		nb <<= 1
@@ -80,13 +144,21 @@ func newTable(hint int) *table {
 		seed:    tableSeed,
 		buckets: make([]uint32, nb),
 		pages:   [][]slot{make([]slot, 0, min(hint, pageSize))},
+		values:  values,
+	}
+}
+
+// reserve sizes an empty table's first chunk for n bytes of records.
+func (t *table) reserve(n int) {
+	if len(t.chunks) == 0 && n > 0 {
+		t.chunks = [][]byte{make([]byte, 0, min(max(n, minChunk), chunkSize))}
 	}
 }
 
 func (t *table) slot(i int) *slot { return &t.pages[i>>pageBits][i&(pageSize-1)] }
 
 // live reports whether slot i holds an entry.
-func (t *table) live(i int) bool { return t.slot(i).kv != nil }
+func (t *table) live(i int) bool { return t.slot(i).loc != 0 }
 
 // newSlot appends a slot to the slab and returns its index.
 func (t *table) newSlot() uint32 {
@@ -111,52 +183,198 @@ func (t *table) hashOf(key []byte) uint32 {
 	return uint32(maphash.Bytes(t.seed, key))
 }
 
-// splitKV returns the key and value of a kv.
-func splitKV(kv []byte) (key, val []byte) {
-	n, k := binary.Uvarint(kv)
-	end := k + int(n)
-	return kv[k:end:end], kv[end:len(kv):len(kv)]
+// record returns the bytes from the start of the record at loc: the rest
+// of its chunk, or its big allocation.
+func (t *table) record(loc uint32) []byte { return recordIn(t.chunks, t.bigs, loc) }
+
+func recordIn(chunks, bigs [][]byte, loc uint32) []byte {
+	if loc >= bigLoc {
+		return bigs[loc-bigLoc]
+	}
+	loc--
+	return chunks[loc>>chunkBits][loc&(chunkSize-1):]
+}
+
+// recLen is the length of the record at the start of r.
+func (t *table) recLen(r []byte) int {
+	end := 1 + int(r[0])
+	if r[0] >= 0x80 {
+		_, end = fieldSpan(r, 0)
+	}
+	if t.values {
+		_, end = fieldSpan(r, end)
+	}
+	return end
+}
+
+// recSize is the length of the record holding key and val.
+func (t *table) recSize(key, val []byte) int {
+	n := fieldSize(key)
+	if t.values {
+		n += fieldSize(val)
+	}
+	return n
 }
 
 func (t *table) key(i int) []byte {
-	k, _ := splitKV(t.slot(i).kv)
+	k, _ := fieldAt(t.record(t.slot(i).loc), 0)
 	return k
 }
 
 func (t *table) value(i int) []byte {
-	_, v := splitKV(t.slot(i).kv)
+	_, v := t.pair(i)
 	return v
+}
+
+// pair returns the key and value of slot i (the value is nil in a set).
+func (t *table) pair(i int) (key, val []byte) {
+	r := t.record(t.slot(i).loc)
+	key, end := fieldAt(r, 0)
+	if t.values {
+		val, _ = fieldAt(r, end)
+	}
+	return key, val
+}
+
+// rec returns the record of slot i; in a set, a member's compact form.
+func (t *table) rec(i int) []byte {
+	r := t.record(t.slot(i).loc)
+	n := t.recLen(r)
+	return r[:n:n]
 }
 
 // find returns the slab index of key, or -1.
 func (t *table) find(key []byte) int {
+	i, _ := t.lookup(key)
+	return i
+}
+
+// lookup returns the slab index of key and the bytes from the start of
+// its record, or -1 and nil.
+func (t *table) lookup(key []byte) (int, []byte) {
 	h := t.hashOf(key)
 	for j := t.buckets[int(h)&(len(t.buckets)-1)]; j != 0; {
 		s := t.slot(int(j - 1))
 		if s.hash == h {
-			if k, _ := splitKV(s.kv); bytes.Equal(k, key) {
-				return int(j - 1)
+			r := t.record(s.loc)
+			// fieldSpan's fast path, spelled out: the call does not
+			// inline, and costs a lookup a good share of its time.
+			start, end := 1, 1+int(r[0])
+			if r[0] >= 0x80 {
+				start, end = fieldSpan(r, 0)
+			}
+			if bytes.Equal(r[start:end], key) {
+				return int(j - 1), r
 			}
 		}
 		j = s.next
 	}
-	return -1
+	return -1, nil
 }
 
-func makeKV(key, val []byte) []byte {
-	kv := make([]byte, uvarintLen(len(key))+len(key)+len(val))
-	k := binary.PutUvarint(kv, uint64(len(key)))
-	copy(kv[k+copy(kv[k:], key):], val)
-	return kv
+// get returns the value of key in a hash.
+func (t *table) get(key []byte) ([]byte, bool) {
+	i, r := t.lookup(key)
+	if i < 0 {
+		return nil, false
+	}
+	v, _ := fieldAt(r, fieldSize(key))
+	return v, true
 }
 
-// insert adds key, which must be absent, with val.
+// alloc reserves n bytes for a record, and returns their loc and the
+// bytes. The last chunk grows (by doubling, up to a whole chunk) to make
+// room if it can; otherwise a new chunk gets capacity fresh (at least n).
+func (t *table) alloc(n, fresh int) (uint32, []byte) {
+	if n <= maxChunkRecord {
+		c := len(t.chunks) - 1
+		if c >= 0 && len(t.chunks[c])+n > cap(t.chunks[c]) && len(t.chunks[c])+n <= chunkSize {
+			// Reallocating keeps offsets, so locs stay good; slices handed
+			// out keep the old array, which nothing writes any more.
+			ch := t.chunks[c]
+			grown := make([]byte, len(ch), min(max(2*cap(ch), len(ch)+n), chunkSize))
+			copy(grown, ch)
+			t.chunks[c] = grown
+		}
+		if c < 0 || len(t.chunks[c])+n > cap(t.chunks[c]) {
+			c = -1
+			if len(t.chunks) < chunkLimit {
+				t.chunks = append(t.chunks, make([]byte, 0, min(max(fresh, n), chunkSize)))
+				c = len(t.chunks) - 1
+			}
+		}
+		if c >= 0 {
+			ch := t.chunks[c]
+			off := len(ch)
+			t.chunks[c] = ch[:off+n]
+			t.chunkBytes += n
+			return 1 + uint32(c)<<chunkBits + uint32(off), ch[off : off+n : off+n]
+		}
+	}
+	b := make([]byte, n)
+	t.bigCap += cap(b)
+	if k := len(t.bigFree); k > 0 {
+		i := t.bigFree[k-1]
+		t.bigFree = t.bigFree[:k-1]
+		t.bigs[i] = b
+		return bigLoc + i, b
+	}
+	t.bigs = append(t.bigs, b)
+	return bigLoc + uint32(len(t.bigs)-1), b
+}
+
+// freshChunk is the capacity of a new chunk outside compaction: the first
+// starts small, for small tables.
+func (t *table) freshChunk() int {
+	if len(t.chunks) == 0 {
+		return minChunk
+	}
+	return chunkSize
+}
+
+// release frees the record at loc, of n bytes. The last record of the
+// last chunk is given back to it, so an entry added and removed (or a
+// member popped and added) leaves nothing to compact.
+func (t *table) release(loc uint32, n int) {
+	t.kvBytes -= n
+	if loc < bigLoc {
+		c, off := int(loc-1)>>chunkBits, int(loc-1)&(chunkSize-1)
+		if c == len(t.chunks)-1 && off+n == len(t.chunks[c]) {
+			t.chunks[c] = t.chunks[c][:off]
+			t.chunkBytes -= n
+		} else {
+			t.dead += n
+		}
+		return
+	}
+	i := loc - bigLoc
+	t.bigCap -= cap(t.bigs[i])
+	t.bigs[i] = nil
+	t.bigFree = append(t.bigFree, i)
+}
+
+// putValue writes val's entry at the start of dst, which has room for it.
+// The value goes first: val may be a slice of this very record, which the
+// length prefix could otherwise overwrite before it is copied.
+func putValue(dst, val []byte) {
+	k := uvarintLen(len(val))
+	copy(dst[k:], val)
+	binary.PutUvarint(dst[:k], uint64(len(val)))
+}
+
+// insert adds key, which must be absent, with val (empty in a set).
 func (t *table) insert(key, val []byte) {
 	if t.n >= len(t.buckets) {
 		t.resize(len(t.buckets) * 2)
 	}
 	h := t.hashOf(key)
-	kv := makeKV(key, val)
+	n := t.recSize(key, val)
+	loc, r := t.alloc(n, t.freshChunk())
+	k := putField(r, key)
+	if t.values {
+		putValue(r[k:], val)
+	}
+	t.kvBytes += n
 	var i uint32
 	if t.free != 0 {
 		i = t.free - 1
@@ -165,19 +383,61 @@ func (t *table) insert(key, val []byte) {
 		i = t.newSlot()
 	}
 	b := &t.buckets[int(h)&(len(t.buckets)-1)]
-	*t.slot(int(i)) = slot{kv: kv, next: *b, hash: h}
+	*t.slot(int(i)) = slot{loc: loc, next: *b, hash: h}
 	*b = i + 1
 	t.n++
-	t.kvBytes += cap(kv)
 }
 
-// setValue replaces the value of slot i.
+// setValue replaces the value of slot i: in place if the record does not
+// grow, or is the last of the last chunk and there is room after it;
+// otherwise the record moves. The slot stays where it is.
 func (t *table) setValue(i int, val []byte) {
 	s := t.slot(i)
-	k, _ := splitKV(s.kv)
-	t.kvBytes -= cap(s.kv)
-	s.kv = makeKV(k, val)
-	t.kvBytes += cap(s.kv)
+	r := t.record(s.loc)
+	_, kend := fieldSpan(r, 0)
+	old := t.recLen(r)
+	n := kend + fieldSize(val)
+	if s.loc < bigLoc {
+		if n <= maxChunkRecord && t.atEnd(s.loc, old, n) {
+			c := int(s.loc-1) >> chunkBits
+			t.chunks[c] = t.chunks[c][:len(t.chunks[c])+n-old]
+			t.chunkBytes += n - old
+			t.kvBytes += n - old
+			putValue(t.record(s.loc)[kend:n], val)
+			// A shorter chunk may make the dead bytes its greater part.
+			t.maybeCompact()
+			return
+		}
+		if n <= old {
+			putValue(r[kend:n], val)
+			t.dead += old - n
+			t.kvBytes += n - old
+			t.maybeCompact()
+			return
+		}
+	} else if n > maxChunkRecord && n <= cap(r) && 2*n >= cap(r) {
+		r = r[:n]
+		t.bigs[s.loc-bigLoc] = r
+		t.kvBytes += n - old
+		putValue(r[kend:], val)
+		return
+	}
+	loc, nr := t.alloc(n, t.freshChunk())
+	// r still holds the old record: growing a chunk copies it away.
+	copy(nr, r[:kend])
+	putValue(nr[kend:], val)
+	t.kvBytes += n
+	t.release(s.loc, old)
+	s.loc = loc
+	t.maybeCompact()
+}
+
+// atEnd reports whether the chunk record at loc, of old bytes, ends the
+// last chunk, which has room for it to be n bytes.
+func (t *table) atEnd(loc uint32, old, n int) bool {
+	c, off := int(loc-1)>>chunkBits, int(loc-1)&(chunkSize-1)
+	ch := t.chunks[c]
+	return c == len(t.chunks)-1 && off+old == len(ch) && off+n <= cap(ch)
 }
 
 // removeAt deletes slot i. It may compact the slab, which moves slots.
@@ -188,7 +448,7 @@ func (t *table) removeAt(i int) {
 		link = &t.slot(int(*link - 1)).next
 	}
 	*link = s.next
-	t.kvBytes -= cap(s.kv)
+	t.release(s.loc, t.recLen(t.record(s.loc)))
 	*s = slot{next: t.free}
 	t.free = uint32(i + 1)
 	t.n--
@@ -202,6 +462,7 @@ func (t *table) removeAt(i int) {
 	case t.used > 2*t.n+16:
 		t.resize(len(t.buckets))
 	}
+	t.maybeCompact()
 }
 
 // remove deletes key and reports whether it was there.
@@ -222,7 +483,7 @@ func (t *table) resize(nb int) {
 		t.used, t.free = 0, 0
 		for _, pg := range old {
 			for _, s := range pg {
-				if s.kv != nil {
+				if s.loc != 0 {
 					*t.slot(int(t.newSlot())) = s
 				}
 			}
@@ -234,6 +495,54 @@ func (t *table) resize(nb int) {
 		b := &t.buckets[int(s.hash)&(nb-1)]
 		s.next = *b
 		*b = uint32(i + 1)
+	}
+}
+
+// maybeCompact compacts the records once dead bytes are over half of the
+// chunks' bytes, or free entries over half of bigs, so that memory stays
+// within about twice the live records after any churn. The copying costs
+// at most one byte per dead byte.
+func (t *table) maybeCompact() {
+	if (t.dead >= minCompactDead && 2*t.dead > t.chunkBytes) ||
+		(len(t.bigFree) >= minBigFree && 2*len(t.bigFree) > len(t.bigs)) {
+		t.compactRecords()
+	}
+}
+
+// compactRecords copies the live records into fresh chunks, in slot
+// order, and renumbers bigs without its free entries. Slots stay put.
+func (t *table) compactRecords() {
+	oldChunks, oldBigs := t.chunks, t.bigs
+	remaining := t.chunkBytes - t.dead
+	t.chunks, t.chunkBytes, t.dead = nil, 0, 0
+	t.bigs, t.bigFree = make([][]byte, 0, len(oldBigs)-len(t.bigFree)), nil
+	for _, pg := range t.pages {
+		for j := range pg {
+			s := &pg[j]
+			switch {
+			case s.loc == 0:
+			case s.loc >= bigLoc:
+				t.bigs = append(t.bigs, oldBigs[s.loc-bigLoc])
+				s.loc = bigLoc + uint32(len(t.bigs)-1)
+			default:
+				r := recordIn(oldChunks, nil, s.loc)
+				n := t.recLen(r)
+				remaining -= n
+				if c := len(t.chunks) - 1; c >= 0 && len(t.chunks[c])+n <= cap(t.chunks[c]) {
+					// alloc's common case, without the call.
+					s.loc = 1 + uint32(c)<<chunkBits + uint32(len(t.chunks[c]))
+					t.chunks[c] = append(t.chunks[c], r[:n]...)
+					t.chunkBytes += n
+					continue
+				}
+				// The last chunk gets room for a little more than as many
+				// bytes again as it holds, where the next compaction comes
+				// at the earliest, so that it need not regrow in between.
+				loc, nr := t.alloc(n, max(2*(remaining+n)+(remaining+n)/4, minChunk))
+				copy(nr, r[:n])
+				s.loc = loc
+			}
+		}
 	}
 }
 
@@ -286,24 +595,38 @@ func (t *table) clone() *table {
 	c.buckets = append([]uint32(nil), t.buckets...)
 	c.pages = make([][]slot, len(t.pages))
 	for p, pg := range t.pages {
-		c.pages[p] = make([]slot, len(pg), cap(pg))
-		for j, s := range pg {
-			if s.kv != nil {
-				s.kv = append(make([]byte, 0, cap(s.kv)), s.kv...)
-			}
-			c.pages[p][j] = s
+		c.pages[p] = append(make([]slot, 0, cap(pg)), pg...)
+	}
+	c.chunks = make([][]byte, len(t.chunks))
+	for i, ch := range t.chunks {
+		c.chunks[i] = append(make([]byte, 0, cap(ch)), ch...)
+	}
+	c.bigs = make([][]byte, len(t.bigs))
+	for i, b := range t.bigs {
+		if b != nil {
+			c.bigs[i] = append(make([]byte, 0, cap(b)), b...)
 		}
 	}
+	c.bigFree = append([]uint32(nil), t.bigFree...)
 	return &c
 }
 
 // memoryUsage is the bytes the table holds: its header, buckets, slab and
-// the keys and values.
+// records, dead ones included. Chunks count by capacity but the last,
+// whose spare room (at most a chunk) is left out as an allocator's free
+// space would be: counted, it would make the figure move in steps.
 func (t *table) memoryUsage() int {
-	const header, slotSize = 96, 32
-	total := header + 4*cap(t.buckets) + t.kvBytes
+	const sliceHeader = 24
+	total := int(unsafe.Sizeof(*t)) + 4*cap(t.buckets) +
+		t.bigCap + sliceHeader*cap(t.bigs) + 4*cap(t.bigFree)
 	for _, pg := range t.pages {
-		total += 24 + slotSize*cap(pg)
+		total += sliceHeader + int(unsafe.Sizeof(slot{}))*cap(pg)
+	}
+	for i, ch := range t.chunks {
+		total += sliceHeader + cap(ch)
+		if i == len(t.chunks)-1 {
+			total -= cap(ch) - len(ch)
+		}
 	}
 	return total
 }

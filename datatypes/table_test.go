@@ -3,12 +3,13 @@ package datatypes
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
 func TestTableModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	tb := newTable(0)
+	tb := newTable(0, true)
 	model := map[string]string{}
 	// 10,000 keys span several slab pages.
 	for step := range 60000 {
@@ -52,25 +53,88 @@ func checkTable(t *testing.T, tb *table, model map[string]string) {
 	}
 	for k, v := range model {
 		i := tb.find([]byte(k))
-		if i < 0 || string(tb.value(i)) != v {
-			t.Fatalf("%s: slot %d", k, i)
-		}
-	}
-	live, kv := 0, 0
-	for i := range tb.used {
-		if tb.live(i) {
-			live++
-			kv += cap(tb.slot(i).kv)
+		if i < 0 || string(tb.key(i)) != k || (tb.values && string(tb.value(i)) != v) {
+			t.Fatalf("%q: slot %d", k, i)
 		}
 	}
 	if tb.used > 2*tb.n+16 {
 		t.Fatalf("%d slots for %d entries", tb.used, tb.n)
 	}
-	if live != tb.n || kv != tb.kvBytes {
-		t.Fatalf("live %d, kvBytes %d; want %d, %d", live, kv, tb.n, tb.kvBytes)
-	}
 	if len(tb.buckets) > tableMinBuckets && tb.n*10 < len(tb.buckets) {
 		t.Fatalf("%d buckets for %d entries", len(tb.buckets), tb.n)
+	}
+	checkRecords(t, tb)
+}
+
+// checkRecords checks the byte accounting of tb's chunks and bigs, that
+// no two live records overlap, and that compaction keeps dead bytes
+// bounded.
+func checkRecords(t *testing.T, tb *table) {
+	t.Helper()
+	type span struct{ off, end int }
+	inChunk := make([][]span, len(tb.chunks))
+	live, kv, chunked, bigCap := 0, 0, 0, 0
+	bigUsed := make([]bool, len(tb.bigs))
+	for i := range tb.used {
+		s := tb.slot(i)
+		if s.loc == 0 {
+			continue
+		}
+		live++
+		n := len(tb.rec(i))
+		kv += n
+		if s.loc >= bigLoc {
+			b := s.loc - bigLoc
+			if bigUsed[b] || len(tb.bigs[b]) != n {
+				t.Fatalf("slot %d: big %d shared or of %d bytes, record %d", i, b, len(tb.bigs[b]), n)
+			}
+			bigUsed[b] = true
+			continue
+		}
+		c, off := int(s.loc-1)>>chunkBits, int(s.loc-1)&(chunkSize-1)
+		if off+n > len(tb.chunks[c]) {
+			t.Fatalf("slot %d: record [%d,%d) past chunk %d's %d bytes", i, off, off+n, c, len(tb.chunks[c]))
+		}
+		inChunk[c] = append(inChunk[c], span{off, off + n})
+		chunked += n
+	}
+	for c, spans := range inChunk {
+		slices.SortFunc(spans, func(a, b span) int { return a.off - b.off })
+		for j := 1; j < len(spans); j++ {
+			if spans[j].off < spans[j-1].end {
+				t.Fatalf("chunk %d: records %v and %v overlap", c, spans[j-1], spans[j])
+			}
+		}
+		if cap(tb.chunks[c]) > chunkSize {
+			t.Fatalf("chunk %d of %d bytes", c, cap(tb.chunks[c]))
+		}
+	}
+	total := 0
+	for _, ch := range tb.chunks {
+		total += len(ch)
+	}
+	free := map[uint32]bool{}
+	for _, b := range tb.bigFree {
+		if free[b] || tb.bigs[b] != nil {
+			t.Fatalf("bigs[%d] free twice or not nil", b)
+		}
+		free[b] = true
+	}
+	for b, big := range tb.bigs {
+		bigCap += cap(big)
+		if bigUsed[b] == free[uint32(b)] {
+			t.Fatalf("bigs[%d]: used %v, free %v", b, bigUsed[b], free[uint32(b)])
+		}
+	}
+	if live != tb.n || kv != tb.kvBytes || total != tb.chunkBytes || total-chunked != tb.dead || bigCap != tb.bigCap {
+		t.Fatalf("live %d, kvBytes %d, chunkBytes %d, dead %d, bigCap %d; table says %d, %d, %d, %d, %d",
+			live, kv, total, total-chunked, bigCap, tb.n, tb.kvBytes, tb.chunkBytes, tb.dead, tb.bigCap)
+	}
+	if tb.dead >= minCompactDead && 2*tb.dead > tb.chunkBytes {
+		t.Fatalf("%d dead bytes of %d not compacted", tb.dead, tb.chunkBytes)
+	}
+	if len(tb.bigFree) >= minBigFree && 2*len(tb.bigFree) > len(tb.bigs) {
+		t.Fatalf("%d of %d bigs free, not compacted", len(tb.bigFree), len(tb.bigs))
 	}
 }
 
@@ -80,7 +144,7 @@ func checkTable(t *testing.T, tb *table, model map[string]string) {
 func TestTableScanGuarantee(t *testing.T) {
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 5))
-		tb := newTable(0)
+		tb := newTable(0, false)
 		stable := map[string]bool{}
 		for i := range 50 {
 			k := fmt.Sprint("s", i)
@@ -137,7 +201,7 @@ func pickChurn(tb *table, rng *rand.Rand) int {
 
 func TestTableRandomIsUniform(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	tb := newTable(0)
+	tb := newTable(0, false)
 	for i := range 100 {
 		tb.insert([]byte(fmt.Sprint(i)), nil)
 	}
