@@ -5,7 +5,9 @@
 #      200,000 requests without pipelining, 1,000,000 with a pipeline of
 #      16), then bench/txbench's MULTI/EXEC of 10 commands (50 clients,
 #      100,000 transactions), the servers taking turns test by test; a test whose
-#      command cairn does not have yet shows "-";
+#      command cairn does not have yet shows "-"; beside each rate, the
+#      server's CPU time per request (from /proc/PID/stat), which a busy
+#      machine disturbs far less than the rate;
 #   2. resident memory (VmRSS) after loading 1,000,000 keys with 10-byte
 #      values through redis-cli --pipe;
 #   3. the VmRSS growth from loading 100,000 hashes of 10 fields, and
@@ -53,11 +55,23 @@ start_servers() {
 # Pipelined runs send 1,000,000 requests, so that each lasts about a
 # second, long enough to be steady.
 rps() {
-	local port=$1 pipeline=$2 requests=200000
+	local port=$1 pipeline=$2 requests=200000 before v
 	shift 2
 	[ "$pipeline" -gt 1 ] && requests=1000000
-	"${on_client_cpu[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
-		awk -F'","' 'NR > 1 { v = $2 } END { print v }'
+	before=$(server_cpu "$port")
+	v=$("${on_client_cpu[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
+		awk -F'","' 'NR > 1 { v = $2 } END { print v }')
+	echo "$v $(awk -v a="$before" -v b="$(server_cpu "$port")" -v n="$requests" -v t="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.2f", (b - a) / t * 1e6 / n }')"
+}
+
+# server_cpu PORT prints the CPU time (user and system, in clock ticks)
+# the server on PORT has used. Per request it is a steadier figure than
+# requests per second on a machine whose other work comes and goes.
+server_cpu() {
+	local pid=$cairn_pid
+	[ "$1" = "$redis_port" ] && pid=$redis_pid
+	awk '{ print $14 + $15 }' "/proc/$pid/stat"
 }
 
 # tps PORT prints the MULTI/EXEC transactions per second txbench measured,
@@ -82,7 +96,11 @@ compare() {
 		! $cairn_has || c=$($measure "$cairn_port" "$@")
 		r=$($measure "$redis_port" "$@")
 	fi
-	printf '%-20s %8s %14s %14s %12s\n' "$label" "$pipeline" "${r:--}" "${c:--}" "$(ratio "$c" "${r:-0}")"
+	local rr=${r%% *} cr=${c%% *} ru=- cu=-
+	[[ $r == *' '* ]] && ru=${r#* }
+	[[ $c == *' '* ]] && cu=${c#* }
+	printf '%-20s %8s %14s %14s %12s %10s %10s %12s\n' "$label" "$pipeline" "${rr:--}" "${cr:--}" "$(ratio "$cr" "${rr:-0}")" \
+		"$ru" "$cu" "$(ratio "$([ "$cu" = - ] || echo "$cu")" "$([ "$ru" = - ] && echo 0 || echo "$ru")")"
 }
 
 start_servers
@@ -94,7 +112,7 @@ if has_command "$cairn_port" script && [ "$(redis-cli -p "$cairn_port" SCRIPT LO
 	echo "bench: cairn's SCRIPT LOAD did not reply $sha" >&2
 	exit 1
 fi
-printf '%-20s %8s %14s %14s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis"
+printf '%-20s %8s %14s %14s %12s %10s %10s %12s\n' test pipeline "redis req/s" "cairn req/s" "cairn/redis" "redis µs" "cairn µs" "cairn/redis"
 for pipeline in 1 16; do
 	for test in set get incr mset lpush rpop sadd hset lrange_100 evalsha; do
 		# lrange_100 fills its list with LPUSH first.
@@ -112,7 +130,8 @@ done
 cairn_has=true
 has_command "$cairn_port" multi || cairn_has=false
 compare "MULTI/EXEC (10 cmds)" 1 "$cairn_has" tps
-echo "(MULTI/EXEC: transactions/s, each of 10 commands, 5 INCR and 5 SET)"
+echo "(µs: the server's CPU time per request, user and system; MULTI/EXEC: transactions/s, each of"
+echo " 10 commands, 5 INCR and 5 SET)"
 if grep -q . "$work/benchmark.err" 2>/dev/null; then
 	echo "redis-benchmark or txbench wrote on stderr (count, line):" >&2
 	sort "$work/benchmark.err" | uniq -c | sort -rn | head -5 >&2
