@@ -128,7 +128,9 @@ func (ks *Keyspace) EndUnit() {
 }
 
 // FlushDirty writes back the collections the command in progress changed
-// in place; the dispatcher calls it when each command ends.
+// in place; the dispatcher calls it when each command ends, and Unlock
+// does. Code that changes the keyspace outside the dispatcher calls it
+// after each change, or the values waiting to be written back pile up.
 func (ks *Keyspace) FlushDirty() {
 	if !ks.dirty {
 		return
