@@ -108,7 +108,7 @@ func lookupStringWrite(c *Ctx, key []byte) (s *datatypes.String, found, ok bool)
 // getGeneric replies with the string at key, or null, as GET does; ok is
 // false if the key holds another type (Redis's getGenericCommand).
 func getGeneric(c *Ctx, key []byte) (found, ok bool) {
-	b, found, isString := c.DB.LookupString(key)
+	b, obj, found, isString := c.DB.LookupString(key)
 	switch {
 	case !found:
 		c.W.Null()
@@ -116,33 +116,22 @@ func getGeneric(c *Ctx, key []byte) (found, ok bool) {
 		c.W.Error(resp.ErrWrongType)
 		return true, false
 	default:
-		replyStored(c, key, b)
+		replyString(c, obj, b)
 	}
 	return found, true
 }
 
 // replyString replies with part, which is s's value or a slice of it, held
-// by reference if it is large (String.Lend) rather than copied.
+// by reference if it is large (String.Lend) rather than copied. s is nil
+// for the bytes of a short string the keyspace keeps itself
+// (DB.LookupString), which are copied.
 func replyString(c *Ctx, s *datatypes.String, part []byte) {
-	if !c.W.Borrows(len(part)) {
+	if s == nil || !c.W.Borrows(len(part)) {
 		c.W.Bulk(part)
 		return
 	}
 	s.Lend()
 	c.W.BulkBorrowed(part)
-}
-
-// replyStored replies with b, the bytes of the string at key that
-// DB.LookupString returned. A value large enough to be held by reference
-// is one of the store's objects, lent to the reply; a short one is
-// copied.
-func replyStored(c *Ctx, key, b []byte) {
-	if !c.W.Borrows(len(b)) {
-		c.W.Bulk(b)
-		return
-	}
-	v, _ := c.DB.Peek(key)
-	replyString(c, v.(*datatypes.String), b)
 }
 
 // stringArg returns a string value holding arg: arg itself if the server
@@ -488,8 +477,8 @@ func mgetCommand(c *Ctx) {
 	keys := c.Args[1:]
 	c.W.Array(len(keys))
 	for _, key := range keys {
-		if b, _, isString := c.DB.LookupString(key); isString {
-			replyStored(c, key, b)
+		if b, obj, _, isString := c.DB.LookupString(key); isString {
+			replyString(c, obj, b)
 		} else {
 			c.W.Null()
 		}
@@ -601,13 +590,14 @@ func incrDecr(c *Ctx, delta int64) {
 
 func incrbyfloatCommand(c *Ctx) {
 	key := c.Args[1]
-	s, found, ok := lookupStringWrite(c, key)
-	if !ok {
+	b, found, isString := c.DB.LookupStringWrite(key)
+	if found && !isString {
+		c.W.Error(resp.ErrWrongType)
 		return
 	}
-	cur := resp.ZeroLongDouble()
+	cur, ok := resp.ZeroLongDouble(), true
 	if found {
-		if cur, ok = resp.ParseLongDouble(s.Bytes()); !ok {
+		if cur, ok = resp.ParseLongDouble(b); !ok {
 			c.W.Error(resp.ErrNotFloat)
 			return
 		}
@@ -649,8 +639,6 @@ func appendCommand(c *Ctx) {
 			return
 		}
 		s.Append(tail)
-		// A short string is a copy of what is stored.
-		c.DB.SetKeepTTL(key, s)
 	}
 	c.Propagate()
 	c.W.Int(int64(s.Len()))
@@ -687,8 +675,10 @@ func setrangeCommand(c *Ctx) {
 		s = datatypes.NewString(nil)
 	}
 	s.SetRange(int(offset), val)
-	// A short string is a copy of what is stored.
-	c.DB.SetKeepTTL(key, s)
+	if !found {
+		// Stored once made: a string is not changed after it is stored.
+		c.DB.Set(key, s)
+	}
 	c.Propagate()
 	c.W.Int(int64(s.Len()))
 }

@@ -1,15 +1,19 @@
 package datatypes
 
 // StringMeta is what a String knows of itself besides its bytes (how it
-// was made, which decides OBJECT ENCODING), in two bits, so that a store
+// was made, which decides OBJECT ENCODING), in three bits, so that a store
 // keeping strings as bytes can give the same String back.
 type StringMeta uint8
+
+// metaCopied is StringMeta's bit for flagCopied; the two bits below it
+// hold the stringForm.
+const metaCopied StringMeta = 1 << 2
 
 // Meta returns the string's StringMeta.
 func (s *String) Meta() StringMeta {
 	m := StringMeta(s.form)
 	if s.flags&flagCopied != 0 {
-		m |= 1 << 2
+		m |= metaCopied
 	}
 	return m
 }
@@ -17,8 +21,8 @@ func (s *String) Meta() StringMeta {
 // RestoreString returns a String holding a copy of b with the given
 // StringMeta, as Meta reported it.
 func RestoreString(b []byte, m StringMeta) *String {
-	s := newString(b, stringForm(m&3))
-	s.setMeta(m)
+	s := &String{}
+	s.Restore(b, m)
 	return s
 }
 
@@ -26,19 +30,14 @@ func RestoreString(b []byte, m StringMeta) *String {
 // memory: a store that hands out its strings one at a time (a snapshot's
 // walk) needs only one String.
 func (s *String) Restore(b []byte, m StringMeta) {
-	if cap(s.b) < len(b) || len(b) <= inlineCap {
-		*s = String{}
-		if len(b) <= inlineCap {
-			s.b = s.inline[:0:inlineCap]
-		}
+	if len(b) <= inlineCap {
+		s.b = s.inline[:0:inlineCap]
+	} else if cap(s.b) < len(b) {
+		s.b = nil
 	}
 	s.b = append(s.b[:0], b...)
-	s.setMeta(m)
-}
-
-func (s *String) setMeta(m StringMeta) {
-	s.form, s.flags = stringForm(m&3), 0
-	if m&(1<<2) != 0 {
+	s.form, s.flags = stringForm(m&^metaCopied), 0
+	if m&metaCopied != 0 {
 		s.flags = flagCopied
 	}
 }

@@ -19,11 +19,12 @@ type DB struct {
 	// contents (snapshot.go); they move with them on SWAPDB.
 	snapOrigin int
 	snapCursor int
-	// dirty are collections that this command looked up to change, or
-	// stored, while their records hold them in compact form. A command
-	// changes such a Value in place after the lookup, so the keyspace
-	// writes them back when the command ends (Keyspace.FlushDirty); until
-	// then lookups of the key return the same Value.
+	// dirty are the values this command looked up to change (or stored,
+	// for a collection) that the store keeps as bytes: short strings and
+	// small collections in compact form. A command changes such a Value
+	// in place, so the keyspace writes them back when the command ends
+	// (Keyspace.FlushDirty); until then lookups of the key return the same
+	// Value.
 	dirty []dirtyValue
 }
 
@@ -42,6 +43,7 @@ func (db *DB) valueAt(p uint32) datatypes.Value {
 	return db.st.value(p)
 }
 
+// dirtyIndex returns the index of key's copy in dirty, -1 if none.
 func (db *DB) dirtyIndex(key []byte) int {
 	for i := range db.dirty {
 		if string(db.dirty[i].key) == string(key) {
@@ -54,9 +56,6 @@ func (db *DB) dirtyIndex(key []byte) int {
 // forget drops the command's copy of key, which is about to be replaced
 // or deleted.
 func (db *DB) forget(key []byte) {
-	if len(db.dirty) == 0 {
-		return
-	}
 	if i := db.dirtyIndex(key); i >= 0 {
 		last := len(db.dirty) - 1
 		db.dirty[i] = db.dirty[last]
@@ -66,15 +65,17 @@ func (db *DB) forget(key []byte) {
 }
 
 // stored notes that v was just stored at p for key: a collection kept in
-// compact form is the command's copy until it ends.
+// compact form is the command's copy until it ends, since commands fill a
+// new collection after storing it. A string is never changed once stored.
 func (db *DB) stored(key []byte, p uint32, v datatypes.Value) {
 	db.forget(key)
-	if !compactable(v) {
-		return
+	if kind, _, _ := recordValue(db.st.record(p)); kind > kindObject {
+		db.keep(key, v)
 	}
-	if _, isObj := objectOf(db.st.record(p)); isObj {
-		return
-	}
+}
+
+// keep makes v the command's copy of key.
+func (db *DB) keep(key []byte, v datatypes.Value) {
 	db.dirty = append(db.dirty, dirtyValue{key: append([]byte(nil), key...), v: v})
 	db.ks.dirty = true
 }
@@ -129,11 +130,8 @@ func (db *DB) find(key []byte) (uint32, bool) {
 func (db *DB) touch(p uint32) { db.st.entry(p).setAccess(lruClock(db.ks.now)) }
 
 // Lookup returns the value of a key for a read command, counting a hit or
-// a miss and updating the key's access time.
-//
-// A string value up to a few KiB is kept as bytes in the store, and the
-// String returned for it is a copy: a handler that changes it must store
-// it again (SetKeepTTL). Other values are the stored objects themselves.
+// a miss and updating the key's access time. A value the store keeps as
+// bytes is returned as a new Value, which a read command does not change.
 func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
@@ -148,23 +146,20 @@ func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 // LookupString returns the bytes of a string value for a read command,
 // counting a hit or a miss and updating the key's access time, as Lookup,
 // without making a String of a short one. The bytes are valid until the
-// keyspace next changes. isString is false, with found true, for a value
-// of another type.
-func (db *DB) LookupString(key []byte) (b []byte, found, isString bool) {
+// keyspace next changes; obj is the String they belong to if it is one of
+// the store's objects (nil for a short string), for a reply that holds
+// them by reference. isString is false, with found true, for a value of
+// another type.
+func (db *DB) LookupString(key []byte) (b []byte, obj *datatypes.String, found, isString bool) {
 	p, ok := db.find(key)
 	if !ok {
 		db.ks.Stats.KeyspaceMisses++
-		return nil, false, false
+		return nil, nil, false, false
 	}
 	db.ks.Stats.KeyspaceHits++
 	db.touch(p)
-	if b, ok := db.st.inlineBytes(p); ok {
-		return b, true, true
-	}
-	if s, ok := db.st.value(p).(*datatypes.String); ok {
-		return s.Bytes(), true, true
-	}
-	return nil, true, false
+	b, obj, isString = db.st.stringAt(p)
+	return b, obj, true, isString
 }
 
 // LookupStringWrite is LookupString for a write command that computes a
@@ -177,17 +172,15 @@ func (db *DB) LookupStringWrite(key []byte) (b []byte, found, isString bool) {
 	}
 	db.preserve(p)
 	db.touch(p)
-	if b, ok := db.st.inlineBytes(p); ok {
-		return b, true, true
-	}
-	if s, ok := db.st.value(p).(*datatypes.String); ok {
-		return s.Bytes(), true, true
-	}
-	return nil, true, false
+	b, _, isString = db.st.stringAt(p)
+	return b, true, isString
 }
 
 // LookupWrite returns the value of a key for a write command: the access
-// time is updated but no hit or miss is counted. See Lookup on strings.
+// time is updated but no hit or miss is counted. A value the store keeps
+// as bytes (a short string, a small collection) is returned as a new
+// Value that the command may change in place: it is written back when the
+// command ends (see DB.dirty). Other values are the stored objects.
 func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
@@ -195,15 +188,12 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 	}
 	db.preserve(p)
 	db.touch(p)
-	if len(db.dirty) > 0 {
-		if i := db.dirtyIndex(key); i >= 0 {
-			return db.dirty[i].v, true
-		}
+	if i := db.dirtyIndex(key); i >= 0 {
+		return db.dirty[i].v, true
 	}
 	v := db.st.value(p)
-	if r := db.st.record(p); r[0]&kindMask > kindObject {
-		db.dirty = append(db.dirty, dirtyValue{key: append([]byte(nil), key...), v: v})
-		db.ks.dirty = true
+	if _, isObj := objectOf(db.st.record(p)); !isObj {
+		db.keep(key, v)
 	}
 	return v, true
 }
@@ -299,7 +289,7 @@ func (db *DB) Rename(src, dst []byte) bool {
 	db.preserve(p)
 	st := db.st
 	st.index.remove(st.tag(src), p)
-	st.rewrite(p, dst, st.expireAt(p), st.value(p))
+	st.reshape(p, dst, st.expireAt(p))
 	st.index.insert(st.tag(dst), p)
 	return true
 }

@@ -92,8 +92,8 @@ func New(opts Options) *Keyspace {
 	}
 	ks := &Keyspace{clock: opts.Clock, sink: opts.Sink, seed: maphash.MakeSeed(),
 		stores: &stores{all: map[*store]struct{}{}}}
-	// A keyspace dropped with keys in it (tests, DEBUG RELOAD's old one)
-	// gives its pages back.
+	// A keyspace dropped with keys in it (tests make many) gives its pages
+	// back.
 	runtime.AddCleanup(ks, (*stores).releaseAll, ks.stores)
 	ks.dbs = make([]*DB, opts.Databases)
 	for i := range ks.dbs {

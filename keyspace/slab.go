@@ -27,8 +27,7 @@ type slab struct {
 	bigs    [][]byte
 	// bigFree are indexes of bigs that are free.
 	bigFree []uint32
-	// pages counts the arena pages held; bigBytes the bytes of bigs.
-	pages    int
+	// bigBytes is the bytes of bigs.
 	bigBytes int
 }
 
@@ -61,19 +60,21 @@ var classSizes = [...]uint16{
 // maxClassSize is the largest record a slab slot holds.
 const maxClassSize = 4096
 
-// classFor returns the smallest class whose slots hold n bytes.
-func classFor(n int) int {
-	lo, hi := 0, len(classSizes)-1
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if int(classSizes[mid]) >= n {
-			hi = mid
-		} else {
-			lo = mid + 1
+// classFor returns the smallest class whose slots hold n bytes, n at most
+// maxClassSize: a table lookup, as every record written asks.
+func classFor(n int) int { return int(classOf[(n+7)/8]) }
+
+// classOf maps a size in 8-byte units to its class.
+var classOf = func() (t [maxClassSize/8 + 1]uint8) {
+	ci := 0
+	for u := range t {
+		for int(classSizes[ci]) < 8*u {
+			ci++
 		}
+		t[u] = uint8(ci)
 	}
-	return lo
-}
+	return t
+}()
 
 func newSlab() *slab {
 	s := &slab{}
@@ -108,7 +109,6 @@ func (s *slab) alloc(n int) (uint64, []byte) {
 	}
 	if len(c.pages) == 0 || c.next+size > arena.PageSize {
 		c.pages = append(c.pages, arena.Get())
-		s.pages++
 		c.next = 0
 	}
 	loc := uint64(ci)<<56 | uint64(len(c.pages)-1)<<16 | uint64(c.next)
@@ -168,4 +168,10 @@ func (s *slab) release() {
 }
 
 // bytes is the memory the slab holds.
-func (s *slab) bytes() int { return s.pages*arena.PageSize + s.bigBytes }
+func (s *slab) bytes() int {
+	n := s.bigBytes
+	for i := range s.classes {
+		n += len(s.classes[i].pages) * arena.PageSize
+	}
+	return n
+}

@@ -101,10 +101,7 @@ func (ks *Keyspace) SnapshotStep(n int) (done bool) {
 		d := &s.detached[len(s.detached)-1]
 		for n > 0 && d.left > 0 {
 			d.left--
-			p := uint32(d.left)
-			if d.st.entry(p).epoch() != ks.snapEpoch {
-				s.fn(d.origin, d.st.key(p), d.st.snapshotValue(p), d.st.expireAt(p))
-			}
+			s.pass(ks.snapEpoch, d.origin, d.st, uint32(d.left))
 			n--
 		}
 		if d.left == 0 {
@@ -142,12 +139,18 @@ func (db *DB) preserve(p uint32) {
 	if db.snapOrigin < 0 {
 		return
 	}
-	e := db.st.entry(p)
-	if e.epoch() == db.ks.snapEpoch {
+	db.ks.snap.pass(db.ks.snapEpoch, db.snapOrigin, db.st, p)
+}
+
+// pass hands the entry at p of st, then in database origin, to the
+// snapshot of epoch unless it has it already.
+func (s *snapshot) pass(epoch uint8, origin int, st *store, p uint32) {
+	e := st.entry(p)
+	if e.epoch() == epoch {
 		return
 	}
-	e.setEpoch(db.ks.snapEpoch)
-	db.ks.snap.fn(db.snapOrigin, db.st.key(p), db.st.snapshotValue(p), db.st.expireAt(p))
+	e.setEpoch(epoch)
+	s.fn(origin, st.key(p), st.snapshotValue(p), st.expireAt(p))
 }
 
 // detachFromSnapshot hands the contents to the snapshot if it has not

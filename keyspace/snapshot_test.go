@@ -57,14 +57,11 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 				case 0, 1, 2:
 					db.Set(key(), str(strconv.Itoa(rng.IntN(1000))))
 				case 3:
-					k := key()
-					if v, ok := db.LookupWrite(k); ok {
+					if v, ok := db.LookupWrite(key()); ok {
 						if l, isList := v.(*datatypes.List); isList {
 							l.PushBack([]byte("x"))
 						} else {
-							s := v.(*datatypes.String)
-							s.Append([]byte("+"))
-							db.SetKeepTTL(k, s)
+							v.(*datatypes.String).Append([]byte("+"))
 						}
 					}
 				case 4:

@@ -34,8 +34,6 @@ type store struct {
 	objs     []datatypes.Value
 	// objFree are numbers of objs that are free.
 	objFree []uint32
-	// released is set once the pages have been given back.
-	released bool
 	// hint is 1 + the position find last returned: a command that looks
 	// a key up and then stores it finds it without hashing again.
 	hint uint32
@@ -141,21 +139,30 @@ func (st *store) expireAt(pos uint32) int64 {
 	return at
 }
 
-// value returns the value at pos: the object itself, or a new String for
-// an inline one.
-func (st *store) value(pos uint32) datatypes.Value {
-	r := st.record(pos)
+// recordValue returns a record's kind and its value: the object number
+// for kindObject, else the value's bytes.
+func recordValue(r []byte) (kind byte, b []byte, obj uint32) {
 	_, off := recordExpire(r)
-	kind := r[0] & kindMask
+	kind = r[0] & kindMask
 	if kind == kindObject {
-		return st.objs[binary.LittleEndian.Uint32(r[off:])]
+		return kind, nil, binary.LittleEndian.Uint32(r[off:])
 	}
 	n, w := binary.Uvarint(r[off:])
-	b := r[off+w : off+w+int(n)]
-	if kind == kindString {
+	return kind, r[off+w : off+w+int(n)], 0
+}
+
+// value returns the value at pos: the object itself, or a new Value made
+// from the record's bytes.
+func (st *store) value(pos uint32) datatypes.Value {
+	r := st.record(pos)
+	switch kind, b, obj := recordValue(r); kind {
+	case kindObject:
+		return st.objs[obj]
+	case kindString:
 		return datatypes.RestoreString(b, datatypes.StringMeta(r[0]>>metaShift))
+	default:
+		return datatypes.FromCompact(datatypes.CompactKind(kind-kindCompact), b)
 	}
-	return datatypes.FromCompact(datatypes.CompactKind(kind-kindCompact), b)
 }
 
 // snapshotValue is value for a caller that does not keep the result past
@@ -163,37 +170,37 @@ func (st *store) value(pos uint32) datatypes.Value {
 // store reuses.
 func (st *store) snapshotValue(pos uint32) datatypes.Value {
 	r := st.record(pos)
-	if r[0]&kindMask != kindString {
+	kind, b, _ := recordValue(r)
+	if kind != kindString {
 		return st.value(pos)
 	}
-	_, off := recordExpire(r)
-	n, w := binary.Uvarint(r[off:])
 	if st.scratchString == nil {
 		st.scratchString = &datatypes.String{}
 	}
-	st.scratchString.Restore(r[off+w:off+w+int(n)], datatypes.StringMeta(r[0]>>metaShift))
+	st.scratchString.Restore(b, datatypes.StringMeta(r[0]>>metaShift))
 	return st.scratchString
 }
 
-// inlineBytes returns the bytes of an inline string at pos, which stay
-// valid until the store next changes; ok is false for an object.
-func (st *store) inlineBytes(pos uint32) (b []byte, ok bool) {
-	r := st.record(pos)
-	if r[0]&kindMask != kindString {
-		return nil, false
+// stringAt returns the bytes of the string at pos, valid until the store
+// next changes, and the String itself if it is an object; isString is
+// false for a value of another type.
+func (st *store) stringAt(pos uint32) (b []byte, obj *datatypes.String, isString bool) {
+	kind, b, n := recordValue(st.record(pos))
+	switch kind {
+	case kindString:
+		return b, nil, true
+	case kindObject:
+		if s, ok := st.objs[n].(*datatypes.String); ok {
+			return s.Bytes(), s, true
+		}
 	}
-	_, off := recordExpire(r)
-	n, w := binary.Uvarint(r[off:])
-	return r[off+w : off+w+int(n)], true
+	return nil, nil, false
 }
 
 // objectOf returns the object number in a record, if it has one.
 func objectOf(r []byte) (uint32, bool) {
-	if r[0]&kindMask != kindObject {
-		return 0, false
-	}
-	_, off := recordExpire(r)
-	return binary.LittleEndian.Uint32(r[off:]), true
+	kind, _, obj := recordValue(r)
+	return obj, kind == kindObject
 }
 
 // writeRecord stores a record for key, expireAt and v, reusing the
@@ -210,12 +217,8 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 			st.objs[obj] = v
 		}
 	}
-	size := 1 + uvarintLen(uint64(len(key))) + len(key)
-	if expireAt != 0 {
-		flags |= recExpire
-		size += 8
-	}
-	if flags&kindMask == kindObject {
+	size := headSize(key, expireAt)
+	if flags == kindObject {
 		size += 4
 	} else {
 		size += uvarintLen(uint64(len(inline))) + len(inline)
@@ -227,20 +230,38 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 	} else {
 		loc, r = st.slab.alloc(size)
 	}
-	r[0] = flags
-	off := 1 + binary.PutUvarint(r[1:], uint64(len(key)))
-	off += copy(r[off:], key)
-	if expireAt != 0 {
-		binary.LittleEndian.PutUint64(r[off:], uint64(expireAt))
-		off += 8
-	}
-	if flags&kindMask == kindObject {
+	off := putHead(r, flags, key, expireAt)
+	if flags == kindObject {
 		binary.LittleEndian.PutUint32(r[off:], obj)
 	} else {
 		off += binary.PutUvarint(r[off:], uint64(len(inline)))
 		copy(r[off:], inline)
 	}
 	return loc
+}
+
+// headSize is the size of a record's head: flags, key and expiry time.
+func headSize(key []byte, expireAt int64) int {
+	n := 1 + uvarintLen(uint64(len(key))) + len(key)
+	if expireAt != 0 {
+		n += 8
+	}
+	return n
+}
+
+// putHead writes a record's head into r, flags with recExpire set if
+// expireAt is not 0, and returns the offset of the value. key may be r's
+// own key at the same place.
+func putHead(r []byte, flags byte, key []byte, expireAt int64) int {
+	r[0] = flags &^ recExpire
+	off := 1 + binary.PutUvarint(r[1:], uint64(len(key)))
+	off += copy(r[off:], key)
+	if expireAt != 0 {
+		r[0] |= recExpire
+		binary.LittleEndian.PutUint64(r[off:], uint64(expireAt))
+		off += 8
+	}
+	return off
 }
 
 // inlineForm returns the flags of a record holding v (kind and string
@@ -258,14 +279,6 @@ func (st *store) inlineForm(v datatypes.Value) (flags byte, inline []byte) {
 		return kindObject, nil
 	}
 	return kindCompact + byte(kind), b
-}
-
-// compactable reports whether v may be stored in compact form: a
-// collection, which a command changes in place after it has been stored
-// or looked up.
-func compactable(v datatypes.Value) bool {
-	_, isString := v.(*datatypes.String)
-	return !isString
 }
 
 const noObject = ^uint32(0)
@@ -290,9 +303,7 @@ func (st *store) freeObject(i uint32) {
 func (st *store) add(key []byte, v datatypes.Value, expireAt int64, meta uint32) uint32 {
 	loc := st.writeRecord(key, expireAt, v, noObject, noLoc)
 	pos := uint32(st.entries.push(entry{loc: loc, meta: meta}))
-	if expireAt != 0 {
-		st.entry(pos).vidx = uint32(st.volatile.push(pos)) + 1
-	}
+	st.setVolatile(pos, expireAt != 0)
 	st.index.insert(st.tag(key), pos)
 	return pos
 }
@@ -315,12 +326,7 @@ func (st *store) rewrite(pos uint32, key []byte, expireAt int64, v datatypes.Val
 	if e.loc != old {
 		st.slab.free(old)
 	}
-	switch {
-	case expireAt != 0 && e.vidx == 0:
-		e.vidx = uint32(st.volatile.push(pos)) + 1
-	case expireAt == 0 && e.vidx != 0:
-		st.unvolatile(pos)
-	}
+	st.setVolatile(pos, expireAt != 0)
 }
 
 // setValue replaces the value at pos, keeping the key and expiry time.
@@ -340,43 +346,37 @@ func (st *store) setValue(pos uint32, v datatypes.Value) {
 // setExpire sets the expiry time at pos (0 for none).
 func (st *store) setExpire(pos uint32, at int64) {
 	r := st.record(pos)
-	old, val := recordExpire(r)
-	switch {
+	switch old, val := recordExpire(r); {
 	case old == at:
-		return
 	case old != 0 && at != 0:
 		binary.LittleEndian.PutUint64(r[val-8:], uint64(at))
-		return
+	default:
+		st.reshape(pos, recordKey(r), at)
 	}
-	// The record grows or shrinks by the 8 bytes of the time: copy it
-	// around them.
-	head := val
-	if old != 0 {
-		head -= 8
-	}
-	tail := r[val:recordLen(r)]
-	size := head + len(tail)
-	if at != 0 {
-		size += 8
-	}
+}
+
+// reshape rebuilds the record at pos with key and the expiry time at (0
+// for none), its value bytes copied as they are: no Value is made, and an
+// object keeps its number. key may be the record's own.
+func (st *store) reshape(pos uint32, key []byte, at int64) {
 	e := st.entry(pos)
-	loc, n := st.slab.alloc(size)
-	copy(n, r[:head])
-	off := head
-	if at != 0 {
-		n[0] |= recExpire
-		binary.LittleEndian.PutUint64(n[off:], uint64(at))
-		off += 8
-	} else {
-		n[0] &^= recExpire
-	}
-	copy(n[off:], tail)
+	r := st.slab.slot(e.loc)
+	_, val := recordExpire(r)
+	tail := r[val:recordLen(r)]
+	loc, n := st.slab.alloc(headSize(key, at) + len(tail))
+	copy(n[putHead(n, r[0], key, at):], tail)
 	st.slab.free(e.loc)
 	e.loc = loc
+	st.setVolatile(pos, at != 0)
+}
+
+// setVolatile puts pos in the volatile index or takes it out.
+func (st *store) setVolatile(pos uint32, has bool) {
+	e := st.entry(pos)
 	switch {
-	case at != 0 && e.vidx == 0:
+	case has && e.vidx == 0:
 		e.vidx = uint32(st.volatile.push(pos)) + 1
-	case at == 0 && e.vidx != 0:
+	case !has && e.vidx != 0:
 		st.unvolatile(pos)
 	}
 }
@@ -432,27 +432,11 @@ func (st *store) remove(pos uint32) {
 
 // release gives every page back; the store is empty after.
 func (st *store) release() {
-	if st.released {
-		return
-	}
-	st.released = true
 	st.index.release()
 	st.entries.release()
 	st.volatile.release()
 	st.slab.release()
 	st.objs, st.objFree = nil, nil
-}
-
-// bytes is the memory the store holds, its objects' own estimates
-// included.
-func (st *store) bytes() int {
-	n := st.index.bytes() + st.entries.bytes() + st.volatile.bytes() + st.slab.bytes() + 16*cap(st.objs)
-	for _, v := range st.objs {
-		if v != nil {
-			n += v.MemoryUsage()
-		}
-	}
-	return n
 }
 
 // keyBytes is what one key costs the store besides an object value: its
