@@ -1,6 +1,6 @@
-# Helpers shared by bench/run.sh and bench/persistence.sh, which source
-# this file from the repository's root. Sourcing it checks that the
-# tools are installed and sets on_server_cpu and on_client_cpu.
+# Helpers shared by the bench/ scripts, which source this file from the
+# repository's root. Sourcing it checks that the tools are installed and
+# sets on_server_cpu and on_client_cpu.
 
 for prog in go redis-server redis-cli redis-benchmark; do
 	command -v "$prog" >/dev/null || { echo "bench: $prog is not installed (apt-get install redis-server redis-tools)" >&2; exit 1; }
@@ -44,3 +44,36 @@ wait_ping() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# start_servers [ENV...] starts a fresh pair of servers without
+# persistence on free ports, redis-server and $work/cairn (with the
+# environment variables ENV, NAME=VALUE, and its stderr appended to
+# $cairn_log, $work/cairn.log by default), each on the server CPU, and
+# waits for both to answer PING. It sets redis_port, redis_pid,
+# cairn_port, cairn_pid, and cairn_started, cairn's $EPOCHREALTIME at
+# start. stop_servers stops them and removes cairn's data directory.
+redis_pid='' cairn_pid=''
+start_servers() {
+	redis_port=$(free_port)
+	"${on_server_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$work" --daemonize no --logfile "$work/redis.log" &
+	redis_pid=$!
+	cairn_port=$(free_port)
+	cairn_started=$EPOCHREALTIME
+	# cairn persists by default: turned off, as Redis's is, and so that a
+	# restart does not bring back the keys of the previous run.
+	"${on_server_cpu[@]}" env "$@" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
+		--appendonly no --save '' --loglevel warning 2>>"${cairn_log:-$work/cairn.log}" &
+	cairn_pid=$!
+	wait_ping "$redis_port"
+	wait_ping "$cairn_port"
+}
+
+stop_servers() {
+	for pid in $redis_pid $cairn_pid; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	redis_pid='' cairn_pid=''
+	rm -rf "$work/cairn-data"
+}

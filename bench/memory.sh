@@ -75,15 +75,6 @@ done
 . bench/lib.sh
 
 work=$(mktemp -d -t cairn-memory.XXXXXX)
-redis_pid='' cairn_pid=''
-stop_servers() {
-	for pid in $redis_pid $cairn_pid; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	redis_pid='' cairn_pid=''
-	rm -rf "$work/cairn-data"
-}
 trap 'stop_servers; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -92,24 +83,9 @@ echo "building cmd/cairn and bench/memload..." >&2
 go build -o "$work/cairn" ./cmd/cairn
 go build -o "$work/memload" ./bench/memload
 
-# start_servers [ENV...] starts a fresh pair of servers on free ports,
-# cairn with the environment variables ENV (NAME=VALUE) and its stderr
-# appended to $cairn_log, and waits for both to answer PING;
-# cairn_started is cairn's $EPOCHREALTIME at start.
+# start_servers and stop_servers are bench/lib.sh's; cairn's stderr
+# goes to $cairn_log.
 cairn_log=$work/cairn.log
-start_servers() {
-	redis_port=$(free_port)
-	"${on_server_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$work" --daemonize no --logfile "$work/redis.log" &
-	redis_pid=$!
-	cairn_port=$(free_port)
-	cairn_started=$EPOCHREALTIME
-	"${on_server_cpu[@]}" env "$@" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
-		--appendonly no --save '' --loglevel warning 2>>"$cairn_log" &
-	cairn_pid=$!
-	wait_ping "$redis_port"
-	wait_ping "$cairn_port"
-}
 
 # settle sets redis_rss and cairn_rss to the servers' VmRSS in KiB once
 # it has stopped moving (see the header).

@@ -10,7 +10,7 @@
 #      auto-aof-rewrite (64mb, 100%), the better of two rounds;
 #   2. the time from a server's start to its first PONG (not -LOADING)
 #      with 1,000,000 strings of 100 bytes, half of them with a TTL, and
-#      100,000 hashes of 10 fields (bench/loader through redis-cli --pipe):
+#      100,000 hashes of 10 fields (bench/memload through redis-cli --pipe):
 #      Redis from its RDB file (SAVE) and from its AOF (no RDB preamble,
 #      never rewritten), cairn from the snapshot its SIGTERM took and from
 #      its log alone (--save "", no snapshot), the better of two starts;
@@ -43,9 +43,9 @@ trap 'kill_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "building cmd/cairn, bench/loader and bench/latency..." >&2
+echo "building cmd/cairn, bench/memload and bench/latency..." >&2
 go build -o "$work/cairn" ./cmd/cairn
-go build -o "$work/loader" ./bench/loader
+go build -o "$work/memload" ./bench/memload
 go build -o "$work/latency" ./bench/latency
 
 # since T prints the seconds from T, an $EPOCHREALTIME, to now.
@@ -195,7 +195,10 @@ fi
 # 2. Restart.
 echo >&2
 echo "generating the data set..." >&2
-"${on_client_cpu[@]}" "$work/loader" -keys 1000000 -value-size 100 -ex 100000 -hashes 100000 -fields 10 >"$work/data.resp"
+{
+	"${on_client_cpu[@]}" "$work/memload" -mode strings -n 1000000 -value-size 100 -ex 100000 -ex-every 2
+	"${on_client_cpu[@]}" "$work/memload" -mode hashes -n 100000 -elements 10
+} >"$work/data.resp"
 keys=1100000
 
 # load PORT loads the data set into a server and prints the seconds it

@@ -20,34 +20,11 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 
 work=$(mktemp -d)
-redis_pid='' cairn_pid=''
-stop_servers() {
-	for pid in $redis_pid $cairn_pid; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	redis_pid='' cairn_pid=''
-}
 trap 'stop_servers; rm -rf "$work"' EXIT
 
 echo "building cmd/cairn..." >&2
 go build -o "$work/cairn" ./cmd/cairn
 go build -o "$work/txbench" ./bench/txbench
-
-start_servers() {
-	redis_port=$(free_port)
-	"${on_server_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$work" --daemonize no --logfile "$work/redis.log" &
-	redis_pid=$!
-	cairn_port=$(free_port)
-	# cairn persists by default: turned off, as Redis's is, and so that a
-	# restart does not bring back the keys of the previous tests.
-	"${on_server_cpu[@]}" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
-		--appendonly no --save '' --loglevel warning 2>>"$work/cairn.log" &
-	cairn_pid=$!
-	wait_ping "$redis_port"
-	wait_ping "$cairn_port"
-}
 
 # rps PORT PIPELINE ARGS... prints the requests per second redis-benchmark
 # measured, given -t TEST or a command to send as ARGS: the last line's,

@@ -1,10 +1,11 @@
 // Command memload writes, as a RESP stream for redis-cli --pipe, the data
-// sets bench/memory.sh loads into redis-server and cairn to compare what
-// they take in memory. -mode picks the data set, -n its size:
+// sets bench/memory.sh and bench/persistence.sh load into redis-server and
+// cairn. -mode picks the data set, -n its size:
 //
 //	strings   SET key:I V for I in 0..n-1, V -value-size random letters and
-//	          digits; with -ex, SET ... EX -ex; with -pad, I zero-padded to
-//	          -pad digits (-pad 12 writes the keys redis-benchmark -r uses)
+//	          digits; with -ex, SET ... EX -ex (on every -ex-every'th key
+//	          only); with -pad, I zero-padded to -pad digits (-pad 12 writes
+//	          the keys redis-benchmark -r uses)
 //	del       DEL key:I
 //	hashes    HSET hash:I field0 V0 .. field<E-1> V<E-1>, values of 10 bytes
 //	intsets   SADD intset:I with E random integers below 1,000,000
@@ -40,6 +41,7 @@ type options struct {
 	mode               string
 	n, elements, batch int
 	valueSize, ex, pad int
+	exEvery            int
 	size               int
 	fraction           float64
 	seed               uint64
@@ -52,15 +54,16 @@ func main() {
 	flag.IntVar(&o.elements, "elements", 10, "fields, members or elements of each hash, set or list")
 	flag.IntVar(&o.batch, "batch", 1000, "fields or members an HSET or SADD adds to bighash or bigset")
 	flag.IntVar(&o.valueSize, "value-size", 10, "length of a string's value (strings)")
-	flag.IntVar(&o.ex, "ex", 0, "TTL in seconds of every string (SET ... EX); 0 for none")
+	flag.IntVar(&o.ex, "ex", 0, "TTL in seconds of the strings (SET ... EX); 0 for none")
+	flag.IntVar(&o.exEvery, "ex-every", 1, "the TTL goes on every Nth string only: key:N-1, key:2N-1, ...")
 	flag.IntVar(&o.pad, "pad", 0, "zero-pad the number in key:N to this many digits (strings, del)")
 	flag.IntVar(&o.size, "size", 100<<20, "bytes of the value SET (bigvalue) or of each APPEND (append)")
 	flag.Float64Var(&o.fraction, "fraction", 1, "share of the keys written (strings, del)")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the random values and of the keys drawn")
 	flag.Parse()
-	if o.n < 0 || o.elements < 1 || o.batch < 1 || o.valueSize < 0 || o.ex < 0 || o.pad < 0 || o.size < 0 ||
-		o.fraction < 0 || o.fraction > 1 {
-		fmt.Fprintln(os.Stderr, "memload: -n, -value-size, -ex, -pad and -size must not be negative, -elements and -batch must be positive, -fraction in [0, 1]")
+	if o.n < 0 || o.elements < 1 || o.batch < 1 || o.valueSize < 0 || o.ex < 0 || o.exEvery < 1 || o.pad < 0 ||
+		o.size < 0 || o.fraction < 0 || o.fraction > 1 {
+		fmt.Fprintln(os.Stderr, "memload: -n, -value-size, -ex, -pad and -size must not be negative, -elements, -batch and -ex-every must be positive, -fraction in [0, 1]")
 		os.Exit(2)
 	}
 	w := &writer{Writer: bufio.NewWriterSize(os.Stdout, 1<<20), rng: rand.New(rand.NewPCG(o.seed, 0))}
@@ -112,7 +115,7 @@ func (w *writer) write(o options) error {
 				continue
 			}
 			w.random(value)
-			if o.ex > 0 {
+			if o.ex > 0 && i%o.exEvery == o.exEvery-1 {
 				w.command("SET", keyName("key:", i), value, exArg, exValue)
 			} else {
 				w.command("SET", keyName("key:", i), value)
