@@ -69,7 +69,7 @@ func (db *DB) forget(key []byte) {
 // new collection after storing it. A string is never changed once stored.
 func (db *DB) stored(key []byte, p uint32, v datatypes.Value) {
 	db.forget(key)
-	if kind, _, _ := recordValue(db.st.record(p)); kind > kindObject {
+	if db.st.record(p)[0]&kindMask > kindObject {
 		db.keep(key, v)
 	}
 }
@@ -192,7 +192,7 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 		return db.dirty[i].v, true
 	}
 	v := db.st.value(p)
-	if _, isObj := objectOf(db.st.record(p)); !isObj {
+	if db.st.record(p)[0]&kindMask != kindObject {
 		db.keep(key, v)
 	}
 	return v, true

@@ -199,8 +199,11 @@ func (st *store) stringAt(pos uint32) (b []byte, obj *datatypes.String, isString
 
 // objectOf returns the object number in a record, if it has one.
 func objectOf(r []byte) (uint32, bool) {
-	kind, _, obj := recordValue(r)
-	return obj, kind == kindObject
+	if r[0]&kindMask != kindObject {
+		return 0, false
+	}
+	_, _, obj := recordValue(r)
+	return obj, true
 }
 
 // writeRecord stores a record for key, expireAt and v, reusing the
@@ -208,7 +211,7 @@ func objectOf(r []byte) (uint32, bool) {
 // and returns the slot's location: old's (noLoc for none) if the record
 // belongs in the same size class, where it is written over the old one
 // (key may be the old record's own), else a new slot's.
-func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32, old uint64) uint64 {
+func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj uint32, old uint64) (loc uint64, isObj bool) {
 	flags, inline := st.inlineForm(v)
 	if flags == kindObject {
 		if obj == noObject {
@@ -223,7 +226,6 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 	} else {
 		size += uvarintLen(uint64(len(inline))) + len(inline)
 	}
-	var loc uint64
 	var r []byte
 	if old != noLoc && st.slab.sameClass(old, size) {
 		loc, r = old, st.slab.slot(old)
@@ -237,7 +239,7 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 		off += binary.PutUvarint(r[off:], uint64(len(inline)))
 		copy(r[off:], inline)
 	}
-	return loc
+	return loc, flags == kindObject
 }
 
 // headSize is the size of a record's head: flags, key and expiry time.
@@ -301,7 +303,7 @@ func (st *store) freeObject(i uint32) {
 
 // add appends an entry for a key that is not present.
 func (st *store) add(key []byte, v datatypes.Value, expireAt int64, meta uint32) uint32 {
-	loc := st.writeRecord(key, expireAt, v, noObject, noLoc)
+	loc, _ := st.writeRecord(key, expireAt, v, noObject, noLoc)
 	pos := uint32(st.entries.push(entry{loc: loc, meta: meta}))
 	st.setVolatile(pos, expireAt != 0)
 	st.index.insert(st.tag(key), pos)
@@ -317,11 +319,10 @@ func (st *store) rewrite(pos uint32, key []byte, expireAt int64, v datatypes.Val
 	if !hasObj {
 		obj = noObject
 	}
-	e.loc = st.writeRecord(key, expireAt, v, obj, old)
-	if hasObj {
-		if _, still := objectOf(st.slab.slot(e.loc)); !still {
-			st.freeObject(obj)
-		}
+	loc, isObj := st.writeRecord(key, expireAt, v, obj, old)
+	e.loc = loc
+	if hasObj && !isObj {
+		st.freeObject(obj)
 	}
 	if e.loc != old {
 		st.slab.free(old)
