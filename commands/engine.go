@@ -140,8 +140,8 @@ type Engine struct {
 	Stats        Stats
 	// errorStats counts error replies by error code ("ERR", "WRONGTYPE").
 	errorStats map[string]int64
-	// peakMemory is the highest used_memory INFO has reported.
-	peakMemory uint64
+	// peakMemory is the highest used_memory seen by INFO and the cron.
+	peakMemory int64
 	pause      pause
 	ctx        Ctx
 	// tx holds the WATCHed keys and the EXEC in progress
@@ -152,6 +152,13 @@ type Engine struct {
 	// scripts is the Lua runtime and script cache behind the scripting
 	// commands of Table (scripting.go).
 	scripts *scripter
+	// evict is the maxmemory state (evict.go).
+	evict evictState
+	// startupMemory is the heap the server held when it started serving,
+	// and clientsMemory what its clients hold, refreshed by the cron:
+	// parts of used_memory (usedMemory).
+	startupMemory int64
+	clientsMemory int64
 }
 
 // NewEngine returns an engine over ks.
@@ -167,10 +174,12 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		clients:    map[int64]*Client{},
 		errorStats: map[string]int64{},
 		pause:      pause{wake: make(chan struct{})},
+		evict:      evictState{wake: make(chan struct{}, 1)},
 	}
 	e.scripts = newScripter()
 	e.Table = newTable(e.scripts)
 	ks.OnEffect(e.onEffect)
+	e.applyEviction(cfg.Load())
 	return e
 }
 
@@ -308,7 +317,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, resp.ErrNoAuth)
 		return
 	}
-	if e.rejectNoMulti(cl, cmd) || e.rejectForPersistence(cl, cmd) {
+	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cl, cmd) || e.rejectForPersistence(cl, cmd) {
 		return
 	}
 	if !e.waitWhilePaused(cl, cmd) {
@@ -567,7 +576,8 @@ func (e *Engine) ResetStats() {
 	e.Stats = Stats{}
 	e.errorStats = map[string]int64{}
 	e.peakMemory = 0
-	e.KS.Stats.ExpiredKeys, e.KS.Stats.KeyspaceHits, e.KS.Stats.KeyspaceMisses = 0, 0, 0
+	e.KS.Stats.ExpiredKeys, e.KS.Stats.EvictedKeys, e.KS.Stats.KeyspaceHits, e.KS.Stats.KeyspaceMisses = 0, 0, 0, 0
+	e.evict.exceededTotal = 0
 	for _, cmd := range e.Table {
 		cmd.Stats = CommandStats{}
 		for _, sub := range cmd.Subcommands {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strconv"
 	"strings"
@@ -169,54 +170,93 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("clients_in_timeout_table", inTimeoutTable)
 }
 
-// infoMemory reports the Go heap and the keyspace's arena pages as
-// used_memory and the resident set (from /proc where there is one) as
-// used_memory_rss.
+// infoMemory reports cairn's accounting of its memory (usedMemory) with
+// Redis's field names, and the resident set (from /proc where there is
+// one) as used_memory_rss.
 func infoMemory(c *Ctx, b *infoBuilder) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc + uint64(arena.InUse())
+	used := c.usedMemory()
 	c.peakMemory = max(c.peakMemory, used)
-	rss := residentMemory(ms.Sys)
-	b.int("used_memory", int64(used))
+	rss := residentMemory()
+	cfg := c.Config.Load()
+	scripts := c.scripts.memoryUsage()
+	overhead := c.startupMemory + c.clientsMemory + scripts + c.KS.MemoryOverhead()
+	dataset := used - overhead
+	b.int("used_memory", used)
 	b.str("used_memory_human", bytesToHuman(used))
-	b.int("used_memory_rss", int64(rss))
+	b.int("used_memory_rss", rss)
 	b.str("used_memory_rss_human", bytesToHuman(rss))
-	b.int("used_memory_peak", int64(c.peakMemory))
+	b.int("used_memory_peak", c.peakMemory)
 	b.str("used_memory_peak_human", bytesToHuman(c.peakMemory))
 	b.str("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(c.peakMemory, 1))))
+	b.int("used_memory_overhead", overhead)
+	b.int("used_memory_startup", c.startupMemory)
+	b.int("used_memory_dataset", dataset)
+	b.str("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(dataset)*100/float64(max(used-c.startupMemory, 1))))
+	total := systemMemory()
+	b.int("total_system_memory", total)
+	b.str("total_system_memory_human", bytesToHuman(total))
+	b.int("used_memory_scripts", scripts)
+	b.str("used_memory_scripts_human", bytesToHuman(scripts))
 	b.int("number_of_cached_scripts", int64(c.cachedScripts()))
-	b.int("maxmemory", 0)
-	b.str("maxmemory_human", "0B")
-	b.str("maxmemory_policy", "noeviction")
+	b.int("maxmemory", cfg.MaxMemory)
+	b.str("maxmemory_human", bytesToHuman(cfg.MaxMemory))
+	b.str("maxmemory_policy", cfg.MaxMemoryPolicy)
 	b.str("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
+	b.int("mem_fragmentation_bytes", rss-used)
+	b.int("mem_not_counted_for_evict", 0)
+	b.int("mem_clients_slaves", 0)
+	b.int("mem_clients_normal", c.clientsMemory)
+	b.int("mem_aof_buffer", 0)
 	b.str("mem_allocator", "go")
 	b.int("lazyfree_pending_objects", 0)
+	// cairn's own: the CPU time the Go collector has taken since start.
+	b.str("gc_cpu_seconds", fmt.Sprintf("%.3f", gcCPUSeconds()))
+}
+
+// gcCPUSeconds is the CPU time spent in the Go collector since start.
+func gcCPUSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
+}
+
+// systemMemory is the machine's memory, from /proc/meminfo; 0 if unknown.
+func systemMemory() int64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // residentMemory reads the resident set size from /proc/self/statm, or
-// returns fallback where there is no such file.
-func residentMemory(fallback uint64) uint64 {
+// returns what the Go runtime holds where there is no such file.
+func residentMemory() int64 {
 	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return fallback
+	if fields := strings.Fields(string(data)); err == nil && len(fields) >= 2 {
+		if pages, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+			return pages * int64(os.Getpagesize())
+		}
 	}
-	fields := strings.Fields(string(data))
-	if len(fields) < 2 {
-		return fallback
-	}
-	pages, err := strconv.ParseUint(fields[1], 10, 64)
-	if err != nil {
-		return fallback
-	}
-	return pages * uint64(os.Getpagesize())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.Sys) + arena.InUse()
 }
 
 // bytesToHuman formats a byte count as Redis's bytesToHuman.
-func bytesToHuman(n uint64) string {
+func bytesToHuman(n int64) string {
 	units := []string{"K", "M", "G", "T", "P"}
 	if n < 1024 {
-		return strconv.FormatUint(n, 10) + "B"
+		return strconv.FormatInt(n, 10) + "B"
 	}
 	d := float64(n)
 	for _, u := range units {
@@ -233,8 +273,14 @@ func infoStats(c *Ctx, b *infoBuilder) {
 	b.int("total_commands_processed", c.Stats.TotalCommands)
 	b.int("rejected_connections", c.Stats.RejectedConnections)
 	b.int("expired_keys", c.KS.Stats.ExpiredKeys)
-	b.int("evicted_keys", 0)
+	b.int("evicted_keys", c.KS.Stats.EvictedKeys)
 	b.int("evicted_clients", 0)
+	current := time.Duration(0)
+	if since := c.evict.exceededSince; !since.IsZero() {
+		current = time.Since(since)
+	}
+	b.int("total_eviction_exceeded_time", (c.evict.exceededTotal + current).Milliseconds())
+	b.int("current_eviction_exceeded_time", current.Milliseconds())
 	b.int("keyspace_hits", c.KS.Stats.KeyspaceHits)
 	b.int("keyspace_misses", c.KS.Stats.KeyspaceMisses)
 	b.int("pubsub_channels", 0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/glob"
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -415,16 +416,34 @@ func objectEncodingCommand(c *Ctx) {
 	}
 }
 
-// objectFreqCommand always fails after the lookup: cairn has no LFU
-// eviction policy, so access frequencies are not tracked.
-func objectFreqCommand(c *Ctx) {
-	if _, ok := objectLookup(c); ok {
-		c.W.Error(resp.ErrLFUNotSelected)
-	}
+// lfuPolicy reports whether keys' access fields hold LFU counters.
+func lfuPolicy(c *Ctx) bool {
+	p, _ := keyspace.ParsePolicy(c.Config.Load().MaxMemoryPolicy)
+	return p.LFU()
 }
 
+// objectFreqCommand reports the LFU counter, which only an LFU policy
+// keeps.
+func objectFreqCommand(c *Ctx) {
+	if _, ok := objectLookup(c); !ok {
+		return
+	}
+	if !lfuPolicy(c) {
+		c.W.Error(resp.ErrLFUNotSelected)
+		return
+	}
+	n, _ := c.DB.Freq(c.Args[2])
+	c.W.Int(int64(n))
+}
+
+// objectIdletimeCommand reports the seconds since the last access, which
+// an LFU policy does not keep.
 func objectIdletimeCommand(c *Ctx) {
 	if _, ok := objectLookup(c); !ok {
+		return
+	}
+	if lfuPolicy(c) {
+		c.W.Error(resp.ErrLFUSelected)
 		return
 	}
 	ms, _ := c.DB.IdleMillis(c.Args[2])

@@ -113,6 +113,14 @@ func (s *scripter) lua(e *Engine) *scripting.Runtime {
 	return s.runtime
 }
 
+// memoryUsage is used_memory_scripts: what the cached scripts hold.
+func (s *scripter) memoryUsage() int64 {
+	if s.runtime == nil {
+		return 0
+	}
+	return int64(s.runtime.MemoryUsage())
+}
+
 // eval is EVAL, EVALSHA (bySHA) and their _RO variants (readOnly).
 func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 	// Other clients' commands may run while begin waits (below), through
@@ -162,8 +170,16 @@ func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 		w.Error(resp.ErrScriptWriteFlagRO)
 		return
 	}
+	// A script that declares flags is refused up front when memory is out
+	// and it may write, unless it allows OOM; one without flags has its
+	// first write refused instead (scriptCaller.Call).
+	allowOOM := script.Shebang && script.Flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) != 0
+	if script.Shebang && !allowOOM && e.scriptOOM() {
+		w.Error(resp.ErrOOM)
+		return
+	}
 	s.client.DB = c.Client.DB
-	caller := &scriptCaller{e: e, s: s, readOnly: readOnly || script.ReadOnly()}
+	caller := &scriptCaller{e: e, s: s, readOnly: readOnly || script.ReadOnly(), allowOOM: allowOOM}
 	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold)
 	defer func() {
 		left := s.ctl.end()
@@ -183,6 +199,10 @@ type scriptCaller struct {
 	e        *Engine
 	s        *scripter
 	readOnly bool
+	// allowOOM lets the script write when memory is out; wrote is set
+	// once it has called a write command: from then on a write is not
+	// refused for memory, as a script is not stopped half-way.
+	allowOOM, wrote bool
 }
 
 var _ scripting.Caller = (*scriptCaller)(nil)
@@ -215,12 +235,17 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 	case cmd.Flags&FlagWrite != 0 && k.e.writeError() != "":
 		// As Redis's scriptVerifyWriteCommandAllow: MISCONF.
 		refusal = k.e.writeError()
+	case cmd.Flags&FlagDenyOOM != 0 && !k.allowOOM && !k.wrote && k.e.scriptOOM():
+		refusal = resp.ErrOOM
 	case cmd.Flags&FlagMayReplicate != 0 && k.e.pausedFor(cmd):
 		// A read-only script runs during CLIENT PAUSE WRITE, but not the
 		// commands the pause holds back.
 		refusal = resp.ErrScriptMayReplicate
 	case cmd.Flags&FlagWrite != 0 && !k.s.ctl.markWrite():
 		refusal = resp.ErrScriptKilledByUser
+	}
+	if refusal == "" && cmd.Flags&FlagWrite != 0 {
+		k.wrote = true
 	}
 	cl := k.s.client
 	cl.W.Reset()

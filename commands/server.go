@@ -161,9 +161,20 @@ func configSetCommand(c *Ctx) {
 	for i := 2; i < len(c.Args); i += 2 {
 		pairs = append(pairs, [2]string{string(c.Args[i]), string(c.Args[i+1])})
 	}
+	before := c.Config.Load()
 	if err := c.Config.Set(pairs); err != nil {
 		c.W.Error(err.Error())
 		return
+	}
+	cfg := c.Config.Load()
+	c.applyEviction(cfg)
+	if cfg.MaxMemory != before.MaxMemory && cfg.MaxMemory != 0 {
+		// As Redis, a lower limit takes effect at once.
+		if used := c.usedMemory(); used > cfg.MaxMemory {
+			c.Log.Warn("the new maxmemory is smaller than the memory in use: keys will be evicted, or writes refused, as maxmemory-policy says",
+				"maxmemory", cfg.MaxMemory, "used_memory", used)
+		}
+		c.performEvictions()
 	}
 	c.W.OK()
 }

@@ -62,6 +62,21 @@ type Config struct {
 	SetMaxIntsetEntries    int
 	HashMaxListpackEntries int
 	HashMaxListpackValue   int
+	// MaxMemory is the memory limit in bytes (used_memory), 0 for none;
+	// MaxMemoryPolicy is what goes when it is reached: "noeviction" or
+	// one of Redis's volatile-* and allkeys-* policies.
+	MaxMemory       int64
+	MaxMemoryPolicy string
+	// MaxMemorySamples is how many keys each database offers the eviction
+	// pool per round; MaxMemoryEvictionTenacity (0..100) bounds the time a
+	// command spends evicting before the rest is left to the background.
+	MaxMemorySamples          int
+	MaxMemoryEvictionTenacity int
+	// LFULogFactor and LFUDecayTime shape the LFU counter: how slowly it
+	// grows, and the minutes after which an idle key's counter halves
+	// (decrements, as Redis's); 0 never.
+	LFULogFactor int
+	LFUDecayTime int
 	// BusyReplyThreshold is how long a script runs before other clients
 	// get BUSY and SCRIPT KILL may stop it; 0 never.
 	BusyReplyThreshold time.Duration

@@ -73,6 +73,15 @@ var options = []*option{
 	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
 	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries"),
 	aliasOpt(intOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
+	// Memory limit and eviction (keyspace/evict.go), with Redis 7.0's
+	// ranges and defaults; the policies in the order Redis lists them.
+	memoryOpt("maxmemory", "0", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.MaxMemory }),
+	enumOpt("maxmemory-policy", "noeviction", true, []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, func(c *Config) *string { return &c.MaxMemoryPolicy }),
+	intOpt("maxmemory-samples", "5", 1, math.MaxInt32, true, func(c *Config) *int { return &c.MaxMemorySamples }),
+	intOpt("maxmemory-eviction-tenacity", "10", 0, 100, true, func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }),
+	intOpt("lfu-log-factor", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFULogFactor }),
+	intOpt("lfu-decay-time", "1", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFUDecayTime }),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
 }
 

@@ -127,7 +127,11 @@ func (db *DB) find(key []byte) (uint32, bool) {
 	return p, true
 }
 
-func (db *DB) touch(p uint32) { db.st.entry(p).setAccess(lruClock(db.ks.now)) }
+// touch records an access to the key at p: its LRU clock or LFU counter.
+func (db *DB) touch(p uint32) {
+	e := db.st.entry(p)
+	e.setAccess(db.ks.accessed(e.access()))
+}
 
 // Lookup returns the value of a key for a read command, counting a hit or
 // a miss and updating the key's access time. A value the store keeps as
@@ -192,7 +196,9 @@ func (db *DB) LookupWrite(key []byte) (datatypes.Value, bool) {
 		return db.dirty[i].v, true
 	}
 	v := db.st.value(p)
-	if db.st.record(p)[0]&kindMask != kindObject {
+	if obj, isObj := objectOf(db.st.record(p)); isObj {
+		db.st.measureLater(obj)
+	} else {
 		db.keep(key, v)
 	}
 	return v, true
@@ -311,7 +317,7 @@ func (db *DB) Move(key []byte, to *DB) bool {
 }
 
 func (db *DB) insert(key []byte, v datatypes.Value, expireAt int64) uint32 {
-	return db.st.add(key, v, expireAt, lruClock(db.ks.now)<<8|uint32(db.ks.snapEpoch))
+	return db.st.add(key, v, expireAt, db.ks.newAccess()<<8|uint32(db.ks.snapEpoch))
 }
 
 // Delete removes a key and reports whether it existed (and was live).
@@ -384,6 +390,16 @@ func (db *DB) IdleMillis(key []byte) (int64, bool) {
 		return 0, false
 	}
 	return lruIdleMillis(db.ks.now, db.st.entry(p).access()), true
+}
+
+// Freq returns a key's LFU counter, decayed to now, for OBJECT FREQ: the
+// access field holds one only under an LFU policy.
+func (db *DB) Freq(key []byte) (int, bool) {
+	p, ok := db.find(key)
+	if !ok {
+		return 0, false
+	}
+	return int(db.ks.lfuCounter(db.st.entry(p).access())), true
 }
 
 // Flush deletes every key.
@@ -485,12 +501,8 @@ func (db *DB) MemoryUsage(key []byte) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n := db.st.keyBytes(p)
-	if obj, isObj := objectOf(db.st.record(p)); isObj {
-		n += 16 + db.st.objs[obj].MemoryUsage()
-	}
 	// A value in compact form is counted in its record.
-	return n, true
+	return db.st.keyBytes(p), true
 }
 
 // lruClock is the access clock: seconds in 24 bits, as Redis's LRU clock,

@@ -39,6 +39,7 @@ type Options struct {
 // lock.
 type Stats struct {
 	ExpiredKeys    int64
+	EvictedKeys    int64
 	KeyspaceHits   int64
 	KeyspaceMisses int64
 	// Dirty counts changes since start, as Redis's server.dirty.
@@ -80,9 +81,15 @@ type Keyspace struct {
 	seed maphash.Seed
 	// stores are the databases' contents that hold arena pages.
 	stores *stores
-	// dirty is set when a database holds values to write back at the end
-	// of the command (DB.dirty).
+	// dirty is set when a database holds values to write back, or objects
+	// to measure, at the end of the command (DB.dirty, store.touched).
 	dirty bool
+	// ev is the eviction policy and its settings; pool the best eviction
+	// candidates seen, nextEvictDB the database the random policies take
+	// from next (evict.go). Guarded by mu.
+	ev          Eviction
+	pool        [evictionPoolSize]poolEntry
+	nextEvictDB int
 }
 
 // New returns an empty keyspace.
@@ -91,7 +98,8 @@ func New(opts Options) *Keyspace {
 		opts.Clock = time.Now
 	}
 	ks := &Keyspace{clock: opts.Clock, sink: opts.Sink, seed: maphash.MakeSeed(),
-		stores: &stores{all: map[*store]struct{}{}}}
+		stores: &stores{all: map[*store]struct{}{}},
+		ev:     Eviction{Samples: 5, LFULogFactor: 10, LFUDecayMinutes: 1}}
 	// A keyspace dropped with keys in it (tests make many) gives its pages
 	// back.
 	runtime.AddCleanup(ks, (*stores).releaseAll, ks.stores)
@@ -137,6 +145,7 @@ func (ks *Keyspace) FlushDirty() {
 	}
 	for _, db := range ks.dbs {
 		db.flushDirty()
+		db.st.measureTouched()
 	}
 	ks.dirty = false
 }
@@ -224,7 +233,7 @@ func (ks *Keyspace) expire(db *DB, pos uint32) {
 }
 
 func (ks *Keyspace) newStore() *store {
-	st := newStore(ks.seed)
+	st := newStore(ks.seed, &ks.dirty)
 	ks.stores.track(st)
 	return st
 }

@@ -3,6 +3,7 @@ package keyspace
 import (
 	"encoding/binary"
 
+	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace/arena"
 )
 
@@ -27,8 +28,10 @@ type slab struct {
 	bigs    [][]byte
 	// bigFree are indexes of bigs that are free.
 	bigFree []uint32
-	// bigBytes is the bytes of bigs.
-	bigBytes int
+	// used is the bytes of the slots handed out, big records' included:
+	// what the records cost, as a malloc counts it (the free slots and
+	// pages' unused ends are the slab's fragmentation).
+	used int
 }
 
 type slabClass struct {
@@ -88,7 +91,7 @@ func newSlab() *slab {
 func (s *slab) alloc(n int) (uint64, []byte) {
 	if n > maxClassSize {
 		b := make([]byte, n)
-		s.bigBytes += n
+		s.used += datatypes.AllocSize(n)
 		if k := len(s.bigFree); k > 0 {
 			i := s.bigFree[k-1]
 			s.bigFree = s.bigFree[:k-1]
@@ -101,6 +104,7 @@ func (s *slab) alloc(n int) (uint64, []byte) {
 	ci := classFor(n)
 	c := &s.classes[ci]
 	size := int(classSizes[ci])
+	s.used += size
 	if c.free != noLoc {
 		loc := c.free
 		b := s.slot(loc)
@@ -121,12 +125,13 @@ func (s *slab) free(loc uint64) {
 	ci := loc >> 56
 	if ci == bigClass {
 		i := uint32(loc >> 16)
-		s.bigBytes -= len(s.bigs[i])
+		s.used -= datatypes.AllocSize(len(s.bigs[i]))
 		s.bigs[i] = nil
 		s.bigFree = append(s.bigFree, i)
 		return
 	}
 	c := &s.classes[ci]
+	s.used -= int(classSizes[ci])
 	binary.LittleEndian.PutUint64(s.slot(loc), c.free)
 	c.free = loc
 }
@@ -165,13 +170,4 @@ func (s *slab) release() {
 		}
 	}
 	*s = *newSlab()
-}
-
-// bytes is the memory the slab holds.
-func (s *slab) bytes() int {
-	n := s.bigBytes
-	for i := range s.classes {
-		n += len(s.classes[i].pages) * arena.PageSize
-	}
-	return n
 }

@@ -34,6 +34,15 @@ type store struct {
 	objs     []datatypes.Value
 	// objFree are numbers of objs that are free.
 	objFree []uint32
+	// objSize is each object's MemoryUsage when last measured, objBytes
+	// their sum. An object is measured when stored, and again when the
+	// command that may have changed it in place ends (touched).
+	objSize  []int
+	objBytes int
+	// touched are the numbers of the objects to measure again when the
+	// command ends; *dirty is set with it, so that it does (FlushDirty).
+	touched []uint32
+	dirty   *bool
 	// hint is 1 + the position find last returned: a command that looks
 	// a key up and then stores it finds it without hashing again.
 	hint uint32
@@ -86,8 +95,8 @@ const (
 // without a copy, and which change in place.
 const maxInline = 2048
 
-func newStore(seed maphash.Seed) *store {
-	return &store{seed: seed, slab: newSlab()}
+func newStore(seed maphash.Seed, dirty *bool) *store {
+	return &store{seed: seed, slab: newSlab(), dirty: dirty}
 }
 
 func (st *store) tag(key []byte) uint32 {
@@ -217,7 +226,7 @@ func (st *store) writeRecord(key []byte, expireAt int64, v datatypes.Value, obj 
 		if obj == noObject {
 			obj = st.newObject(v)
 		} else {
-			st.objs[obj] = v
+			st.setObject(obj, v)
 		}
 	}
 	size := headSize(key, expireAt)
@@ -286,18 +295,57 @@ func (st *store) inlineForm(v datatypes.Value) (flags byte, inline []byte) {
 const noObject = ^uint32(0)
 
 func (st *store) newObject(v datatypes.Value) uint32 {
+	var i uint32
 	if n := len(st.objFree); n > 0 {
-		i := st.objFree[n-1]
+		i = st.objFree[n-1]
 		st.objFree = st.objFree[:n-1]
-		st.objs[i] = v
-		return i
+	} else {
+		st.objs = append(st.objs, nil)
+		st.objSize = append(st.objSize, 0)
+		i = uint32(len(st.objs) - 1)
 	}
-	st.objs = append(st.objs, v)
-	return uint32(len(st.objs) - 1)
+	st.setObject(i, v)
+	return i
+}
+
+// setObject makes v object i and measures it. A collection is measured
+// again when the command ends, as commands fill one after storing it; a
+// String stored is never changed afterwards.
+func (st *store) setObject(i uint32, v datatypes.Value) {
+	st.objs[i] = v
+	st.measure(i)
+	if _, isString := v.(*datatypes.String); !isString {
+		st.measureLater(i)
+	}
+}
+
+// measureLater has object i measured again when the command ends.
+func (st *store) measureLater(i uint32) {
+	st.touched = append(st.touched, i)
+	*st.dirty = true
+}
+
+// measure updates objBytes with object i's present size.
+func (st *store) measure(i uint32) {
+	n := 0
+	if v := st.objs[i]; v != nil {
+		n = v.MemoryUsage()
+	}
+	st.objBytes += n - st.objSize[i]
+	st.objSize[i] = n
+}
+
+// measureTouched measures the objects touched by the command that ends.
+func (st *store) measureTouched() {
+	for _, i := range st.touched {
+		st.measure(i)
+	}
+	st.touched = st.touched[:0]
 }
 
 func (st *store) freeObject(i uint32) {
 	st.objs[i] = nil
+	st.measure(i)
 	st.objFree = append(st.objFree, i)
 }
 
@@ -336,7 +384,7 @@ func (st *store) setValue(pos uint32, v datatypes.Value) {
 	if obj, ok := objectOf(r); ok {
 		if flags, _ := st.inlineForm(v); flags == kindObject {
 			// The record does not change: only the object it names.
-			st.objs[obj] = v
+			st.setObject(obj, v)
 			return
 		}
 	}
@@ -437,7 +485,15 @@ func (st *store) release() {
 	st.entries.release()
 	st.volatile.release()
 	st.slab.release()
-	st.objs, st.objFree = nil, nil
+	st.objs, st.objFree, st.objSize, st.objBytes, st.touched = nil, nil, nil, 0, nil
+}
+
+// memory is what the store's contents cost: records, objects, entries,
+// the index and the volatile index, as used_memory counts them.
+func (st *store) memory() int {
+	const objSlot = 16 + 8 // objs' interface and objSize's int
+	return st.slab.used + st.objBytes + objSlot*cap(st.objs) + 4*cap(st.objFree) +
+		st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
 }
 
 // keyBytes is what one key costs the store besides an object value: its
@@ -448,6 +504,9 @@ func (st *store) keyBytes(pos uint32) int {
 	n := st.slab.slotSize(e.loc) + 16 + 8*segSlots/(segMax*3/4)
 	if e.vidx != 0 {
 		n += 4
+	}
+	if obj, isObj := objectOf(st.slab.slot(e.loc)); isObj {
+		n += 16 + 8 + st.objSize[obj]
 	}
 	return n
 }

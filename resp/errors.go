@@ -88,6 +88,7 @@ const (
 	// ErrNotInt32 is getIntFromObjectOrReply's reply to an integer outside
 	// a C int (MOVE, COPY DB); "must between" is Redis's wording.
 	ErrNotInt32       = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrLFUSelected    = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 	ErrLFUNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
 

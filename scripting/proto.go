@@ -43,3 +43,27 @@ func trimProto(p *lua.FunctionProto) {
 // exact returns a copy of s in an array of its size, or nil if s is
 // empty (where slices.Clone would keep the old array).
 func exact[S ~[]E, E any](s S) S { return append(S(nil), s...) }
+
+// protoSize estimates what a trimmed function holds: its arrays at their
+// sizes and its nested functions', for used_memory_scripts.
+func protoSize(p *lua.FunctionProto) int {
+	const word = 8
+	n := int(unsafe.Sizeof(*p)) + 4*len(p.Code) + 16*len(p.Constants) +
+		word*len(p.FunctionPrototypes) + word*len(p.DbgSourcePositions) +
+		word*len(p.DbgLocals) + int(unsafe.Sizeof(lua.DbgCall{}))*len(p.DbgCalls) + 16*len(p.DbgUpvalues)
+	for _, l := range p.DbgLocals {
+		n += int(unsafe.Sizeof(*l)) + len(l.Name)
+	}
+	for _, u := range p.DbgUpvalues {
+		n += len(u)
+	}
+	for _, c := range p.Constants {
+		if s, ok := c.(lua.LString); ok {
+			n += 16 + len(s)
+		}
+	}
+	for _, child := range p.FunctionPrototypes {
+		n += protoSize(child)
+	}
+	return n
+}

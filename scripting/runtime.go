@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/resp"
 	lua "github.com/yuin/gopher-lua"
@@ -99,6 +100,8 @@ type Runtime struct {
 	L    *lua.LState
 	// scripts holds the compiled scripts; SCRIPT FLUSH empties it.
 	scripts scriptTable
+	// scriptBytes estimates what the cached scripts hold.
+	scriptBytes int
 	// proxies maps each read-only table a script can see to the table
 	// holding its contents (see sandbox.go).
 	proxies map[*lua.LTable]*lua.LTable
@@ -153,6 +156,7 @@ func (r *Runtime) reset() {
 		r.L.Close()
 	}
 	r.scripts = newScriptTable()
+	r.scriptBytes = 0
 	r.proxies = map[*lua.LTable]*lua.LTable{}
 	r.L = lua.NewState(lua.Options{
 		SkipOpenLibs: true,
@@ -180,6 +184,10 @@ func (r *Runtime) Flush() {
 
 // Len is the number of cached scripts.
 func (r *Runtime) Len() int { return r.scripts.n }
+
+// MemoryUsage estimates the bytes the cached scripts hold (their code and
+// the cache's index), for used_memory_scripts.
+func (r *Runtime) MemoryUsage() int { return r.scriptBytes + r.scripts.memoryUsage() }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, the name of a script.
 func SHA1Hex(b []byte) string {
@@ -226,6 +234,7 @@ func (r *Runtime) Load(body []byte) (*Script, error) {
 	}
 	s.proto = *proto // in place: one object less per script
 	r.scripts.add(s)
+	r.scriptBytes += int(unsafe.Sizeof(*s)) - int(unsafe.Sizeof(*proto)) + protoSize(proto)
 	return s, nil
 }
 

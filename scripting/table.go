@@ -54,3 +54,6 @@ func (t *scriptTable) put(s *Script) {
 	}
 	t.slots[i] = s
 }
+
+// memoryUsage is the bytes of the table's slots.
+func (t *scriptTable) memoryUsage() int { return 8 * len(t.slots) }

@@ -5,7 +5,9 @@ package server
 
 import (
 	"log/slog"
+	"math"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/expiry"
+	"github.com/cairn-db/cairn/keyspace/arena"
 	"github.com/tidwall/redcon"
 )
 
@@ -52,6 +55,13 @@ type Server struct {
 	dropped   int64
 	lastDrop  time.Time
 	releasing atomic.Bool
+
+	// LimitGoMemory makes the cron keep the Go runtime's soft memory limit
+	// in step with maxmemory (tuneMemoryLimit); main sets it unless the
+	// environment sets GOMEMLIMIT. Set before Serve.
+	LimitGoMemory bool
+	// goMemoryLimit is the limit the cron last set, 0 for none.
+	goMemoryLimit int64
 }
 
 // New returns a server for engine; it does not listen yet.
@@ -84,9 +94,10 @@ func (s *Server) Serve() error {
 		s.mu.Unlock()
 		return nil
 	}
-	s.cron.Add(1)
+	s.cron.Add(2)
 	s.mu.Unlock()
 	go s.runCron()
+	go s.runEvictor()
 	return s.rc.Serve(&listener{Listener: s.ln, s: s})
 }
 
@@ -307,7 +318,63 @@ func (s *Server) runCron() {
 		if cfg.Timeout > 0 {
 			s.closeIdle(cfg.Timeout)
 		}
+		s.engine.RefreshMemory()
 		ks.Unlock()
+		if s.LimitGoMemory {
+			s.tuneMemoryLimit(cfg.MaxMemory)
+		}
+	}
+}
+
+// runEvictor goes on evicting what commands left when they reached their
+// eviction time limit (maxmemory-eviction-tenacity), as Redis's
+// evictionTimeProc: one command's worth at a time under the lock, letting
+// the clients in between, until memory is within maxmemory or nothing
+// more may go.
+func (s *Server) runEvictor() {
+	defer s.cron.Done()
+	ks := s.engine.KS
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.engine.EvictionWake():
+		}
+		for more := true; more; {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			ks.Lock()
+			more = s.engine.EvictMore()
+			ks.Unlock()
+			runtime.Gosched()
+		}
+	}
+}
+
+// goMemoryFloor is the least soft limit tuneMemoryLimit sets.
+const goMemoryFloor = 32 << 20
+
+// tuneMemoryLimit sets the Go runtime's soft memory limit so that, with
+// used_memory held to maxmemory, the resident set stays near 1.2 times
+// it: the limit is what is left of that for the Go heap once the arena's
+// pages are counted, so the collector runs before the heap's garbage
+// takes the process past it. It never goes below 1.1 times the live heap,
+// where the collector would run all the time (eviction brings the live
+// heap down instead), nor below goMemoryFloor; without maxmemory there is
+// no limit.
+func (s *Server) tuneMemoryLimit(maxmemory int64) {
+	limit := int64(math.MaxInt64)
+	if maxmemory > 0 {
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(live)
+		limit = max(maxmemory*6/5-arena.Resident(), int64(live[0].Value.Uint64())*11/10, goMemoryFloor)
+	}
+	if limit != s.goMemoryLimit {
+		debug.SetMemoryLimit(limit)
+		s.goMemoryLimit = limit
 	}
 }
 

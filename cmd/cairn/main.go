@@ -38,6 +38,14 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// liveHeap is the Go heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
 func run(args []string) int {
 	store, err := config.Load(args)
 	if err != nil {
@@ -66,6 +74,9 @@ func run(args []string) int {
 	}
 	engine.Persist = pm
 	srv := server.New(engine, log)
+	// Without GOMEMLIMIT, the Go heap's limit follows maxmemory.
+	srv.LimitGoMemory = os.Getenv("GOMEMLIMIT") == ""
+	engine.SetStartupMemory(liveHeap())
 	addr := net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port))
 	if err := srv.Listen(addr); err != nil {
 		log.Error("cannot listen", "addr", addr, "err", err)

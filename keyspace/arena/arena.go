@@ -9,7 +9,7 @@
 //
 // Memory is reserved from the kernel in chunks of many pages, so that a
 // large keyspace does not run into the limit on memory mappings
-// (vm.max_map_count). Pages given back are kept for reuse up to maxIdle;
+// (vm.max_map_count). Pages given back are kept for reuse up to idleLimit;
 // past that, the kernel gets the surplus back with MADV_DONTNEED, one call
 // per run of adjacent pages (a call per page made dropping a large
 // keyspace take seconds). The mapping stays: a stale reference to a
@@ -30,8 +30,16 @@ const PageSize = 64 << 10
 // chunkPages is how many pages one reservation from the kernel holds.
 const chunkPages = 256
 
-// maxIdle is how many pages given back are kept for reuse: 64 MiB.
-const maxIdle = 1024
+// Pages given back are kept for reuse up to a sixteenth of those in use,
+// between minIdle and maxIdle (1 to 64 MiB): a small keyspace under a
+// memory limit must not keep much more than it uses.
+const (
+	minIdle = 16
+	maxIdle = 1024
+)
+
+// idleLimit is how many pages given back are kept now.
+func idleLimit() int { return int(min(max(inUse.Load()/16, minIdle), maxIdle)) }
 
 // pool is the process's one source of pages. It is shared, as the heap
 // is, by every keyspace in the process (tests run many).
@@ -79,17 +87,18 @@ func Put(p *[PageSize]byte) {
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
 	pool.free = append(pool.free, p)
-	if len(pool.free) > 2*maxIdle {
+	if len(pool.free) > 2*idleLimit() {
 		trim()
 	}
 }
 
-// trim returns the idle pages past maxIdle to the kernel, coalescing
+// trim returns the idle pages past idleLimit to the kernel, coalescing
 // adjacent ones. The caller holds pool.mu.
 func trim() {
 	addr := func(p *[PageSize]byte) uintptr { return uintptr(unsafe.Pointer(p)) }
 	slices.SortFunc(pool.free, func(a, b *[PageSize]byte) int { return cmp.Compare(addr(a), addr(b)) })
-	surplus := pool.free[maxIdle:]
+	keep := idleLimit()
+	surplus := pool.free[keep:]
 	for i := 0; i < len(surplus); {
 		j := i + 1
 		for j < len(surplus) && addr(surplus[j]) == addr(surplus[j-1])+PageSize {
@@ -100,11 +109,20 @@ func trim() {
 	}
 	pool.returned = append(pool.returned, surplus...)
 	clear(surplus)
-	pool.free = pool.free[:maxIdle]
+	pool.free = pool.free[:keep]
 }
 
 // InUse is the number of bytes in pages handed out and not given back.
 func InUse() int64 { return inUse.Load() * PageSize }
+
+// Resident is the number of bytes in pages handed out or kept for reuse:
+// what the arena adds to the process's resident set, at most.
+func Resident() int64 {
+	pool.mu.Lock()
+	idle := int64(len(pool.free))
+	pool.mu.Unlock()
+	return (inUse.Load() + idle) * PageSize
+}
 
 // GetAs returns a zeroed page as a *A, where A is a pointer-free array
 // type of PageSize bytes.
