@@ -155,10 +155,10 @@ type Engine struct {
 	// evict is the maxmemory state (evict.go).
 	evict evictState
 	// startupMemory is the heap the server held when it started serving,
-	// and clientsMemory what its clients hold, refreshed by the cron:
-	// parts of used_memory (usedMemory).
+	// and queuedMemory what the clients' transactions hold, refreshed by
+	// the cron: parts of used_memory (usedMemory).
 	startupMemory int64
-	clientsMemory int64
+	queuedMemory  int64
 }
 
 // NewEngine returns an engine over ks.

@@ -66,7 +66,7 @@ func (e *Engine) EvictMore() bool {
 // clients, as cairn counts it (docs/architecture.md, "Memory
 // accounting"). The caller holds the keyspace lock.
 func (e *Engine) usedMemory() int64 {
-	return e.startupMemory + e.KS.UsedMemory() + e.clientsMemory + e.scripts.memoryUsage()
+	return e.startupMemory + e.KS.UsedMemory() + e.clientsMemory() + e.scripts.memoryUsage()
 }
 
 // performEvictions brings memory back within maxmemory by evicting keys,
@@ -190,16 +190,21 @@ func (e *Engine) scriptOOM() bool {
 // write buffers and its Client (measured with idle connections).
 const clientOverhead = 16 << 10
 
-// RefreshMemory recounts what the clients hold and updates the peak of
-// used_memory; the server's cron calls it. The caller holds the keyspace
-// lock.
+// RefreshMemory recounts what the clients' transactions hold and updates
+// the peak of used_memory; the server's cron calls it. The caller holds
+// the keyspace lock.
 func (e *Engine) RefreshMemory() {
 	var n int64
 	for _, cl := range e.clients {
-		n += clientOverhead + int64(cl.tx.mem)
+		n += int64(cl.tx.mem)
 	}
-	e.clientsMemory = n
+	e.queuedMemory = n
 	e.peakMemory = max(e.peakMemory, e.usedMemory())
+}
+
+// clientsMemory is what the clients hold: mem_clients_normal.
+func (e *Engine) clientsMemory() int64 {
+	return int64(len(e.clients))*clientOverhead + e.queuedMemory
 }
 
 // SetStartupMemory records the heap the server holds before it serves

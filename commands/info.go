@@ -179,7 +179,7 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	rss := residentMemory()
 	cfg := c.Config.Load()
 	scripts := c.scripts.memoryUsage()
-	overhead := c.startupMemory + c.clientsMemory + scripts + c.KS.MemoryOverhead()
+	overhead := c.startupMemory + c.clientsMemory() + scripts + c.KS.MemoryOverhead()
 	dataset := used - overhead
 	b.int("used_memory", used)
 	b.str("used_memory_human", bytesToHuman(used))
@@ -205,7 +205,7 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("mem_fragmentation_bytes", rss-used)
 	b.int("mem_not_counted_for_evict", 0)
 	b.int("mem_clients_slaves", 0)
-	b.int("mem_clients_normal", c.clientsMemory)
+	b.int("mem_clients_normal", c.clientsMemory())
 	b.int("mem_aof_buffer", 0)
 	b.str("mem_allocator", "go")
 	b.int("lazyfree_pending_objects", 0)

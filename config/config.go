@@ -73,8 +73,8 @@ type Config struct {
 	MaxMemorySamples          int
 	MaxMemoryEvictionTenacity int
 	// LFULogFactor and LFUDecayTime shape the LFU counter: how slowly it
-	// grows, and the minutes after which an idle key's counter halves
-	// (decrements, as Redis's); 0 never.
+	// grows, and every how many minutes an idle key's counter drops by
+	// one; 0 never.
 	LFULogFactor int
 	LFUDecayTime int
 	// BusyReplyThreshold is how long a script runs before other clients

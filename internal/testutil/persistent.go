@@ -39,7 +39,7 @@ type Persistent struct {
 // returns once the data is loaded. The test stops it, if it has not.
 func StartPersistent(t testing.TB, dir string, edit func(*config.Config)) *Persistent {
 	t.Helper()
-	engine, store, log := newEngine(dir, edit)
+	engine, store, log := newEngine(dir, edit, nil)
 	ks := engine.KS
 	pm, err := persistence.Open(dir, persistence.Options{Keyspace: ks, Config: store, Log: log,
 		Limits: engine.Limits, Apply: engine.Apply})

@@ -32,7 +32,15 @@ type Cairn struct {
 // built-in defaults changed by edit (which may be nil). The test stops it.
 func StartCairn(t testing.TB, edit func(*config.Config)) *Cairn {
 	t.Helper()
-	engine, store, log := newEngine(t.TempDir(), edit)
+	return StartCairnClock(t, nil, edit)
+}
+
+// StartCairnClock is StartCairn with the keyspace's clock replaced by
+// clock (nil for the real one), for tests of what depends on the passing
+// of seconds or minutes (access times, LFU decay).
+func StartCairnClock(t testing.TB, clock func() time.Time, edit func(*config.Config)) *Cairn {
+	t.Helper()
+	engine, store, log := newEngine(t.TempDir(), edit, clock)
 	srv := server.New(engine, log)
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -48,10 +56,10 @@ func StartCairn(t testing.TB, edit func(*config.Config)) *Cairn {
 	return &Cairn{Addr: srv.Addr().String(), Engine: engine, Config: store}
 }
 
-// newEngine returns an engine over a new keyspace, its configuration (the
-// built-in defaults with dir, changed by edit, which may be nil) and a
-// logger: silent, or warnings to stderr under -v.
-func newEngine(dir string, edit func(*config.Config)) (*commands.Engine, *config.Store, *slog.Logger) {
+// newEngine returns an engine over a new keyspace (with clock, nil for the
+// real one), its configuration (the built-in defaults with dir, changed by
+// edit, which may be nil) and a logger: silent, or warnings to stderr under -v.
+func newEngine(dir string, edit func(*config.Config), clock func() time.Time) (*commands.Engine, *config.Store, *slog.Logger) {
 	cfg := config.Defaults()
 	cfg.Dir = dir
 	if edit != nil {
@@ -62,7 +70,7 @@ func newEngine(dir string, edit func(*config.Config)) (*commands.Engine, *config
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
+	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases, Clock: clock})
 	return commands.NewEngine(ks, store, log), store, log
 }
 
