@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/internal/testutil"
 )
 
@@ -34,6 +35,34 @@ func TestDjangoCache(t *testing.T) {
 	}
 	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
 	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
+}
+
+// TestDjangoEviction runs python/django_evict.py: Django's cache filling
+// ten times maxmemory (8 MB) under allkeys-lru. No error reaches Django,
+// the recent keys are there. Against redis-server too, with the same settings.
+func TestDjangoEviction(t *testing.T) {
+	python := requireDjango(t)
+	run := func(t *testing.T, addr string) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, python, "python/django_evict.py", host, port, "10").CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "ok" {
+			t.Fatalf("django_evict.py: %v\n%s", err, out)
+		}
+	}
+	t.Run("cairn", func(t *testing.T) {
+		run(t, testutil.StartCairn(t, func(c *config.Config) {
+			c.MaxMemory = 8 << 20
+			c.MaxMemoryPolicy = "allkeys-lru"
+		}).Addr)
+	})
+	t.Run("redis", func(t *testing.T) {
+		run(t, testutil.StartRedis(t, "--maxmemory", "8mb", "--maxmemory-policy", "allkeys-lru"))
+	})
 }
 
 // restartDowntime is how long TestDjangoRestart keeps the server down:
