@@ -260,3 +260,30 @@ func BenchmarkBigHash(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMemoryUsage: MemoryUsage of a list of bigN elements and of a
+// hash of bigN fields, which the keyspace measures after every write
+// command, so it must not depend on their size.
+func BenchmarkMemoryUsage(b *testing.B) {
+	b.Run("List", func(b *testing.B) {
+		l := NewList(DefaultLimits())
+		for range bigN {
+			l.PushBack(benchElem)
+		}
+		for b.Loop() {
+			l.MemoryUsage()
+		}
+	})
+	b.Run("Hash", func(b *testing.B) {
+		lim := DefaultLimits()
+		h := NewHash()
+		var buf []byte
+		for i := range bigN {
+			buf = bigMember(buf, "field", i)
+			h.Set(lim, buf, benchElem)
+		}
+		for b.Loop() {
+			h.MemoryUsage()
+		}
+	})
+}

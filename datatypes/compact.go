@@ -107,7 +107,7 @@ func FromCompact(kind CompactKind, b []byte) Value {
 		l := &List{fill: int32(fillMax - int64(f)), n: int(n)}
 		if entries := b[w+w2:]; n > 0 {
 			l.nodes = []listNode{{buf: append([]byte(nil), entries...), n: int(n)}}
-			l.cnt = 1
+			l.cnt, l.bufs = 1, AllocSize(cap(l.nodes[0].buf))
 		}
 		return l
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Hash maps binary-safe fields to binary-safe values, encoded as Redis
@@ -69,11 +70,11 @@ func (h *Hash) Encoding() string {
 
 // MemoryUsage implements Value.
 func (h *Hash) MemoryUsage() int {
-	const header = 32
+	header := AllocSize(int(unsafe.Sizeof(*h)))
 	if h.ht != nil {
 		return header + h.ht.memoryUsage()
 	}
-	return header + cap(h.lp)
+	return header + AllocSize(cap(h.lp))
 }
 
 // Clone implements Value.

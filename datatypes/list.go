@@ -5,6 +5,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // List is a sequence of binary-safe strings. Redis 7.0 stores every list
@@ -47,6 +48,9 @@ type List struct {
 	fill int32
 	// n is the number of entries.
 	n int
+	// bufs is the sum of AllocSize(cap(buf)) over the nodes, kept as
+	// they change so that MemoryUsage is O(1).
+	bufs int
 }
 
 type listNode struct {
@@ -81,12 +85,8 @@ func (l *List) Encoding() string { return "quicklist" }
 
 // MemoryUsage implements Value.
 func (l *List) MemoryUsage() int {
-	const header, nodeSize = 48, 40
-	total := header + nodeSize*cap(l.nodes)
-	for i := range int(l.cnt) {
-		total += cap(l.node(i).buf)
-	}
-	return total
+	return AllocSize(int(unsafe.Sizeof(*l))) +
+		ptrAllocSize(int(unsafe.Sizeof(listNode{}))*cap(l.nodes)) + l.bufs
 }
 
 // Clone implements Value.
@@ -95,6 +95,7 @@ func (l *List) Clone() Value {
 	for i := range int(l.cnt) {
 		nd := l.node(i)
 		c.nodes[i] = listNode{buf: append([]byte(nil), nd.buf[nd.off:]...), n: nd.n}
+		c.bufs += AllocSize(cap(c.nodes[i].buf))
 	}
 	return c
 }
@@ -118,6 +119,15 @@ func (l *List) node(i int) *listNode {
 }
 
 func (nd *listNode) size() int { return len(nd.buf) - nd.off }
+
+// resized accounts for a change to the buffer of nd, one of the list's
+// nodes, which had capacity old. Every change to a node in the ring is
+// followed by it; insertNode and removeNode count whole nodes.
+func (l *List) resized(nd *listNode, old int) {
+	if c := cap(nd.buf); c != old {
+		l.bufs += AllocSize(c) - AllocSize(old)
+	}
+}
 
 // fits reports whether a node of size bytes and count entries is within
 // the fill limit.
@@ -149,10 +159,12 @@ func (l *List) insertNode(i int, nd listNode) {
 	}
 	l.cnt++
 	*l.node(i) = nd
+	l.bufs += AllocSize(cap(nd.buf))
 }
 
 // removeNode deletes the i-th node, moving the nodes on the shorter side.
 func (l *List) removeNode(i int) {
+	l.bufs -= AllocSize(cap(l.node(i).buf))
 	cnt := int(l.cnt)
 	if i < cnt/2 {
 		for k := i; k > 0; k-- {
@@ -235,11 +247,14 @@ func (l *List) PushBack(v []byte) {
 	l.n++
 	if l.cnt > 0 {
 		nd := l.node(int(l.cnt) - 1)
+		old := cap(nd.buf)
 		if l.fits(nd.size()+entrySize(v), nd.n+1) {
 			nd.pushBack(v)
+			l.resized(nd, old)
 			return
 		}
 		nd.trim()
+		l.resized(nd, old)
 	}
 	var nd listNode
 	nd.pushBack(v)
@@ -251,11 +266,14 @@ func (l *List) PushFront(v []byte) {
 	l.n++
 	if l.cnt > 0 {
 		nd := l.node(0)
+		old := cap(nd.buf)
 		if l.fits(nd.size()+entrySize(v), nd.n+1) {
 			nd.pushFront(v)
+			l.resized(nd, old)
 			return
 		}
 		nd.trim()
+		l.resized(nd, old)
 	}
 	var nd listNode
 	nd.pushFront(v)
@@ -387,7 +405,9 @@ func (l *List) Set(i int, v []byte) bool {
 	_, q := entryAt(nd.buf, p)
 	entry := make([]byte, entrySize(v))
 	putEntry(entry, v)
+	old := cap(nd.buf)
 	nd.buf = splice(nd.buf, p, q, entry)
+	l.resized(nd, old)
 	l.split(ni)
 	return true
 }
@@ -422,21 +442,27 @@ func (l *List) insertAt(ni, p int, v []byte) {
 	if !l.fits(nd.size()+es, nd.n+1) {
 		if p == len(nd.buf) && ni+1 < int(l.cnt) {
 			if next := l.node(ni + 1); l.fits(next.size()+es, next.n+1) {
+				old := cap(next.buf)
 				next.pushFront(v)
+				l.resized(next, old)
 				return
 			}
 		}
 		if p == nd.off && ni > 0 {
 			if prev := l.node(ni - 1); l.fits(prev.size()+es, prev.n+1) {
+				old := cap(prev.buf)
 				prev.pushBack(v)
+				l.resized(prev, old)
 				return
 			}
 		}
 	}
 	entry := make([]byte, es)
 	putEntry(entry, v)
+	old := cap(nd.buf)
 	nd.buf = splice(nd.buf, p, p, entry)
 	nd.n++
+	l.resized(nd, old)
 	l.split(ni)
 }
 
@@ -460,6 +486,7 @@ func (l *List) split(ni int) {
 	}
 	parts = append(parts, listNode{buf: append([]byte(nil), nd.buf[start:]...), n: count})
 	*l.node(ni) = parts[0]
+	l.resized(l.node(ni), cap(nd.buf))
 	for k, part := range parts[1:] {
 		l.insertNode(ni+1+k, part)
 	}
@@ -546,7 +573,9 @@ func (l *List) removeInNode(ni int, v []byte, limit int, fromBack bool) int {
 	}
 	nd.buf = nd.buf[:w]
 	nd.n -= len(hits)
+	old := cap(nd.buf)
 	nd.compact()
+	l.resized(nd, old)
 	return len(hits)
 }
 
@@ -557,8 +586,10 @@ func (l *List) merge(i int) bool {
 	if !l.fits(a.size()+b.size(), a.n+b.n) {
 		return false
 	}
+	old := cap(a.buf)
 	a.buf = append(growBytes(a.buf, b.size()), b.buf[b.off:]...)
 	a.n += b.n
+	l.resized(a, old)
 	l.removeNode(i + 1)
 	return true
 }
@@ -605,7 +636,9 @@ func (l *List) deleteFront(k int) {
 			_, nd.off = entryAt(nd.buf, nd.off)
 		}
 		nd.n -= k
+		old := cap(nd.buf)
 		nd.compact()
+		l.resized(nd, old)
 		return
 	}
 }
@@ -626,7 +659,9 @@ func (l *List) deleteBack(k int) {
 		}
 		nd.buf = nd.buf[:p]
 		nd.n -= k
+		old := cap(nd.buf)
 		nd.compact()
+		l.resized(nd, old)
 		return
 	}
 }

@@ -52,6 +52,9 @@ func checkList(t *testing.T, l *List, want []string) {
 		}
 		total += nd.n
 	}
+	if m, slow := l.MemoryUsage(), listMemorySlow(l); m != slow {
+		t.Fatalf("MemoryUsage %d, recounted %d", m, slow)
+	}
 	if total != l.n || l.Len() != len(want) {
 		t.Fatalf("Len %d, nodes hold %d, want %d", l.Len(), total, len(want))
 	}

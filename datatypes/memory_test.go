@@ -223,3 +223,93 @@ func TestBigTableMemory(t *testing.T) {
 		t.Errorf("heap bytes %.1f per set member (want <= 32), %.1f per hash field (want <= 48)", perSet, perField)
 	}
 }
+
+// TestMemoryUsageMatchesHeap builds a few thousand large values of every
+// type and encoding, with some churn, and requires the sum of their
+// MemoryUsage to be within 5% of the live heap they add.
+func TestMemoryUsageMatchesHeap(t *testing.T) {
+	lim := datatypes.DefaultLimits()
+	rng := rand.New(rand.NewPCG(8, 9))
+	bytesOf := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		return b
+	}
+	builds := []func() datatypes.Value{
+		func() datatypes.Value {
+			return datatypes.NewString(bytesOf(100 + rng.IntN(20000)))
+		},
+		func() datatypes.Value {
+			s := datatypes.NewString(bytesOf(50 + rng.IntN(100)))
+			for range rng.IntN(20) {
+				s.Append(bytesOf(rng.IntN(500)))
+			}
+			return s
+		},
+		func() datatypes.Value {
+			l := datatypes.NewList(lim)
+			for range 50 + rng.IntN(400) {
+				switch v := bytesOf(rng.IntN(200)); rng.IntN(5) {
+				case 0:
+					l.PushFront(v)
+				case 1:
+					l.PopBack()
+				default:
+					l.PushBack(v)
+				}
+			}
+			return l
+		},
+		func() datatypes.Value { // listpack
+			h := datatypes.NewHash()
+			for i := range 10 + rng.IntN(200) {
+				h.Set(lim, fmt.Append(nil, "field", i), bytesOf(rng.IntN(60)))
+			}
+			return h
+		},
+		func() datatypes.Value { // hashtable
+			h := datatypes.NewHash()
+			for i := range 300 + rng.IntN(600) {
+				h.Set(lim, fmt.Append(nil, "field", i), bytesOf(rng.IntN(60)))
+				if i%4 == 0 {
+					h.Delete(fmt.Append(nil, "field", rng.IntN(i+1)))
+				}
+			}
+			return h
+		},
+		func() datatypes.Value { // intset
+			s := datatypes.NewSet()
+			for range 10 + rng.IntN(500) {
+				s.Add(lim, fmt.Append(nil, rng.IntN(1<<40)))
+			}
+			return s
+		},
+		func() datatypes.Value { // hashtable
+			s := datatypes.NewSet()
+			for range 100 + rng.IntN(600) {
+				s.Add(lim, bytesOf(5+rng.IntN(30)))
+			}
+			for range 50 {
+				s.Pop(rng)
+			}
+			return s
+		},
+	}
+	values := make([]datatypes.Value, 2100)
+	grown := heapGrowth(1, func() {
+		for i := range values {
+			values[i] = builds[i%len(builds)]()
+		}
+	})
+	sum := 0
+	for _, v := range values {
+		sum += v.MemoryUsage()
+	}
+	runtime.KeepAlive(values)
+	t.Logf("MemoryUsage %d bytes, heap growth %.0f (%.2f%%)", sum, grown, 100*(float64(sum)/grown-1))
+	if d := float64(sum)/grown - 1; d > 0.05 || d < -0.05 {
+		t.Errorf("MemoryUsage sums to %d bytes, the heap grew %.0f", sum, grown)
+	}
+}

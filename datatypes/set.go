@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/resp"
 )
@@ -69,11 +70,11 @@ func (s *Set) Encoding() string {
 
 // MemoryUsage implements Value.
 func (s *Set) MemoryUsage() int {
-	const header = 24
+	header := AllocSize(int(unsafe.Sizeof(*s)))
 	if s.ht != nil {
 		return header + s.ht.memoryUsage()
 	}
-	return header + len(s.ints)
+	return header + AllocSize(len(s.ints))
 }
 
 // Clone implements Value.

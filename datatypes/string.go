@@ -215,10 +215,11 @@ func (s *String) Encoding() string {
 // MemoryUsage implements Value: the holder, and the value's own
 // allocation unless it is inline.
 func (s *String) MemoryUsage() int {
+	header := AllocSize(int(unsafe.Sizeof(*s)))
 	if cap(s.b) > 0 && &s.b[:1][0] == &s.inline[0] {
-		return int(unsafe.Sizeof(*s))
+		return header
 	}
-	return int(unsafe.Sizeof(*s)) + cap(s.b)
+	return header + AllocSize(cap(s.b))
 }
 
 // Clone implements Value.

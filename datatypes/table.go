@@ -74,10 +74,11 @@ type table struct {
 	used int
 	// free is 1 + the index of the first free slot; 0 if none.
 	free uint32
-	// n is the number of live slots.
-	n int
 	// values is set for a hash: its records hold a value after the key.
+	// (Next to free, so that the table fits a 192-byte size class.)
 	values bool
+	// n is the number of live slots.
+	n      int
 	chunks [][]byte
 	bigs   [][]byte
 	// bigFree are the indexes of the nil entries of bigs.
@@ -86,8 +87,9 @@ type table struct {
 	chunkBytes int
 	// dead is the part of chunkBytes no live record holds.
 	dead int
-	// bigCap is the sum of cap over bigs, for memoryUsage.
-	bigCap int
+	// chunkAlloc and bigAlloc are the sums of AllocSize(cap) over chunks
+	// and bigs, for memoryUsage.
+	chunkAlloc, bigAlloc int
 	// kvBytes is the length of the live records, chunked and big; for a
 	// set, the size of its compact form (see AppendCompact).
 	kvBytes int
@@ -152,6 +154,7 @@ func newTable(hint int, values bool) *table {
 func (t *table) reserve(n int) {
 	if len(t.chunks) == 0 && n > 0 {
 		t.chunks = [][]byte{make([]byte, 0, min(max(n, minChunk), chunkSize))}
+		t.chunkAlloc = AllocSize(cap(t.chunks[0]))
 	}
 }
 
@@ -295,12 +298,14 @@ func (t *table) alloc(n, fresh int) (uint32, []byte) {
 			grown := make([]byte, len(ch), min(max(2*cap(ch), len(ch)+n), chunkSize))
 			copy(grown, ch)
 			t.chunks[c] = grown
+			t.chunkAlloc += AllocSize(cap(grown)) - AllocSize(cap(ch))
 		}
 		if c < 0 || len(t.chunks[c])+n > cap(t.chunks[c]) {
 			c = -1
 			if len(t.chunks) < chunkLimit {
 				t.chunks = append(t.chunks, make([]byte, 0, min(max(fresh, n), chunkSize)))
 				c = len(t.chunks) - 1
+				t.chunkAlloc += AllocSize(cap(t.chunks[c]))
 			}
 		}
 		if c >= 0 {
@@ -312,7 +317,7 @@ func (t *table) alloc(n, fresh int) (uint32, []byte) {
 		}
 	}
 	b := make([]byte, n)
-	t.bigCap += cap(b)
+	t.bigAlloc += AllocSize(cap(b))
 	if k := len(t.bigFree); k > 0 {
 		i := t.bigFree[k-1]
 		t.bigFree = t.bigFree[:k-1]
@@ -348,7 +353,7 @@ func (t *table) release(loc uint32, n int) {
 		return
 	}
 	i := loc - bigLoc
-	t.bigCap -= cap(t.bigs[i])
+	t.bigAlloc -= AllocSize(cap(t.bigs[i]))
 	t.bigs[i] = nil
 	t.bigFree = append(t.bigFree, i)
 }
@@ -514,7 +519,7 @@ func (t *table) maybeCompact() {
 func (t *table) compactRecords() {
 	oldChunks, oldBigs := t.chunks, t.bigs
 	remaining := t.chunkBytes - t.dead
-	t.chunks, t.chunkBytes, t.dead = nil, 0, 0
+	t.chunks, t.chunkBytes, t.dead, t.chunkAlloc = nil, 0, 0, 0
 	t.bigs, t.bigFree = make([][]byte, 0, len(oldBigs)-len(t.bigFree)), nil
 	for _, pg := range t.pages {
 		for j := range pg {
@@ -612,21 +617,18 @@ func (t *table) clone() *table {
 }
 
 // memoryUsage is the bytes the table holds: its header, buckets, slab and
-// records, dead ones included. Chunks count by capacity but the last,
-// whose spare room (at most a chunk) is left out as an allocator's free
-// space would be: counted, it would make the figure move in steps.
+// records, dead ones included, each allocation as the heap holds it. The
+// last chunk counts whole, spare room included: the room is allocated,
+// and it can be more than half of a small table's records (a chunk grows
+// by doubling, and compaction leaves room for as much again), so the
+// figure moves in steps as the table grows.
 func (t *table) memoryUsage() int {
-	const sliceHeader = 24
-	total := int(unsafe.Sizeof(*t)) + 4*cap(t.buckets) +
-		t.bigCap + sliceHeader*cap(t.bigs) + 4*cap(t.bigFree)
-	for _, pg := range t.pages {
-		total += sliceHeader + int(unsafe.Sizeof(slot{}))*cap(pg)
-	}
-	for i, ch := range t.chunks {
-		total += sliceHeader + cap(ch)
-		if i == len(t.chunks)-1 {
-			total -= cap(ch) - len(ch)
-		}
-	}
-	return total
+	const sliceHeader = int(unsafe.Sizeof([]byte(nil)))
+	const slotSize = int(unsafe.Sizeof(slot{}))
+	// Only page 0 is allocated short of a whole page.
+	pages := AllocSize(slotSize*cap(t.pages[0])) + (len(t.pages)-1)*AllocSize(slotSize*pageSize)
+	return AllocSize(int(unsafe.Sizeof(*t))) + AllocSize(4*cap(t.buckets)) +
+		ptrAllocSize(sliceHeader*cap(t.pages)) + pages +
+		ptrAllocSize(sliceHeader*cap(t.chunks)) + t.chunkAlloc +
+		ptrAllocSize(sliceHeader*cap(t.bigs)) + t.bigAlloc + AllocSize(4*cap(t.bigFree))
 }

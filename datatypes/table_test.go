@@ -73,7 +73,7 @@ func checkRecords(t *testing.T, tb *table) {
 	t.Helper()
 	type span struct{ off, end int }
 	inChunk := make([][]span, len(tb.chunks))
-	live, kv, chunked, bigCap := 0, 0, 0, 0
+	live, kv, chunked, bigAlloc := 0, 0, 0, 0
 	bigUsed := make([]bool, len(tb.bigs))
 	for i := range tb.used {
 		s := tb.slot(i)
@@ -121,14 +121,17 @@ func checkRecords(t *testing.T, tb *table) {
 		free[b] = true
 	}
 	for b, big := range tb.bigs {
-		bigCap += cap(big)
+		bigAlloc += AllocSize(cap(big))
 		if bigUsed[b] == free[uint32(b)] {
 			t.Fatalf("bigs[%d]: used %v, free %v", b, bigUsed[b], free[uint32(b)])
 		}
 	}
-	if live != tb.n || kv != tb.kvBytes || total != tb.chunkBytes || total-chunked != tb.dead || bigCap != tb.bigCap {
-		t.Fatalf("live %d, kvBytes %d, chunkBytes %d, dead %d, bigCap %d; table says %d, %d, %d, %d, %d",
-			live, kv, total, total-chunked, bigCap, tb.n, tb.kvBytes, tb.chunkBytes, tb.dead, tb.bigCap)
+	if live != tb.n || kv != tb.kvBytes || total != tb.chunkBytes || total-chunked != tb.dead || bigAlloc != tb.bigAlloc {
+		t.Fatalf("live %d, kvBytes %d, chunkBytes %d, dead %d, bigAlloc %d; table says %d, %d, %d, %d, %d",
+			live, kv, total, total-chunked, bigAlloc, tb.n, tb.kvBytes, tb.chunkBytes, tb.dead, tb.bigAlloc)
+	}
+	if got, want := tb.memoryUsage(), tableMemorySlow(tb); got != want {
+		t.Fatalf("memoryUsage %d, recounted %d", got, want)
 	}
 	if tb.dead >= minCompactDead && 2*tb.dead > tb.chunkBytes {
 		t.Fatalf("%d dead bytes of %d not compacted", tb.dead, tb.chunkBytes)
