@@ -197,10 +197,16 @@ func (db *DB) candidate(i int) uint32 {
 }
 
 // offer samples the database's n candidates into the pool, kept sorted
-// by score, best last, as Redis's evictionPoolPopulate.
+// by score, best last, as Redis's evictionPoolPopulate. A database with
+// no more candidates than samples offers them all, as Redis's
+// dictGetSomeKeys returns every key of a small dict.
 func (db *DB) offer(pool *[evictionPoolSize]poolEntry, n int) {
-	for range min(db.ks.ev.Samples, n) {
-		p := db.candidate(rand.IntN(n))
+	all := db.ks.ev.Samples >= n
+	for i := range min(db.ks.ev.Samples, n) {
+		if !all {
+			i = rand.IntN(n)
+		}
+		p := db.candidate(i)
 		score := db.evictionScore(p)
 		k := 0
 		for k < evictionPoolSize && pool[k].used && pool[k].score < score {

@@ -614,6 +614,24 @@ func checkStore(t testing.TB, db *DB) {
 	if len(objs)+len(freeObjs) != len(st.objs) {
 		t.Fatalf("db%d: %d objects, %d used and %d free", db.index, len(st.objs), len(objs), len(freeObjs))
 	}
+	// Objects are measured when stored and when the command that changed
+	// them ends: with none waiting, the sizes are those of now.
+	if len(st.touched) == 0 {
+		sum := 0
+		for i, v := range st.objs {
+			n := 0
+			if v != nil {
+				n = v.MemoryUsage()
+			}
+			if st.objSize[i] != n {
+				t.Fatalf("db%d: object %d (%T) measured %d bytes, holds %d", db.index, i, v, st.objSize[i], n)
+			}
+			sum += n
+		}
+		if sum != st.objBytes {
+			t.Fatalf("db%d: objects counted %d bytes, hold %d", db.index, st.objBytes, sum)
+		}
+	}
 	for ci := range sl.classes {
 		c := &sl.classes[ci]
 		size := int(classSizes[ci])
