@@ -3,6 +3,7 @@ package keyspace
 import (
 	"math"
 	"math/rand/v2"
+	"time"
 )
 
 // Policy is what goes when memory is over the limit: Redis's
@@ -274,4 +275,17 @@ func (ks *Keyspace) MemoryOverhead() int64 {
 		n += int64(db.st.memory() - db.st.slab.used - db.st.objBytes)
 	}
 	return n
+}
+
+// ShrinkSlabs gives back, until deadline, the slab pages that deletions
+// and evictions left mostly free in a size class that no longer needs
+// them, moving the records they still hold: memory freed in one class
+// goes back to the arena for the others and the Go heap. The cron calls
+// it; the caller holds the lock.
+func (ks *Keyspace) ShrinkSlabs(deadline time.Time) {
+	for _, db := range ks.dbs {
+		if !db.st.shrinkSlab(deadline) {
+			return
+		}
+	}
 }

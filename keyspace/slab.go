@@ -41,6 +41,8 @@ type slabClass struct {
 	free uint64
 	// next is the offset of the first never-used slot in the last page.
 	next int
+	// nfree counts the slots on the free list.
+	nfree int
 }
 
 const (
@@ -106,10 +108,7 @@ func (s *slab) alloc(n int) (uint64, []byte) {
 	size := int(classSizes[ci])
 	s.used += size
 	if c.free != noLoc {
-		loc := c.free
-		b := s.slot(loc)
-		c.free = binary.LittleEndian.Uint64(b)
-		return loc, b
+		return c.pop(s)
 	}
 	if len(c.pages) == 0 || c.next+size > arena.PageSize {
 		c.pages = append(c.pages, arena.Get())
@@ -134,6 +133,74 @@ func (s *slab) free(loc uint64) {
 	s.used -= int(classSizes[ci])
 	binary.LittleEndian.PutUint64(s.slot(loc), c.free)
 	c.free = loc
+	c.nfree++
+}
+
+// pop takes the first slot off the free list.
+func (c *slabClass) pop(s *slab) (uint64, []byte) {
+	loc := c.free
+	b := s.slot(loc)
+	c.free = binary.LittleEndian.Uint64(b)
+	c.nfree--
+	return loc, b
+}
+
+// sparse reports whether class ci holds enough free slots to give a page
+// back: two pages' worth, and an eighth of its slots. Free slots are
+// reused by records of their class only, so a class that shrank keeps
+// its pages while others grow (a workload that moves from small values
+// to large ones) unless they are given back.
+func (s *slab) sparse(ci int) bool {
+	c := &s.classes[ci]
+	perPage := arena.PageSize / int(classSizes[ci])
+	return c.nfree >= 2*perPage && c.nfree*8 >= len(c.pages)*perPage
+}
+
+// shrink gives class ci's last page back to the arena, after moving the
+// records it holds into free slots of the class's other pages; moved is
+// called with each record's old and new location, for the owner to update
+// its reference. The class must be sparse.
+func (s *slab) shrink(ci int, moved func(from, to uint64)) {
+	c := &s.classes[ci]
+	size := int(classSizes[ci])
+	last := uint64(len(c.pages) - 1)
+	onLast := func(loc uint64) bool { return loc>>16&(1<<40-1) == last }
+	// Take the last page's slots off the free list, noting which are free.
+	free := make([]bool, c.next/size)
+	prev := noLoc
+	for loc := c.free; loc != noLoc; {
+		next := binary.LittleEndian.Uint64(s.slot(loc))
+		if onLast(loc) {
+			free[int(loc&0xffff)/size] = true
+			if prev == noLoc {
+				c.free = next
+			} else {
+				binary.LittleEndian.PutUint64(s.slot(prev), next)
+			}
+			c.nfree--
+		} else {
+			prev = loc
+		}
+		loc = next
+	}
+	base := uint64(ci)<<56 | last<<16
+	for i, isFree := range free {
+		if isFree {
+			continue
+		}
+		from := base | uint64(i*size)
+		to, b := c.pop(s)
+		copy(b, s.slot(from))
+		moved(from, to)
+	}
+	arena.Put(c.pages[last])
+	c.pages[last] = nil
+	c.pages = c.pages[:last]
+	// The page before was carved to its end before the last one began.
+	c.next = 0
+	if last > 0 {
+		c.next = arena.PageSize / size * size
+	}
 }
 
 // slot returns the bytes of the slot at loc.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"sync"
+	"time"
 
 	"github.com/cairn-db/cairn/datatypes"
 )
@@ -477,6 +478,27 @@ func (st *store) remove(pos uint32) {
 		}
 	}
 	st.entries.pop()
+}
+
+// shrinkSlab gives back slab pages of classes with much free space
+// (slab.sparse), moving the records they hold, until deadline; it reports
+// false if it ran out of time.
+func (st *store) shrinkSlab(deadline time.Time) bool {
+	for ci := range st.slab.classes {
+		for st.slab.sparse(ci) {
+			if time.Now().After(deadline) {
+				return false
+			}
+			st.slab.shrink(ci, func(from, to uint64) {
+				key := recordKey(st.slab.slot(to))
+				// The entry still points at from, whose bytes are intact
+				// until the page goes.
+				pos, _ := st.index.find(st.tag(key), func(pos uint32) bool { return st.entry(pos).loc == from })
+				st.entry(pos).loc = to
+			})
+		}
+	}
+	return true
 }
 
 // release gives every page back; the store is empty after.

@@ -648,8 +648,8 @@ func checkStore(t testing.TB, db *DB) {
 				t.Fatalf("db%d: class %d free list longer than its %d slots", db.index, ci, carved)
 			}
 		}
-		if perClass[ci]+free != carved {
-			t.Fatalf("db%d: class %d: %d slots, %d records and %d free", db.index, ci, carved, perClass[ci], free)
+		if perClass[ci]+free != carved || free != c.nfree {
+			t.Fatalf("db%d: class %d: %d slots, %d records and %d free (counted %d)", db.index, ci, carved, perClass[ci], free, c.nfree)
 		}
 	}
 	freeBigs := map[uint32]bool{}
@@ -1039,5 +1039,68 @@ func BenchmarkPageBoundaryChurn(b *testing.B) {
 				db.Delete([]byte("lock"))
 			}
 		})
+	}
+}
+
+// TestShrinkSlab: after most keys of two size classes are deleted, the
+// slab gives the pages back, moving the records left, which stay intact
+// and found.
+func TestShrinkSlab(t *testing.T) {
+	tk := newTestKeyspace(1)
+	tk.Lock()
+	defer tk.Unlock()
+	db := tk.DB(0)
+	r := rand.New(rand.NewPCG(3, 4))
+	want := map[string]string{}
+	for i := range 100_000 {
+		k := fmt.Sprintf("key:%d", i)
+		v := strings.Repeat(string(rune('a'+i%26)), []int{20, 200, 3000}[i%3])
+		at := int64(0)
+		if i%2 == 0 {
+			at = tk.Now() + 3600_000
+		}
+		db.SetWithExpire([]byte(k), str(v), at)
+		want[k] = v
+	}
+	for k := range want {
+		if r.IntN(10) != 0 {
+			db.Delete([]byte(k))
+			delete(want, k)
+		}
+	}
+	slabPages := func() int {
+		n := 0
+		for i := range db.st.slab.classes {
+			n += len(db.st.slab.classes[i].pages)
+		}
+		return n
+	}
+	before, used, inUse := slabPages(), db.st.slab.used, arena.InUse()
+	if !db.st.shrinkSlab(time.Now().Add(time.Minute)) {
+		t.Fatal("shrinkSlab ran out of time")
+	}
+	after := slabPages()
+	t.Logf("slab pages: %d before, %d after", before, after)
+	if after > before/4 {
+		t.Errorf("slab pages: %d before, %d after; want a quarter at most", before, after)
+	}
+	if db.st.slab.used != used || arena.InUse() != inUse-int64(before-after)*arena.PageSize {
+		t.Errorf("used %d -> %d, arena in use %d -> %d", used, db.st.slab.used, inUse, arena.InUse())
+	}
+	for i := range db.st.slab.classes {
+		if db.st.slab.sparse(i) {
+			t.Errorf("class %d still sparse", i)
+		}
+	}
+	checkInvariants(t, db)
+	checkStore(t, db)
+	for k, v := range want {
+		got, ok := db.Lookup([]byte(k))
+		if !ok || string(got.(*datatypes.String).Bytes()) != v {
+			t.Fatalf("%s: %v %v after shrinking", k, ok, got)
+		}
+	}
+	if db.Len() != len(want) {
+		t.Errorf("%d keys, want %d", db.Len(), len(want))
 	}
 }

@@ -311,6 +311,7 @@ func (s *Server) runCron() {
 			// While the log is replayed, a key must not expire between
 			// the records that use it.
 			s.expiry.Run(period / 4)
+			ks.ShrinkSlabs(time.Now().Add(period / 100))
 		}
 		if p != nil {
 			p.Cron()
