@@ -45,26 +45,42 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", 
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-# start_servers [ENV...] starts a fresh pair of servers without
-# persistence on free ports, redis-server and $work/cairn (with the
-# environment variables ENV, NAME=VALUE, and its stderr appended to
-# $cairn_log, $work/cairn.log by default), each on the server CPU, and
-# waits for both to answer PING. It sets redis_port, redis_pid,
-# cairn_port, cairn_pid, and cairn_started, cairn's $EPOCHREALTIME at
-# start. stop_servers stops them and removes cairn's data directory.
-redis_pid='' cairn_pid=''
-start_servers() {
+# start_redis [ARGS...] starts a fresh redis-server without persistence
+# on a free port, on the server CPU, with ARGS added to its command line
+# and its log in $work/redis.log, and sets redis_port and redis_pid.
+# start_cairn [ARGS...] does the same for $work/cairn, with the
+# environment variables of the array cairn_env (NAME=VALUE) and its stderr
+# appended to $cairn_log ($work/cairn.log by default), and sets
+# cairn_port, cairn_pid, and cairn_started, its $EPOCHREALTIME at start.
+# Neither waits for the server to answer (wait_ping PORT).
+redis_pid='' cairn_pid='' cairn_env=()
+start_redis() {
 	redis_port=$(free_port)
 	"${on_server_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$work" --daemonize no --logfile "$work/redis.log" &
+		--dir "$work" --daemonize no --logfile "$work/redis.log" "$@" &
 	redis_pid=$!
+}
+
+start_cairn() {
 	cairn_port=$(free_port)
 	cairn_started=$EPOCHREALTIME
 	# cairn persists by default: turned off, as Redis's is, and so that a
 	# restart does not bring back the keys of the previous run.
-	"${on_server_cpu[@]}" env "$@" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 --dir "$work/cairn-data" \
-		--appendonly no --save '' --loglevel warning 2>>"${cairn_log:-$work/cairn.log}" &
+	"${on_server_cpu[@]}" env "${cairn_env[@]}" "$work/cairn" --port "$cairn_port" --bind 127.0.0.1 \
+		--dir "$work/cairn-data" --appendonly no --save '' --loglevel warning "$@" \
+		2>>"${cairn_log:-$work/cairn.log}" &
 	cairn_pid=$!
+}
+
+# start_servers [ENV...] starts a fresh pair of servers, start_redis and
+# start_cairn, the latter with the environment variables ENV
+# (NAME=VALUE), and waits for both to answer PING. stop_servers stops
+# whichever of them runs and removes cairn's data directory.
+start_servers() {
+	start_redis
+	cairn_env=("$@")
+	start_cairn
+	cairn_env=()
 	wait_ping "$redis_port"
 	wait_ping "$cairn_port"
 }
