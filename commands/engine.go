@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -154,6 +155,9 @@ type Engine struct {
 	scripts *scripter
 	// evict is the maxmemory state (evict.go).
 	evict evictState
+	// scratchString is the value of a short string argument about to be
+	// stored (stringArg).
+	scratchString datatypes.String
 	// startupMemory is the heap the server held when it started serving,
 	// and queuedMemory what the clients' transactions hold, refreshed by
 	// the cron: parts of used_memory (usedMemory).

@@ -192,6 +192,18 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("used_memory_startup", c.startupMemory)
 	b.int("used_memory_dataset", dataset)
 	b.str("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(dataset)*100/float64(max(used-c.startupMemory, 1))))
+	// The allocators' view: the Go heap's and the arena's. allocated is
+	// what allocations take, active the spans and pages holding them,
+	// resident what the two keep mapped (Redis's jemalloc figures).
+	heap := readMetrics("/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes",
+		"/memory/classes/heap/free:bytes", "/memory/classes/total:bytes", "/memory/classes/heap/released:bytes")
+	arenaAllocated, arenaHeld := c.KS.ArenaMemory()
+	allocated := heap[0] + arenaAllocated
+	active := heap[0] + heap[1] + arenaHeld
+	resident := heap[3] - heap[4] + arena.Resident()
+	b.int("allocator_allocated", allocated)
+	b.int("allocator_active", active)
+	b.int("allocator_resident", resident)
 	total := systemMemory()
 	b.int("total_system_memory", total)
 	b.str("total_system_memory_human", bytesToHuman(total))
@@ -201,6 +213,12 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("maxmemory", cfg.MaxMemory)
 	b.str("maxmemory_human", bytesToHuman(cfg.MaxMemory))
 	b.str("maxmemory_policy", cfg.MaxMemoryPolicy)
+	b.str("allocator_frag_ratio", fmt.Sprintf("%.2f", float64(active)/float64(max(allocated, 1))))
+	b.int("allocator_frag_bytes", active-allocated)
+	b.str("allocator_rss_ratio", fmt.Sprintf("%.2f", float64(resident)/float64(max(active, 1))))
+	b.int("allocator_rss_bytes", resident-active)
+	b.str("rss_overhead_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(resident, 1))))
+	b.int("rss_overhead_bytes", rss-resident)
 	b.str("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
 	b.int("mem_fragmentation_bytes", rss-used)
 	b.int("mem_not_counted_for_evict", 0)
@@ -211,6 +229,22 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("lazyfree_pending_objects", 0)
 	// cairn's own: the CPU time the Go collector has taken since start.
 	b.str("gc_cpu_seconds", fmt.Sprintf("%.3f", gcCPUSeconds()))
+}
+
+// readMetrics reads runtime metrics of kind uint64.
+func readMetrics(names ...string) []int64 {
+	samples := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	out := make([]int64, len(names))
+	for i, s := range samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			out[i] = int64(s.Value.Uint64())
+		}
+	}
+	return out
 }
 
 // gcCPUSeconds is the CPU time spent in the Go collector since start.

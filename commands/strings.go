@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -134,9 +135,15 @@ func replyString(c *Ctx, s *datatypes.String, part []byte) {
 	c.W.BulkBorrowed(part)
 }
 
-// stringArg returns a string value holding arg: arg itself if the server
-// read it into a buffer of its own (Client.Owned), else a copy.
+// stringArg returns a string value holding arg, to be stored at once:
+// arg itself if the keyspace copies it into its record (the value is then
+// the engine's one scratch String), or if the server read it into a
+// buffer of its own (Client.Owned), else a copy.
 func stringArg(c *Ctx, arg []byte) *datatypes.String {
+	if len(arg) <= keyspace.MaxInlineString {
+		c.scratchString.Wrap(arg)
+		return &c.scratchString
+	}
 	owned := c.Client.Owned
 	for i, o := range owned {
 		if len(o) == len(arg) && &o[0] == &arg[0] {

@@ -77,6 +77,11 @@ func AdoptString(b []byte) *String {
 	return &String{b: b}
 }
 
+// Wrap makes s hold b itself, not a copy, for a value that a store
+// copies on the spot (a short one, which the keyspace keeps in its
+// record): neither s nor b may then be kept, and s may be wrapped again.
+func (s *String) Wrap(b []byte) { s.b, s.form, s.flags = b, formAuto, 0 }
+
 // NewStringNoInt returns a string value holding a copy of b that reports
 // the embstr or raw encoding even if b is a number, as INCRBYFLOAT's
 // result does in Redis.

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/cairn-db/cairn/keyspace/arena"
 )
 
 // Policy is what goes when memory is over the limit: Redis's
@@ -288,4 +290,20 @@ func (ks *Keyspace) ShrinkSlabs(deadline time.Time) {
 			return
 		}
 	}
+}
+
+// ArenaMemory is what the databases' arena pages hold: allocated, the
+// bytes of their records, entries and indexes; held, the pages they take
+// (free slab slots included). The caller holds the lock.
+func (ks *Keyspace) ArenaMemory() (allocated, held int64) {
+	for _, db := range ks.dbs {
+		st := db.st
+		structure := st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
+		allocated += int64(structure + st.slab.used - st.slab.bigUsed)
+		held += int64(structure)
+		for i := range st.slab.classes {
+			held += int64(len(st.slab.classes[i].pages)) * arena.PageSize
+		}
+	}
+	return allocated, held
 }

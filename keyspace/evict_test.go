@@ -142,7 +142,9 @@ func TestEvictionPoolSkipsGhosts(t *testing.T) {
 	tk := newTestKeyspace(1)
 	tk.Lock()
 	defer tk.Unlock()
-	tk.SetEviction(Eviction{Policy: AllKeysLRU, Samples: 16})
+	// As many samples as keys: every key is offered, the pool holds the
+	// 16 oldest.
+	tk.SetEviction(Eviction{Policy: AllKeysLRU, Samples: 64})
 	db := tk.DB(0)
 	for i := range 40 {
 		tk.advance(time.Second)

@@ -30,8 +30,9 @@ type slab struct {
 	bigFree []uint32
 	// used is the bytes of the slots handed out, big records' included:
 	// what the records cost, as a malloc counts it (the free slots and
-	// pages' unused ends are the slab's fragmentation).
-	used int
+	// pages' unused ends are the slab's fragmentation); bigUsed is the
+	// big records' part, which is on the Go heap.
+	used, bigUsed int
 }
 
 type slabClass struct {
@@ -51,19 +52,21 @@ const (
 )
 
 // classSizes are the slot sizes: every multiple of 8 up to 256, then
-// steps of about a sixteenth, so that rounding a record up to its class
-// wastes about 3% on average.
+// steps of about a sixteenth up to 4 KiB, so that rounding a record up to
+// its class wastes about 3% on average; past that, the sizes that divide
+// a page in 15, 14, ... 4 slots (5 to 20% apart), so that no page loses
+// more than a few bytes at its end.
 var classSizes = [...]uint16{
 	16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136,
 	144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 272,
 	288, 304, 320, 336, 352, 368, 384, 408, 432, 456, 480, 504, 528, 560, 592, 624,
 	656, 696, 736, 776, 824, 872, 920, 976, 1032, 1096, 1160, 1232, 1304, 1384, 1464, 1552,
 	1648, 1744, 1848, 1960, 2080, 2208, 2344, 2488, 2640, 2800, 2968, 3152, 3344, 3552, 3768, 4000,
-	4096,
+	4096, 4368, 4680, 5040, 5456, 5952, 6552, 7280, 8192, 9360, 10920, 13104, 16384,
 }
 
 // maxClassSize is the largest record a slab slot holds.
-const maxClassSize = 4096
+const maxClassSize = 16384
 
 // classFor returns the smallest class whose slots hold n bytes, n at most
 // maxClassSize: a table lookup, as every record written asks.
@@ -94,6 +97,7 @@ func (s *slab) alloc(n int) (uint64, []byte) {
 	if n > maxClassSize {
 		b := make([]byte, n)
 		s.used += datatypes.AllocSize(n)
+		s.bigUsed += datatypes.AllocSize(n)
 		if k := len(s.bigFree); k > 0 {
 			i := s.bigFree[k-1]
 			s.bigFree = s.bigFree[:k-1]
@@ -125,6 +129,7 @@ func (s *slab) free(loc uint64) {
 	if ci == bigClass {
 		i := uint32(loc >> 16)
 		s.used -= datatypes.AllocSize(len(s.bigs[i]))
+		s.bigUsed -= datatypes.AllocSize(len(s.bigs[i]))
 		s.bigs[i] = nil
 		s.bigFree = append(s.bigFree, i)
 		return
@@ -146,14 +151,14 @@ func (c *slabClass) pop(s *slab) (uint64, []byte) {
 }
 
 // sparse reports whether class ci holds enough free slots to give a page
-// back: two pages' worth, and an eighth of its slots. Free slots are
+// back: two pages' worth, and a thirty-second of its slots. Free slots are
 // reused by records of their class only, so a class that shrank keeps
 // its pages while others grow (a workload that moves from small values
 // to large ones) unless they are given back.
 func (s *slab) sparse(ci int) bool {
 	c := &s.classes[ci]
 	perPage := arena.PageSize / int(classSizes[ci])
-	return c.nfree >= 2*perPage && c.nfree*8 >= len(c.pages)*perPage
+	return c.nfree >= 2*perPage && c.nfree*32 >= len(c.pages)*perPage
 }
 
 // shrink gives class ci's last page back to the arena, after moving the

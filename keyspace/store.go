@@ -91,10 +91,19 @@ const (
 	metaShift   = 4
 )
 
-// maxInline is the longest string value, or compact form, kept in its
-// record; longer ones are objects, which a reply can be written from
-// without a copy, and which change in place.
-const maxInline = 2048
+// MaxInlineString is the longest string value kept in its record (the
+// store copies it there, and never keeps the String it was given), and
+// maxCompact the longest compact form of a collection; longer ones are
+// objects on the Go heap, which a reply can be written from without a
+// copy, and which change in place. Strings up to 16 KB stay out of the
+// Go heap, which a cache of values of a few KB would otherwise fill: its
+// collector then works in proportion, and under a memory limit it runs
+// all the time. A collection changed in place is decoded and encoded
+// again by each command that changes it, which bounds its compact form.
+const (
+	MaxInlineString = 16000
+	maxCompact      = 2048
+)
 
 func newStore(seed maphash.Seed, dirty *bool) *store {
 	return &store{seed: seed, slab: newSlab(), dirty: dirty}
@@ -280,12 +289,12 @@ func putHead(r []byte, flags byte, key []byte, expireAt int64) int {
 // meta) and the bytes it holds of v, unless v is to be an object.
 func (st *store) inlineForm(v datatypes.Value) (flags byte, inline []byte) {
 	if s, isString := v.(*datatypes.String); isString {
-		if s.Len() > maxInline {
+		if s.Len() > MaxInlineString {
 			return kindObject, nil
 		}
 		return kindString | byte(s.Meta())<<metaShift, s.Bytes()
 	}
-	b, kind := datatypes.AppendCompact(st.scratch[:0], v, maxInline)
+	b, kind := datatypes.AppendCompact(st.scratch[:0], v, maxCompact)
 	st.scratch = b
 	if kind == datatypes.CompactNone {
 		return kindObject, nil

@@ -138,7 +138,7 @@ func refKey(n int) string {
 // refValueSizes are value sizes at the edges that matter: String's own
 // inline buffer (22), embstr (44), the store's inline limit (2048), and
 // sizes whose records cross slab classes.
-var refValueSizes = [...]int{0, 1, 7, 22, 23, 45, 100, 255, 1000, 2040, 2047, 2048, 2049, 2100, 4000, 5000}
+var refValueSizes = [...]int{0, 1, 7, 22, 23, 45, 100, 255, 1000, 2040, 2047, 2048, 2049, 2100, 4000, 5000, 9000, 15990, 16000, 16001, 16384, 17000}
 
 func pickSize(p picker) int {
 	if i := p.intn(len(refValueSizes) + 1); i < len(refValueSizes) {
@@ -979,7 +979,7 @@ func TestObjectValueWithExpiry(t *testing.T) {
 		name string
 		v    func() datatypes.Value
 	}{
-		{"string", func() datatypes.Value { return str(strings.Repeat("v", maxInline+1)) }},
+		{"string", func() datatypes.Value { return str(strings.Repeat("v", MaxInlineString+1)) }},
 		{"list", longList},
 	}
 	for _, keyLen := range []int{1, 3, 4090, 5000} {

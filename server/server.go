@@ -355,23 +355,27 @@ func (s *Server) runEvictor() {
 	}
 }
 
-// goMemoryFloor is the least soft limit tuneMemoryLimit sets.
-const goMemoryFloor = 32 << 20
+// goMemorySlack is what tuneMemoryLimit leaves the heap above its live
+// part at least, besides a quarter of it: the runtime's own memory and
+// the heap's fragmentation must fit under the limit, or the collector
+// runs all the time.
+const goMemorySlack = 16 << 20
 
 // tuneMemoryLimit sets the Go runtime's soft memory limit so that, with
 // used_memory held to maxmemory, the resident set stays near 1.2 times
 // it: the limit is what is left of that for the Go heap once the arena's
 // pages are counted, so the collector runs before the heap's garbage
-// takes the process past it. It never goes below 1.1 times the live heap,
-// where the collector would run all the time (eviction brings the live
-// heap down instead), nor below goMemoryFloor; without maxmemory there is
-// no limit.
+// takes the process past it. It never goes below 1.25 times the live
+// heap plus goMemorySlack, where the collector would run all the time
+// (eviction brings the live heap down instead); without maxmemory there
+// is no limit.
 func (s *Server) tuneMemoryLimit(maxmemory int64) {
 	limit := int64(math.MaxInt64)
 	if maxmemory > 0 {
 		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		metrics.Read(live)
-		limit = max(maxmemory*6/5-arena.Resident(), int64(live[0].Value.Uint64())*11/10, goMemoryFloor)
+		heap := int64(live[0].Value.Uint64())
+		limit = max(maxmemory*6/5-arena.Resident(), heap+heap/4+goMemorySlack)
 	}
 	if limit != s.goMemoryLimit {
 		debug.SetMemoryLimit(limit)

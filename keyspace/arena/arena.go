@@ -30,8 +30,8 @@ const PageSize = 64 << 10
 // chunkPages is how many pages one reservation from the kernel holds.
 const chunkPages = 256
 
-// Pages given back are kept for reuse up to a sixteenth of those in use,
-// between minIdle and maxIdle (1 to 64 MiB): a small keyspace under a
+// Pages given back are kept for reuse up to a sixty-fourth of those in
+// use, between minIdle and maxIdle (1 to 64 MiB): a keyspace under a
 // memory limit must not keep much more than it uses.
 const (
 	minIdle = 16
@@ -39,7 +39,7 @@ const (
 )
 
 // idleLimit is how many pages given back are kept now.
-func idleLimit() int { return int(min(max(inUse.Load()/16, minIdle), maxIdle)) }
+func idleLimit() int { return int(min(max(inUse.Load()/64, minIdle), maxIdle)) }
 
 // pool is the process's one source of pages. It is shared, as the heap
 // is, by every keyspace in the process (tests run many).
