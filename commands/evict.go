@@ -187,7 +187,8 @@ func (e *Engine) scriptOOM() bool {
 
 // clientOverhead estimates what a connected client holds besides its
 // transaction queue: its goroutine's stack, the connection's read and
-// write buffers and its Client (measured with idle connections).
+// write buffers and its Client. 2,000 idle connections added 16 KB each
+// to the resident set.
 const clientOverhead = 16 << 10
 
 // RefreshMemory recounts what the clients' transactions hold and updates
