@@ -1,12 +1,9 @@
 package integration
 
 import (
-	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,16 +19,8 @@ import (
 func TestDjangoCache(t *testing.T) {
 	python := requireDjango(t)
 	run := func(t *testing.T, addr string) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, python, "python/django_cache.py", host, port).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "ok" {
-			t.Fatalf("django_cache.py: %v\n%s", err, out)
-		}
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "django_cache.py", host, port)
 	}
 	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
 	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
@@ -43,16 +32,8 @@ func TestDjangoCache(t *testing.T) {
 func TestDjangoEviction(t *testing.T) {
 	python := requireDjango(t)
 	run := func(t *testing.T, addr string) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, python, "python/django_evict.py", host, port, "10").CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "ok" {
-			t.Fatalf("django_evict.py: %v\n%s", err, out)
-		}
+		host, port := hostPort(t, addr)
+		runPython(t, python, 2*time.Minute, "django_evict.py", host, port, "10")
 	}
 	t.Run("cairn", func(t *testing.T) {
 		run(t, testutil.StartCairn(t, func(c *config.Config) {
@@ -83,16 +64,8 @@ func TestDjangoRestart(t *testing.T) {
 	python := requireDjango(t)
 	phase := func(t *testing.T, name, addr, state string) {
 		t.Helper()
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, python, "python/django_restart.py", name, host, port, state).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "ok" {
-			t.Fatalf("django_restart.py %s: %v\n%s", name, err, out)
-		}
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "django_restart.py", name, host, port, state)
 	}
 	tests := []struct {
 		name string

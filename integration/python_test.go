@@ -19,19 +19,33 @@ import (
 func TestPythonLock(t *testing.T) {
 	python := requirePythonRedis(t)
 	run := func(t *testing.T, addr string) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, python, "python/lock.py", host, port).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "ok" {
-			t.Fatalf("lock.py: %v\n%s", err, out)
-		}
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "lock.py", host, port)
 	}
 	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
 	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
+}
+
+// hostPort splits a server's address for a Python program's arguments.
+func hostPort(t *testing.T, addr string) (host, port string) {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, port
+}
+
+// runPython runs a Python program of python/ with args and fails the
+// test unless it prints "ok", showing what it printed.
+func runPython(t *testing.T, python string, timeout time.Duration, script string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, append([]string{"python/" + script}, args...)...).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("%s %s: %v\n%s", script, strings.Join(args, " "), err, out)
+	}
 }
 
 // requirePythonRedis returns Debian's python3, which python3-redis

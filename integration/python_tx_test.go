@@ -1,10 +1,6 @@
 package integration
 
 import (
-	"context"
-	"net"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,16 +13,8 @@ import (
 func TestPythonTransactionPipeline(t *testing.T) {
 	python := requirePythonRedis(t)
 	run := func(t *testing.T, addr string) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, python, "python/transaction_pipeline.py", host, port).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "ok" {
-			t.Fatalf("transaction_pipeline.py: %v\n%s", err, out)
-		}
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "transaction_pipeline.py", host, port)
 	}
 	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
 	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
