@@ -95,9 +95,7 @@ func (e *Engine) evictToLimit() evictResult {
 	if used <= cfg.MaxMemory {
 		return evictOK
 	}
-	if cfg.MaxMemoryPolicy == "noeviction" {
-		return evictFail
-	}
+	// Under noeviction EvictOne takes nothing: evictFail.
 	limit := evictionTimeLimit(cfg.MaxMemoryEvictionTenacity)
 	start := time.Now()
 	toFree := used - cfg.MaxMemory

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/glob"
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -416,19 +415,13 @@ func objectEncodingCommand(c *Ctx) {
 	}
 }
 
-// lfuPolicy reports whether keys' access fields hold LFU counters.
-func lfuPolicy(c *Ctx) bool {
-	p, _ := keyspace.ParsePolicy(c.Config.Load().MaxMemoryPolicy)
-	return p.LFU()
-}
-
 // objectFreqCommand reports the LFU counter, which only an LFU policy
 // keeps.
 func objectFreqCommand(c *Ctx) {
 	if _, ok := objectLookup(c); !ok {
 		return
 	}
-	if !lfuPolicy(c) {
+	if !c.KS.Eviction().Policy.LFU() {
 		c.W.Error(resp.ErrLFUNotSelected)
 		return
 	}
@@ -442,7 +435,7 @@ func objectIdletimeCommand(c *Ctx) {
 	if _, ok := objectLookup(c); !ok {
 		return
 	}
-	if lfuPolicy(c) {
+	if c.KS.Eviction().Policy.LFU() {
 		c.W.Error(resp.ErrLFUSelected)
 		return
 	}

@@ -64,6 +64,9 @@ func (ks *Keyspace) SetEviction(ev Eviction) {
 	ks.ev = ev
 }
 
+// Eviction returns the eviction settings. The caller holds the lock.
+func (ks *Keyspace) Eviction() Eviction { return ks.ev }
+
 // An entry's 24-bit access field is, as Redis's robj.lru, either the LRU
 // clock (seconds) or, under an LFU policy, the minute of the last decrement
 // (16 bits) above a logarithmic access counter (8 bits).
