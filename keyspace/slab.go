@@ -12,8 +12,9 @@ import (
 // memcached's slab allocator does: a record takes the smallest class it
 // fits, a freed slot goes on its class's free list and the next record of
 // that class reuses it. Class sizes grow by about a sixteenth, which bounds
-// the space lost to rounding; pages stay with their class, so memory
-// freed by deletions is reused by later writes rather than returned.
+// the space lost to rounding. Memory freed by deletions is reused by later
+// writes of the class; a class left with many free slots (a workload that
+// moved to other sizes) gives pages back, its records moved (shrink).
 //
 // A record is addressed by a location:
 //
