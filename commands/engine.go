@@ -158,10 +158,12 @@ type Engine struct {
 	// scratchString is the value of a short string argument about to be
 	// stored (stringArg).
 	scratchString datatypes.String
-	// startupMemory is the heap the server held when it started serving,
-	// and queuedMemory what the clients' transactions hold, refreshed by
-	// the cron: parts of used_memory (usedMemory).
+	// startupMemory is the heap the server held when it started serving;
+	// bufferMemory and queuedMemory what the clients' buffers and
+	// transactions hold, refreshed by the cron: parts of used_memory
+	// (usedMemory).
 	startupMemory int64
+	bufferMemory  int64
 	queuedMemory  int64
 }
 

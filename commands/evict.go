@@ -184,26 +184,27 @@ func (e *Engine) scriptOOM() bool {
 }
 
 // clientOverhead estimates what a connected client holds besides its
-// transaction queue: its goroutine's stack, the connection's read and
-// write buffers and its Client. 2,000 idle connections added 16 KB each
-// to the resident set.
-const clientOverhead = 16 << 10
+// buffers and transaction queue: its goroutine's stack, redcon's reader
+// and its Client. 2,000 idle connections added 16 KB each to the
+// resident set, 4 KiB of it their read buffers.
+const clientOverhead = 12 << 10
 
-// RefreshMemory recounts what the clients' transactions hold and updates
-// the peak of used_memory; the server's cron calls it. The caller holds
-// the keyspace lock.
-func (e *Engine) RefreshMemory() {
+// RefreshMemory takes the size of the clients' buffers (the server's
+// count) and recounts what their transactions hold, and updates the peak
+// of used_memory; the server's cron calls it. The caller holds the
+// keyspace lock.
+func (e *Engine) RefreshMemory(buffers int64) {
 	var n int64
 	for _, cl := range e.clients {
 		n += int64(cl.tx.mem)
 	}
-	e.queuedMemory = n
+	e.queuedMemory, e.bufferMemory = n, buffers
 	e.peakMemory = max(e.peakMemory, e.usedMemory())
 }
 
 // clientsMemory is what the clients hold: mem_clients_normal.
 func (e *Engine) clientsMemory() int64 {
-	return int64(len(e.clients))*clientOverhead + e.queuedMemory
+	return int64(len(e.clients))*clientOverhead + e.bufferMemory + e.queuedMemory
 }
 
 // SetStartupMemory records the heap the server holds before it serves

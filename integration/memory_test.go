@@ -128,3 +128,35 @@ func TestUsedMemoryMatchesHeap(t *testing.T) {
 		t.Errorf("MEMORY USAGE of every key adds up to %d, used_memory_dataset grew by %d", usage, dataset)
 	}
 }
+
+// TestUsedMemoryCountsClients: connections and what their buffers hold
+// count in used_memory (mem_clients_normal), as in Redis.
+func TestUsedMemoryCountsClients(t *testing.T) {
+	srv := testutil.StartCairn(t, nil)
+	c := pClient(t, srv.Addr, 0)
+	before := infoInt(t, c, "mem_clients_normal")
+	var conns []*conn
+	for range 100 {
+		cn := &conn{name: "cairn", addr: srv.Addr, timeout: replyTimeout}
+		if err := cn.dial(); err != nil {
+			t.Fatal(err)
+		}
+		defer cn.nc.Close()
+		// A reply of 30 KB grows the connection's reply buffer, which it
+		// keeps.
+		if _, _, err := cn.do(encodeCommand([]string{"ECHO", strings.Repeat("x", 30000)})); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, cn)
+	}
+	pWait(t, 5*time.Second, "the cron to count the connections' buffers", func() bool {
+		return infoInt(t, c, "mem_clients_normal")-before >= 100*(12<<10+30000)
+	})
+	for _, cn := range conns {
+		cn.nc.Close()
+	}
+	// This client's own buffers, uncounted at first, may count by now.
+	pWait(t, 5*time.Second, "closed connections to be forgotten", func() bool {
+		return infoInt(t, c, "mem_clients_normal") <= before+64<<10
+	})
+}

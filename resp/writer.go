@@ -114,6 +114,9 @@ func (w *Writer) dropLent(k int) {
 	}
 }
 
+// Cap is the size of the writer's buffer.
+func (w *Writer) Cap() int { return cap(w.buf) }
+
 // Len is the number of bytes written since the last Reset.
 func (w *Writer) Len() int { return len(w.buf) + w.lentLen }
 

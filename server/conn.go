@@ -87,6 +87,9 @@ type conn struct {
 	// keyspace lock.
 	reads     atomic.Int64
 	readsSeen int64
+	// buffers is the size of the connection's buffers after its last
+	// batch, for the cron to count in used_memory.
+	buffers atomic.Int64
 	// held is what watch read from the socket while the client was
 	// blocked, for Read to frame first; heldErr is the socket's failure
 	// it saw, reported once held is drained.

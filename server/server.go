@@ -267,6 +267,7 @@ func (s *Server) flush(rc redcon.Conn, c *conn, cl *commands.Client, closing boo
 		}
 	}
 	cl.W.Reset()
+	c.buffers.Store(int64(cap(c.raw) + cap(c.out) + cap(c.held) + cl.W.Cap()))
 	if closing {
 		rc.Close()
 	}
@@ -319,7 +320,11 @@ func (s *Server) runCron() {
 		if cfg.Timeout > 0 {
 			s.closeIdle(cfg.Timeout)
 		}
-		s.engine.RefreshMemory()
+		var buffers int64
+		for _, c := range s.conns {
+			buffers += c.buffers.Load()
+		}
+		s.engine.RefreshMemory(buffers)
 		ks.Unlock()
 		if s.LimitGoMemory {
 			s.tuneMemoryLimit(cfg.MaxMemory)
