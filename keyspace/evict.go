@@ -3,9 +3,6 @@ package keyspace
 import (
 	"math"
 	"math/rand/v2"
-	"time"
-
-	"github.com/cairn-db/cairn/keyspace/arena"
 )
 
 // Policy is what goes when memory is over the limit: Redis's
@@ -259,54 +256,4 @@ func (ks *Keyspace) evict(db *DB, p uint32) int {
 	ks.Stats.EvictedKeys++
 	ks.Emit(db.index, []byte("DEL"), key)
 	return before - db.st.memory()
-}
-
-// UsedMemory is what the databases' contents cost (used_memory_dataset
-// and the index overhead). The caller holds the lock.
-func (ks *Keyspace) UsedMemory() int64 {
-	var n int64
-	for _, db := range ks.dbs {
-		n += int64(db.st.memory())
-	}
-	return n
-}
-
-// MemoryOverhead is the part of UsedMemory that is not keys and values:
-// the index, the entries and the table of objects. The caller holds the
-// lock.
-func (ks *Keyspace) MemoryOverhead() int64 {
-	var n int64
-	for _, db := range ks.dbs {
-		n += int64(db.st.memory() - db.st.slab.used - db.st.objBytes)
-	}
-	return n
-}
-
-// ShrinkSlabs gives back, until deadline, the slab pages that deletions
-// and evictions left mostly free in a size class that no longer needs
-// them, moving the records they still hold: memory freed in one class
-// goes back to the arena for the others and the Go heap. The cron calls
-// it; the caller holds the lock.
-func (ks *Keyspace) ShrinkSlabs(deadline time.Time) {
-	for _, db := range ks.dbs {
-		if !db.st.shrinkSlab(deadline) {
-			return
-		}
-	}
-}
-
-// ArenaMemory is what the databases' arena pages hold: allocated, the
-// bytes of their records, entries and indexes; held, the pages they take
-// (free slab slots included). The caller holds the lock.
-func (ks *Keyspace) ArenaMemory() (allocated, held int64) {
-	for _, db := range ks.dbs {
-		st := db.st
-		structure := st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
-		allocated += int64(structure + st.slab.used - st.slab.bigUsed)
-		held += int64(structure)
-		for i := range st.slab.classes {
-			held += int64(len(st.slab.classes[i].pages)) * arena.PageSize
-		}
-	}
-	return allocated, held
 }
