@@ -2,7 +2,6 @@ package datatypes
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -290,15 +289,16 @@ func randLexBound(rng *rand.Rand) LexBound {
 	case 1:
 		return LexBound{Inf: 1, Ex: true}
 	}
-	return LexBound{Ex: rng.IntN(2) == 0, Member: zmember(rng.IntN(300))}
+	return LexBound{Ex: rng.IntN(2) == 0, Member: zmember(rng.IntN(30000))}
 }
 
-func zmember(i int) []byte { return fmt.Appendf(nil, "m%03d", i) }
+func zmember(i int) []byte { return fmt.Appendf(nil, "m%d", i) }
 
 // zsetOps applies random operations to z and the model and checks them
 // against each other. lexMode gives every member the score 0, where lex
 // ranges are meaningful.
 func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode bool) (conversions int) {
+	var maxLen, maxHeight int
 	rng := rand.New(rand.NewPCG(seed, 7))
 	z := NewZSet()
 	var model zmodel
@@ -316,14 +316,25 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 		if rng.IntN(3) == 0 {
 			return zscores[rng.IntN(len(zscores))]
 		}
-		return float64(rng.IntN(20)) + float64(rng.IntN(2))/4
+		return float64(rng.IntN(universe/2+1)) + float64(rng.IntN(2))/4
 	}
 	// The set grows for the first part of the steps and shrinks after.
 	for step := range steps {
 		enc := z.Encoding()
 		growing := step < steps*2/3
-		switch op := rng.IntN(20); {
-		case op < 9 && growing, op < 3:
+		op := rng.IntN(100)
+		switch {
+		case growing && op < 70:
+			op = 0
+		case growing && op < 80, !growing && op < 50:
+			op = 1
+		case op < 60:
+			op = 0
+		default:
+			op = 2 + op%12
+		}
+		switch op {
+		case 0:
 			m, s := member(), score()
 			flags := ZAddFlags(0)
 			if rng.IntN(3) == 0 {
@@ -337,7 +348,7 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			if out != wout || (out&(ZAddNop|ZAddNaN) == 0 && !sameScore(ns, wns)) {
 				t.Fatalf("seed %d step %d: Add(%q, %v, %b) = %b %v, model %b %v", seed, step, m, s, flags, out, ns, wout, wns)
 			}
-		case op < 13:
+		case 1:
 			m := member()
 			if len(model) > 0 && rng.IntN(2) == 0 {
 				m = model[rng.IntN(len(model))].Member
@@ -349,10 +360,12 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			if i >= 0 {
 				model = slices.Delete(model, i, i+1)
 			}
-		case op == 13:
-			start, stop := rng.IntN(len(model)+3)-2, rng.IntN(len(model)+3)-2
-			if rng.IntN(4) == 0 {
-				start, stop = 0, len(model)/2
+		case 2, 3:
+			// Mostly short runs, now and then half the set.
+			start := rng.IntN(len(model)+3) - 2
+			stop := start + rng.IntN(5)
+			if rng.IntN(500) == 0 {
+				start, stop = rng.IntN(len(model)+1)-len(model)/2, len(model)/2
 			}
 			s, e, ok := NormRankRange(start, stop, len(model))
 			want := 0
@@ -363,21 +376,32 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 					t.Fatalf("seed %d step %d: DeleteRangeByRank(%d, %d) = %d, want %d", seed, step, s, e, got, want)
 				}
 			}
-		case op == 14:
-			r := ScoreRange{Min: score(), Max: score() + float64(rng.IntN(3)), MinEx: rng.IntN(2) == 0, MaxEx: rng.IntN(2) == 0}
+		case 4:
+			min := score()
+			r := ScoreRange{Min: min, Max: min + float64(rng.IntN(2))/4, MinEx: rng.IntN(2) == 0, MaxEx: rng.IntN(2) == 0}
+			if rng.IntN(100) == 0 {
+				r.Max = score()
+			}
 			s, e := model.scoreSpan(r)
 			model = slices.Delete(model, s, e)
 			if got := z.DeleteRangeByScore(r); got != e-s {
 				t.Fatalf("seed %d step %d: DeleteRangeByScore(%+v) = %d, want %d", seed, step, r, got, e-s)
 			}
-		case op == 15 && lexMode:
+		case 5:
+			if !lexMode {
+				break
+			}
 			r := LexRange{Min: randLexBound(rng), Max: randLexBound(rng)}
+			if rng.IntN(100) != 0 {
+				r.Min = LexBound{Ex: rng.IntN(2) == 0, Member: zmember(rng.IntN(universe))}
+				r.Max = LexBound{Ex: rng.IntN(2) == 0, Member: append(slices.Clone(r.Min.Member), 'z')}
+			}
 			s, e := model.lexSpan(r)
 			model = slices.Delete(model, s, e)
 			if got := z.DeleteRangeByLex(r); got != e-s {
 				t.Fatalf("seed %d step %d: DeleteRangeByLex(%+v) = %d, want %d", seed, step, r, got, e-s)
 			}
-		case op == 16:
+		case 6, 7:
 			n := rng.IntN(4)
 			rev := rng.IntN(2) == 0
 			got := z.pop(n, rev)
@@ -394,9 +418,11 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("seed %d step %d: pop(%d, %v) = %v, want %v", seed, step, n, rev, got, want)
 			}
-		case op == 17:
-			checkZRandom(t, z, model, rng)
-		case op == 18:
+		case 8:
+			if len(model) < 500 || rng.IntN(20) == 0 {
+				checkZRandom(t, z, model, rng)
+			}
+		case 9, 10:
 			if rng.IntN(10) == 0 {
 				z.ConvertToListpackIfFits(lim)
 			}
@@ -419,10 +445,15 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 				}
 			}
 		}
-		if step%25 == 0 || step == steps-1 {
+		if step%max(25, len(model)/4) == 0 || step == steps-1 {
 			checkZSet(t, z, model, rng, lexMode)
 		}
+		maxLen = max(maxLen, z.Len())
+		if z.tree != nil {
+			maxHeight = max(maxHeight, z.tree.height)
+		}
 	}
+	t.Logf("seed %d: %d members and height %d at most", seed, maxLen, maxHeight)
 	return conversions
 }
 
@@ -430,11 +461,14 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 func checkZRandom(t *testing.T, z *ZSet, model zmodel, rng *rand.Rand) {
 	t.Helper()
 	n := len(model)
+	scores := make(map[string]float64, n)
+	for _, e := range model {
+		scores[string(e.Member)] = e.Score
+	}
 	for _, count := range []int{-5, 1, n / 2, n - 1, n, n + 3} {
 		var got []string
 		z.RandomMembers(count, rng, func(m []byte, s float64) {
-			i := model.find(m)
-			if i < 0 || !sameScore(model[i].Score, s) {
+			if ms, ok := scores[string(m)]; !ok || !sameScore(ms, s) {
 				t.Fatalf("RandomMembers gave %q:%v, not a member", m, s)
 			}
 			got = append(got, string(m))
@@ -475,10 +509,14 @@ func TestZSetModel(t *testing.T) {
 		{300, 6000, DefaultLimits()},
 		{300, 6000, Limits{ZSetMaxListpackEntries: 16, ZSetMaxListpackValue: 8}},
 		{3000, 8000, Limits{ZSetMaxListpackEntries: 0, ZSetMaxListpackValue: 64}},
+		{30000, 40000, DefaultLimits()},
 	} {
 		for _, lexMode := range []bool{false, true} {
 			name := fmt.Sprintf("universe=%d,entries=%d,lex=%v", tc.universe, tc.lim.ZSetMaxListpackEntries, lexMode)
 			t.Run(name, func(t *testing.T) {
+				if tc.universe > 10000 && testing.Short() {
+					t.Skip("a set of thousands of members")
+				}
 				conv := 0
 				for seed := range uint64(3) {
 					conv += zsetOps(t, seed, tc.lim, tc.universe, tc.steps, lexMode)
@@ -792,8 +830,8 @@ func TestParseScoreRange(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		start, stop, n int
-		s, e          int
-		ok            bool
+		s, e           int
+		ok             bool
 	}{
 		{0, -1, 5, 0, 4, true}, {-2, -1, 5, 3, 4, true}, {-10, 2, 5, 0, 2, true}, {3, 1, 5, 0, 0, false},
 		{5, 9, 5, 0, 0, false}, {1, 100, 5, 1, 4, true}, {0, -1, 0, 0, 0, false}, {-1, -10, 5, 0, 0, false},
@@ -942,5 +980,3 @@ func BenchmarkZSet(b *testing.B) {
 		}
 	})
 }
-
-var _ = cmp.Compare[int]

@@ -382,7 +382,16 @@ func (t *ztree) splitLeaf(k *zkid, at, cnt int) zkid {
 	rest := nd.buf[at:]
 	rb := leafBuf(len(rest), len(rest))
 	copy(rb, rest)
-	t.shrinkBuf(nd, at)
+	// The buffer grew past zleafMax for the entry that made it split:
+	// what stays gets a buffer its size, with an eighth to spare (an
+	// appended-to leaf, left full, would otherwise keep a third unused).
+	if cap(nd.buf) > AllocSize(at+at/8) {
+		lb := leafBuf(at, at+at/8)
+		copy(lb, nd.buf)
+		t.setBuf(nd, lb)
+	} else {
+		nd.buf = nd.buf[:at]
+	}
 	r := zkid{node: t.newLeaf(rb), n: k.n - cnt}
 	r.refresh(0)
 	k.n = cnt
