@@ -916,8 +916,10 @@ func zsetMillion(n int) *ZSet {
 // TestZSetMemoryPerMember measures the bytes per member of a 1,000,000
 // member set of 10-byte names and random scores, by MemoryUsage and by
 // the growth of the heap, and requires at most 1.3 times Redis 7.0's
-// (about 100 bytes a member: a 24-byte dictEntry, 8 bytes of bucket, a
-// 16-byte sds and a 48-byte skiplist node, in jemalloc's classes).
+// (the same set, loaded by ZADD into redis-server 7.0.15: used_memory grows
+// by 110 bytes a member, MEMORY USAGE says 96; a 24-byte dictEntry, 8
+// bytes of bucket, a 16-byte sds and a skiplist node of 48 or more, in
+// jemalloc's classes). The test asks for 130 at most.
 func TestZSetMemoryPerMember(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 1,000,000-member set")
