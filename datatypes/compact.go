@@ -4,8 +4,8 @@ import "encoding/binary"
 
 // Compact forms let a store keep small values as bytes in its own memory
 // (the keyspace's slab, which the collector does not see) and make a
-// Value of them when a command needs one: a listpack hash is its listpack,
-// an intset set its intset, a small hashtable set its members, a list of
+// Value of them when a command needs one: a listpack hash or sorted set
+// is its listpack, an intset set its intset, a small hashtable set its members, a list of
 // one node the node's entries. The form holds the value's whole state, so
 // FromCompact(AppendCompact(v)) is v again, encoding included.
 type CompactKind uint8
@@ -22,6 +22,8 @@ const (
 	// CompactList: uvarint(-fill) uvarint(count), then the one node's
 	// two-way entries.
 	CompactList
+	// CompactZSet: a listpack sorted set's listpack (see ZSet).
+	CompactZSet
 )
 
 // maxCompactSetMembers bounds the sets kept as CompactSet: every use
@@ -72,6 +74,10 @@ func AppendCompact(dst []byte, v Value, limit int) ([]byte, CompactKind) {
 		dst = binary.AppendUvarint(dst, uint64(-v.fill+fillMax))
 		dst = binary.AppendUvarint(dst, uint64(v.n))
 		return append(dst, entries...), CompactList
+	case *ZSet:
+		if v.tree == nil && len(v.lp) <= limit {
+			return append(dst, v.lp...), CompactZSet
+		}
 	}
 	return dst, CompactNone
 }
@@ -110,6 +116,11 @@ func FromCompact(kind CompactKind, b []byte) Value {
 			l.cnt, l.bufs = 1, AllocSize(cap(l.nodes[0].buf))
 		}
 		return l
+	case CompactZSet:
+		if len(b) == 0 {
+			return &ZSet{}
+		}
+		return &ZSet{lp: append([]byte(nil), b...), n: zcount(b)}
 	}
 	panic("datatypes: unknown compact kind")
 }

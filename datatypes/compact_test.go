@@ -20,7 +20,7 @@ func buildFromOps(ops []byte) Value {
 		}
 		return fmt.Appendf(nil, "m%0*d", int(b>>5), b>>1)
 	}
-	switch kind, ops := ops[0]%3, ops[1:]; kind {
+	switch kind, ops := ops[0]%4, ops[1:]; kind {
 	case 0:
 		h := NewHash()
 		for i := 0; i+1 < len(ops); i += 2 {
@@ -41,6 +41,17 @@ func buildFromOps(ops []byte) Value {
 			}
 		}
 		return s
+	case 3:
+		zlim := Limits{ZSetMaxListpackEntries: 8, ZSetMaxListpackValue: 8}
+		z := NewZSet()
+		for _, b := range ops {
+			if b&0x80 != 0 {
+				z.Remove(member(b & 0x7f))
+			} else {
+				z.Add(zlim, member(b), float64(b%7)/2-1, 0)
+			}
+		}
+		return z
 	default:
 		l := NewList(lim)
 		for _, b := range ops {
@@ -65,6 +76,7 @@ func FuzzCompact(f *testing.F) {
 	f.Add([]byte{1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20})
 	f.Add([]byte{1, 3, 5, 7, 0x83})
 	f.Add([]byte{2, 1, 2, 3, 0x85, 0xc0})
+	f.Add([]byte{3, 1, 2, 3, 4, 0x82, 9})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		v := buildFromOps(ops)
 		b, kind := AppendCompact(nil, v, 2048)
@@ -94,6 +106,8 @@ func FuzzCompact(f *testing.F) {
 				x.Add(lim, []byte("extra"))
 			case *List:
 				x.PushFront([]byte("extra"))
+			case *ZSet:
+				x.Add(lim, []byte("extra"), 1.5, 0)
 			}
 		}
 		if got, want := fmt.Sprint(back), fmt.Sprint(v); got != want {
@@ -116,12 +130,17 @@ func TestCompactKinds(t *testing.T) {
 	}
 	l := NewList(lim)
 	l.PushBack([]byte("x"))
+	z := NewZSet()
+	z.Add(lim, []byte("m"), 1, 0)
+	bigZ := NewZSetSized(lim, 1000, 0)
+	bigZ.Add(lim, []byte("m"), 1, 0)
 	for _, tt := range []struct {
 		v    Value
 		want CompactKind
 	}{
 		{h, CompactHash}, {ints, CompactIntset}, {strs, CompactSet}, {big, CompactNone},
 		{l, CompactList}, {NewString([]byte("s")), CompactNone},
+		{z, CompactZSet}, {bigZ, CompactNone},
 	} {
 		if _, kind := AppendCompact(nil, tt.v, 2048); kind != tt.want {
 			t.Errorf("%v: kind %d, want %d", tt.v, kind, tt.want)

@@ -1,9 +1,10 @@
 package datatypes
 
-// Limits are the encoding thresholds of lists, sets and hashes, named after
-// the Redis options they come from. The caller builds them from its
-// configuration and passes them to every operation that may convert a
-// value, so a CONFIG SET takes effect on the next command, as in Redis.
+// Limits are the encoding thresholds of lists, sets, hashes and sorted
+// sets, named after the Redis options they come from. The caller builds
+// them from its configuration and passes them to every operation that may
+// convert a value, so a CONFIG SET takes effect on the next command, as in
+// Redis.
 //
 // Redis 7.0 has no listpack sets (they came in 7.2), so there are no
 // set-max-listpack-* limits: a 7.0 set is "intset" or "hashtable".
@@ -20,6 +21,12 @@ type Limits struct {
 	// HashMaxListpackValue is the longest field or value, in bytes, kept
 	// in a listpack.
 	HashMaxListpackValue int
+	// ZSetMaxListpackEntries is the largest member count of a sorted set
+	// kept as a listpack.
+	ZSetMaxListpackEntries int
+	// ZSetMaxListpackValue is the longest member, in bytes, of a sorted
+	// set kept as a listpack.
+	ZSetMaxListpackValue int
 }
 
 // DefaultLimits are redis-server 7.0's built-in defaults (what CONFIG GET
@@ -31,5 +38,7 @@ func DefaultLimits() Limits {
 		SetMaxIntsetEntries:    512,
 		HashMaxListpackEntries: 512,
 		HashMaxListpackValue:   64,
+		ZSetMaxListpackEntries: 128,
+		ZSetMaxListpackValue:   64,
 	}
 }
