@@ -133,6 +133,7 @@ func newTable(s *scripter) Table {
 		connectionCommands(),
 		serverCommands(),
 		stringCommands(),
+		bitmapCommands(),
 		keyCommands(),
 		expireCommands(),
 		introspectionCommands(),
