@@ -226,3 +226,19 @@ func TestHyperLogLogUnshare(t *testing.T) {
 		}
 	}
 }
+
+// TestHyperLogLogSelfTest runs PFSELFTEST, which the differential script
+// leaves out: its ten million additions take longer than the script waits
+// for a reply under the race detector.
+func TestHyperLogLogSelfTest(t *testing.T) {
+	if testing.Short() || hllRaceEnabled {
+		t.Skip("ten million elements")
+	}
+	h := newHLLEngine(3000)
+	if reply, effects := h.exec("PFSELFTEST"); reply != "+OK\r\n" || effects != nil {
+		t.Fatalf("PFSELFTEST: %q %q", reply, effects)
+	}
+	if reply, _ := h.exec("PFSELFTEST", "x"); reply != "-ERR wrong number of arguments for 'pfselftest' command\r\n" {
+		t.Fatalf("PFSELFTEST x: %q", reply)
+	}
+}
