@@ -144,6 +144,7 @@ func newTable(s *scripter) Table {
 		s.commands(),
 		memoryCommands(),
 		persistenceCommands(),
+		hyperloglogCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

@@ -62,6 +62,9 @@ type Config struct {
 	SetMaxIntsetEntries    int
 	HashMaxListpackEntries int
 	HashMaxListpackValue   int
+	// HLLSparseMaxBytes is the longest a sparse HyperLogLog grows, header
+	// included, before it becomes dense.
+	HLLSparseMaxBytes int64
 	// MaxMemory is the memory limit in bytes (used_memory), 0 for none;
 	// MaxMemoryPolicy is what goes when it is reached: "noeviction" or
 	// one of Redis's volatile-* and allkeys-* policies.

@@ -73,6 +73,9 @@ var options = []*option{
 	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
 	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries"),
 	aliasOpt(intOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
+	// The longest sparse HyperLogLog (the hll package), in bytes: Redis's
+	// size_t memory option, 0 to LONG_MAX.
+	memoryOpt("hll-sparse-max-bytes", "3000", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HLLSparseMaxBytes }),
 	// Memory limit and eviction (keyspace/evict.go), with Redis 7.0's
 	// ranges and defaults; the policies in the order Redis lists them.
 	memoryOpt("maxmemory", "0", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.MaxMemory }),
