@@ -230,10 +230,11 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 		refusal = resp.ErrScriptWrongArgs
 	case cmd.Flags&FlagNoScript != 0:
 		refusal = resp.ErrScriptNotAllowed
-	case cmd.Flags&FlagWrite != 0 && k.readOnly:
+	// As Redis's scriptVerifyWriteCommandAllow, a command that may
+	// replicate (PFCOUNT) counts as a write here.
+	case cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 && k.readOnly:
 		refusal = resp.ErrScriptReadOnly
-	case cmd.Flags&FlagWrite != 0 && k.e.writeError() != "":
-		// As Redis's scriptVerifyWriteCommandAllow: MISCONF.
+	case cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 && k.e.writeError() != "":
 		refusal = k.e.writeError()
 	case cmd.Flags&FlagDenyOOM != 0 && !k.allowOOM && !k.wrote && k.e.scriptOOM():
 		refusal = resp.ErrOOM
