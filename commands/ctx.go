@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"math"
 
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
@@ -50,7 +51,9 @@ func (e *Engine) Limits() datatypes.Limits {
 		ListMaxListpackSize:    cfg.ListMaxListpackSize,
 		SetMaxIntsetEntries:    cfg.SetMaxIntsetEntries,
 		HashMaxListpackEntries: cfg.HashMaxListpackEntries,
-		HashMaxListpackValue:   cfg.HashMaxListpackValue,
+		HashMaxListpackValue:   int(min(cfg.HashMaxListpackValue, math.MaxInt)),
+		ZSetMaxListpackEntries: cfg.ZSetMaxListpackEntries,
+		ZSetMaxListpackValue:   int(min(cfg.ZSetMaxListpackValue, math.MaxInt)),
 	}
 }
 

@@ -61,7 +61,11 @@ type Config struct {
 	ListMaxListpackSize    int
 	SetMaxIntsetEntries    int
 	HashMaxListpackEntries int
-	HashMaxListpackValue   int
+	HashMaxListpackValue   int64
+	// ZSetMaxListpackEntries and ZSetMaxListpackValue are the sorted set
+	// thresholds of datatypes.Limits.
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int64
 	// HLLSparseMaxBytes is the longest a sparse HyperLogLog grows, header
 	// included, before it becomes dense.
 	HLLSparseMaxBytes int64

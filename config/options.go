@@ -72,7 +72,10 @@ var options = []*option{
 	aliasOpt(intOpt("list-max-listpack-size", "-2", math.MinInt32, math.MaxInt32, true, func(c *Config) *int { return &c.ListMaxListpackSize }), "list-max-ziplist-size"),
 	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
 	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries"),
-	aliasOpt(intOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
+	// The -value thresholds are memory values in Redis (1kb is 1024).
+	aliasOpt(memoryOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
+	aliasOpt(intOpt("zset-max-listpack-entries", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ZSetMaxListpackEntries }), "zset-max-ziplist-entries"),
+	aliasOpt(memoryOpt("zset-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.ZSetMaxListpackValue }), "zset-max-ziplist-value"),
 	// The longest sparse HyperLogLog (the hll package), in bytes: Redis's
 	// size_t memory option, 0 to LONG_MAX.
 	memoryOpt("hll-sparse-max-bytes", "3000", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HLLSparseMaxBytes }),

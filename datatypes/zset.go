@@ -198,7 +198,7 @@ const (
 	// ZAddNop: an option (NX, XX, GT, LT) prevented the operation.
 	ZAddNop
 	// ZAddNaN: the score, or the result of the increment, is NaN
-	// (ErrZScoreNaN); nothing changed.
+	// (resp.ErrZScoreNaN); nothing changed.
 	ZAddNaN
 )
 

@@ -8,15 +8,6 @@ import (
 	"github.com/cairn-db/cairn/resp"
 )
 
-// The error replies of the sorted set range and add conditions, as Redis
-// 7.0 words them. (They belong with resp's errors; they are here until
-// the commands come.)
-const (
-	ErrZMinMaxNotFloat = "ERR min or max is not a float"
-	ErrZLexRange       = "ERR min or max not valid string range item"
-	ErrZScoreNaN       = "ERR resulting score is not a number (NaN)"
-)
-
 // ScoreRange is a ZRANGEBYSCORE interval: Min <= score <= Max, with either
 // end exclusive ("(1.5"). Min and Max may be infinite, never NaN.
 type ScoreRange struct {
@@ -28,7 +19,7 @@ type ScoreRange struct {
 // ZCOUNT and the like as Redis's zslParseRange does: an optional "(" for
 // an exclusive end, then what strtod takes whole (leading spaces, "inf",
 // "-inf", hex floats; an empty string is 0; overflow is an infinity). It
-// reports false for ErrZMinMaxNotFloat.
+// reports false for resp.ErrZMinMaxNotFloat.
 func ParseScoreRange(min, max []byte) (ScoreRange, bool) {
 	var r ScoreRange
 	var ok bool
@@ -128,7 +119,7 @@ func ParseLexBound(b []byte) (LexBound, bool) {
 }
 
 // ParseLexRange parses the min and max arguments of ZRANGEBYLEX,
-// ZLEXCOUNT and the like. It reports false for ErrZLexRange.
+// ZLEXCOUNT and the like. It reports false for resp.ErrZLexRange.
 func ParseLexRange(min, max []byte) (LexRange, bool) {
 	lo, ok := ParseLexBound(min)
 	if !ok {

@@ -27,6 +27,9 @@ const (
 	ErrTimeout         = "ERR timeout is not an integer or out of range"
 	ErrTimeoutNegative = "ERR timeout is negative"
 	ErrAuthNoPassword  = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	ErrZMinMaxNotFloat = "ERR min or max is not a float"
+	ErrZLexRange       = "ERR min or max not valid string range item"
+	ErrZScoreNaN       = "ERR resulting score is not a number (NaN)"
 	ErrOOM             = "OOM command not allowed when used memory > 'maxmemory'."
 	ErrNotPositive     = "ERR value is out of range, must be positive"
 )
