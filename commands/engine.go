@@ -323,7 +323,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, resp.ErrNoAuth)
 		return
 	}
-	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cl, cmd) || e.rejectForPersistence(cl, cmd) {
+	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cfg, cl, cmd) || e.rejectForPersistence(cl, cmd) {
 		return
 	}
 	if !e.waitWhilePaused(cl, cmd) {

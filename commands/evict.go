@@ -55,7 +55,7 @@ func (e *Engine) EvictionWake() <-chan struct{} { return e.evict.wake }
 // is more to do, as Redis's evictionTimeProc. The caller holds the
 // keyspace lock.
 func (e *Engine) EvictMore() bool {
-	if e.performEvictions() == evictRunning {
+	if e.performEvictions(e.Config.Load()) == evictRunning {
 		return true
 	}
 	e.evict.running = false
@@ -66,8 +66,8 @@ func (e *Engine) EvictMore() bool {
 // for at most the time maxmemory-eviction-tenacity allows, as Redis's
 // performEvictions: past it, the background goes on (evictRunning) and
 // the command runs. The caller holds the keyspace lock.
-func (e *Engine) performEvictions() evictResult {
-	r := e.evictToLimit()
+func (e *Engine) performEvictions(cfg *config.Config) evictResult {
+	r := e.evictToLimit(cfg)
 	ev := &e.evict
 	switch {
 	case r == evictOK && !ev.exceededSince.IsZero():
@@ -79,8 +79,7 @@ func (e *Engine) performEvictions() evictResult {
 	return r
 }
 
-func (e *Engine) evictToLimit() evictResult {
-	cfg := e.Config.Load()
+func (e *Engine) evictToLimit(cfg *config.Config) evictResult {
 	if cfg.MaxMemory == 0 || !e.safeToEvict() {
 		return evictOK
 	}
@@ -144,12 +143,12 @@ func evictionTimeLimit(tenacity int) time.Duration {
 // transaction holding one, and, inside MULTI, every command but EXEC,
 // DISCARD, QUIT and RESET (a queue may grow without end). It records for
 // scripts and EXEC whether memory was out (evictState.scriptOOM).
-func (e *Engine) rejectForMemory(cl *Client, cmd *Command) bool {
-	if e.Config.Load().MaxMemory == 0 || cl.replaying {
+func (e *Engine) rejectForMemory(cfg *config.Config, cl *Client, cmd *Command) bool {
+	if cfg.MaxMemory == 0 || cl.replaying {
 		e.evict.scriptOOM = false
 		return false
 	}
-	outOfMemory := e.performEvictions() == evictFail
+	outOfMemory := e.performEvictions(cfg) == evictFail
 	reject := cmd.Flags&FlagDenyOOM != 0 || cmd.Name == "exec" && cl.tx.multi && cl.tx.flags&FlagDenyOOM != 0
 	if cl.tx.multi {
 		switch cmd.Name {

@@ -207,9 +207,10 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	total := systemMemory()
 	b.int("total_system_memory", total)
 	b.str("total_system_memory_human", bytesToHuman(total))
+	// In Redis's order: the script cache's count, then its memory.
+	b.int("number_of_cached_scripts", int64(c.cachedScripts()))
 	b.int("used_memory_scripts", scripts)
 	b.str("used_memory_scripts_human", bytesToHuman(scripts))
-	b.int("number_of_cached_scripts", int64(c.cachedScripts()))
 	b.int("maxmemory", cfg.MaxMemory)
 	b.str("maxmemory_human", bytesToHuman(cfg.MaxMemory))
 	b.str("maxmemory_policy", cfg.MaxMemoryPolicy)

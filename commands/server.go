@@ -174,7 +174,7 @@ func configSetCommand(c *Ctx) {
 			c.Log.Warn("the new maxmemory is smaller than the memory in use: keys will be evicted, or writes refused, as maxmemory-policy says",
 				"maxmemory", cfg.MaxMemory, "used_memory", used)
 		}
-		c.performEvictions()
+		c.performEvictions(cfg)
 	}
 	c.W.OK()
 }

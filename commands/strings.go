@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/cairn-db/cairn/datatypes"
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -136,14 +135,10 @@ func replyString(c *Ctx, s *datatypes.String, part []byte) {
 }
 
 // stringArg returns a string value holding arg, to be stored at once:
-// arg itself if the keyspace copies it into its record (the value is then
-// the engine's one scratch String), or if the server read it into a
-// buffer of its own (Client.Owned), else a copy.
+// arg itself if the server read it into a buffer of its own
+// (Client.Owned), which the value then owns; else the engine's scratch
+// String wrapping arg, which the keyspace copies what it keeps of.
 func stringArg(c *Ctx, arg []byte) *datatypes.String {
-	if len(arg) <= keyspace.MaxInlineString {
-		c.scratchString.Wrap(arg)
-		return &c.scratchString
-	}
 	owned := c.Client.Owned
 	for i, o := range owned {
 		if len(o) == len(arg) && &o[0] == &arg[0] {
@@ -151,7 +146,8 @@ func stringArg(c *Ctx, arg []byte) *datatypes.String {
 			return datatypes.AdoptString(arg)
 		}
 	}
-	return datatypes.NewString(arg)
+	c.scratchString.Wrap(arg, 0)
+	return &c.scratchString
 }
 
 func getCommand(c *Ctx) { getGeneric(c, c.Args[1]) }

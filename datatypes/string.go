@@ -27,6 +27,8 @@ const (
 	// flagCopied marks a value made by Clone (COPY): Redis duplicates the
 	// object, and a duplicate is never one of its shared integers.
 	flagCopied stringFlags = 1 << iota
+	// flagWrapped marks a String holding bytes it does not own (Wrap).
+	flagWrapped
 	// flagLent marks bytes handed out by Lend: a reply may still hold
 	// them, so they are not rewritten in place while resp.Borrowing.
 	flagLent
@@ -77,10 +79,26 @@ func AdoptString(b []byte) *String {
 	return &String{b: b}
 }
 
-// Wrap makes s hold b itself, not a copy, for a value that a store
-// copies on the spot (a short one, which the keyspace keeps in its
-// record): neither s nor b may then be kept, and s may be wrapped again.
-func (s *String) Wrap(b []byte) { s.b, s.form, s.flags = b, formAuto, 0 }
+// Wrap makes s hold b itself, not a copy, with the given StringMeta, for
+// a value about to be stored: a store keeps what it keeps of it through
+// Kept, so that neither s nor b is kept, and s may be wrapped again.
+func (s *String) Wrap(b []byte, m StringMeta) {
+	s.b, s.form, s.flags = b, stringForm(m&^metaCopied), flagWrapped
+	if m&metaCopied != 0 {
+		s.flags |= flagCopied
+	}
+}
+
+// Kept returns s for a store to keep as it is: s itself, or a copy
+// holding its own bytes if s wraps bytes it does not own (Wrap).
+func (s *String) Kept() *String {
+	if s.flags&flagWrapped == 0 {
+		return s
+	}
+	c := newString(s.b, s.form)
+	c.flags = s.flags &^ flagWrapped
+	return c
+}
 
 // NewStringNoInt returns a string value holding a copy of b that reports
 // the embstr or raw encoding even if b is a number, as INCRBYFLOAT's

@@ -9,6 +9,11 @@ type StringMeta uint8
 // hold the stringForm.
 const metaCopied StringMeta = 1 << 2
 
+// MetaRaw is the StringMeta of a string changed in place (APPEND,
+// SETRANGE, SETBIT, PFADD), which OBJECT ENCODING reports as "raw"
+// whatever its length.
+const MetaRaw = StringMeta(formRaw)
+
 // Meta returns the string's StringMeta.
 func (s *String) Meta() StringMeta {
 	m := StringMeta(s.form)

@@ -360,37 +360,45 @@ func TestEvictionConfigSetLower(t *testing.T) {
 }
 
 // TestEvictionTransactions: an EXEC whose queue may grow memory is
-// refused when memory is out by then, as Redis refuses it; a WATCHed key
-// that is evicted aborts the transaction.
+// refused when memory is out by then, and a WATCHed key that is evicted
+// aborts the transaction; against redis-server too, which the replies
+// are Redis's.
 func TestEvictionTransactions(t *testing.T) {
-	c := startEvicting(t, nil, "noeviction")
-	tx := &conn{name: "cairn", addr: c.Options().Addr, timeout: replyTimeout}
-	if err := tx.dial(); err != nil {
-		t.Fatal(err)
-	}
-	defer tx.nc.Close()
-	send := func(want string, args ...string) {
-		t.Helper()
-		rep, _, err := tx.do(encodeCommand(args))
-		if err != nil || string(rep.Raw) != want {
-			t.Errorf("%v: %q, %v; want %q", args, rep.Raw, err, want)
+	run := func(t *testing.T, addr string) {
+		c := pClient(t, addr, 0)
+		tx := &conn{name: "server", addr: addr, timeout: replyTimeout}
+		if err := tx.dial(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	send("+OK\r\n", "MULTI")
-	send("+QUEUED\r\n", "SET", "k", "v")
-	c.ConfigSet(pctx, "maxmemory", "1")
-	send("-EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.\r\n", "EXEC")
-	send("$-1\r\n", "GET", "k")
-	c.ConfigSet(pctx, "maxmemory", "0")
+		defer tx.nc.Close()
+		send := func(want string, args ...string) {
+			t.Helper()
+			rep, _, err := tx.do(encodeCommand(args))
+			if err != nil || string(rep.Raw) != want {
+				t.Errorf("%v: %q, %v; want %q", args, rep.Raw, err, want)
+			}
+		}
+		send("+OK\r\n", "SET", "filler", "x")
+		send("+OK\r\n", "MULTI")
+		send("+QUEUED\r\n", "SET", "k", "v")
+		c.ConfigSet(pctx, "maxmemory", "1")
+		send("-EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.\r\n", "EXEC")
+		send("$-1\r\n", "GET", "k")
+		c.ConfigSet(pctx, "maxmemory", "0")
 
-	send("+OK\r\n", "SET", "w", "1")
-	send("+OK\r\n", "WATCH", "w")
-	c.ConfigSet(pctx, "maxmemory-policy", "allkeys-random")
-	c.ConfigSet(pctx, "maxmemory", "1")
-	c.ConfigSet(pctx, "maxmemory", "0")
-	send("+OK\r\n", "MULTI")
-	send("+QUEUED\r\n", "SET", "w", "2")
-	send("*-1\r\n", "EXEC")
+		send("+OK\r\n", "SET", "w", "1")
+		send("+OK\r\n", "WATCH", "w")
+		c.ConfigSet(pctx, "maxmemory-policy", "allkeys-random")
+		c.ConfigSet(pctx, "maxmemory", "1")
+		c.ConfigSet(pctx, "maxmemory", "0")
+		send("+OK\r\n", "MULTI")
+		send("+QUEUED\r\n", "SET", "w", "2")
+		send("*-1\r\n", "EXEC")
+	}
+	t.Run("cairn", func(t *testing.T) {
+		run(t, testutil.StartCairn(t, func(c *config.Config) { c.MaxMemoryPolicy = "noeviction" }).Addr)
+	})
+	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
 }
 
 // TestEvictionSurvivesRestart: keys evicted stay gone after a restart:

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -575,4 +576,27 @@ func TestExpireStepSweepsEveryKey(t *testing.T) {
 		t.Fatalf("one sweep reclaimed %d of the 11 expired keys", expired)
 	}
 	checkInvariants(t, db)
+}
+
+// TestSetWrappedString: a String wrapping its caller's bytes (an
+// argument) is copied by the store, whether into its record or, long, as
+// an object: the caller's bytes may change afterwards.
+func TestSetWrappedString(t *testing.T) {
+	tk := newTestKeyspace(1)
+	tk.Lock()
+	defer tk.Unlock()
+	db := tk.DB(0)
+	for _, n := range []int{10, MaxInlineString, MaxInlineString + 1, 100_000} {
+		arg := bytes.Repeat([]byte{'a'}, n)
+		var s datatypes.String
+		s.Wrap(arg, 0)
+		key := []byte(fmt.Sprint("k", n))
+		db.Set(key, &s)
+		arg[0] = 'b'
+		s.Wrap([]byte("other"), 0)
+		v, _ := db.Lookup(key)
+		if got := v.(*datatypes.String).Bytes(); len(got) != n || got[0] != 'a' {
+			t.Errorf("%d bytes: the store kept the caller's bytes (%d bytes, first %q)", n, len(got), got[0])
+		}
+	}
 }

@@ -26,7 +26,7 @@ func (ks *Keyspace) UsedMemory() int64 {
 func (ks *Keyspace) MemoryOverhead() int64 {
 	var n int64
 	for _, db := range ks.dbs {
-		n += int64(db.st.memory() - db.st.slab.used - db.st.objBytes)
+		n += int64(db.st.overhead())
 	}
 	return n
 }
@@ -50,7 +50,7 @@ func (ks *Keyspace) ShrinkSlabs(deadline time.Time) {
 func (ks *Keyspace) ArenaMemory() (allocated, held int64) {
 	for _, db := range ks.dbs {
 		st := db.st
-		structure := st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
+		structure := st.structure()
 		allocated += int64(structure + st.slab.used - st.slab.bigUsed)
 		held += int64(structure)
 		for i := range st.slab.classes {

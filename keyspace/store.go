@@ -91,8 +91,7 @@ const (
 	metaShift   = 4
 )
 
-// MaxInlineString is the longest string value kept in its record (the
-// store copies it there, and never keeps the String it was given), and
+// MaxInlineString is the longest string value kept in its record, and
 // maxCompact the longest compact form of a collection; longer ones are
 // objects on the Go heap, which a reply can be written from without a
 // copy, and which change in place. Strings up to 16 KB stay out of the
@@ -318,13 +317,18 @@ func (st *store) newObject(v datatypes.Value) uint32 {
 	return i
 }
 
-// setObject makes v object i and measures it. A collection is measured
-// again when the command ends, as commands fill one after storing it; a
-// String stored is never changed afterwards.
+// setObject makes v object i and measures it. A String stored is never
+// changed afterwards, and one that wraps its caller's bytes is copied
+// (String.Kept); a collection is measured again when the command ends, as
+// commands fill one after storing it.
 func (st *store) setObject(i uint32, v datatypes.Value) {
+	s, isString := v.(*datatypes.String)
+	if isString {
+		v = s.Kept()
+	}
 	st.objs[i] = v
 	st.measure(i)
-	if _, isString := v.(*datatypes.String); !isString {
+	if !isString {
 		st.measureLater(i)
 	}
 }
@@ -519,12 +523,21 @@ func (st *store) release() {
 	st.objs, st.objFree, st.objSize, st.objBytes, st.touched = nil, nil, nil, 0, nil
 }
 
-// memory is what the store's contents cost: records, objects, entries,
-// the index and the volatile index, as used_memory counts them.
-func (st *store) memory() int {
+// memory is what the store's contents cost as used_memory counts them:
+// records, objects and overhead.
+func (st *store) memory() int { return st.slab.used + st.objBytes + st.overhead() }
+
+// overhead is what the store spends besides records and objects: the
+// table of objects and the arena's structure.
+func (st *store) overhead() int {
 	const objSlot = 16 + 8 // objs' interface and objSize's int
-	return st.slab.used + st.objBytes + objSlot*cap(st.objs) + 4*cap(st.objFree) +
-		st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
+	return objSlot*cap(st.objs) + 4*cap(st.objFree) + st.structure()
+}
+
+// structure is the arena pages of the index, the entries and the volatile
+// index.
+func (st *store) structure() int {
+	return st.index.bytes() + st.entries.bytes() + st.volatile.bytes()
 }
 
 // keyBytes is what one key costs the store besides an object value: its
