@@ -4,7 +4,6 @@ import (
 	"bytes"
 
 	"github.com/cairn-db/cairn/datatypes"
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -322,16 +321,14 @@ func bitopCommand(c *Ctx) {
 	}
 	res := make([]byte, size)
 	bitop(op, res, srcs)
-	c.DB.Set(dest, datatypes.AdoptRawString(res))
-	// Recorded as the SET of the result: BITOP itself would mark its
-	// sources changed for WATCH. A long result is now the stored value,
-	// which later commands of the unit may change in place, so the record
-	// holds a copy. SETBIT of the first bit to itself makes the replayed
-	// value raw, as BITOP's is.
+	// The keyspace copies what it keeps of a wrapped String, so res
+	// stays the command's own, for the record. Recorded as the SET of
+	// the result: BITOP itself would mark its sources changed for WATCH.
+	// SETBIT of the first bit to itself makes the replayed value raw, as
+	// BITOP's is.
+	c.scratchString.Wrap(res, datatypes.MetaRaw)
+	c.DB.Set(dest, &c.scratchString)
 	rec := res
-	if size > keyspace.MaxInlineString {
-		rec = bytes.Clone(res)
-	}
 	first := []byte("0")
 	if res[0]&0x80 != 0 {
 		first = []byte("1")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/hll"
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -51,19 +50,6 @@ func hyperloglogCommands() []*Command {
 // one is 12 KB.
 var hllBuffers = sync.Pool{New: func() any { return new(hll.Buffer) }}
 
-// hllStrings recycles the Strings an HLL is stored through: the keyspace
-// copies a string of up to keyspace.MaxInlineString bytes and keeps
-// nothing of the String.
-var hllStrings = sync.Pool{New: func() any { return new(datatypes.String) }}
-
-// rawMeta is the StringMeta of a string changed in place, which OBJECT
-// ENCODING reports as "raw" whatever its length.
-var rawMeta = func() datatypes.StringMeta {
-	s := datatypes.NewString(nil)
-	s.SetRange(0, []byte{0})
-	return s.Meta()
-}()
-
 // lookupHLL returns the HLL at key for a read (counting a hit or a miss),
 // as lookupKeyRead and isHLLObjectOrReply: ok is false, and the error
 // written, for a value that is not a string or a string that is not an
@@ -97,14 +83,9 @@ func checkHLL(c *Ctx, b []byte, found, isString bool) ([]byte, bool, bool) {
 // storeHLL stores b, an HLL, at key as a raw string: a new key if created,
 // else in place of the value, keeping its TTL.
 func storeHLL(c *Ctx, key, b []byte, created bool) {
-	var s *datatypes.String
-	if len(b) <= keyspace.MaxInlineString {
-		s = hllStrings.Get().(*datatypes.String)
-		defer hllStrings.Put(s)
-		s.Restore(b, rawMeta)
-	} else {
-		s = datatypes.RestoreString(b, rawMeta)
-	}
+	// The keyspace copies what it keeps of a wrapped String.
+	s := &c.scratchString
+	s.Wrap(b, datatypes.MetaRaw)
 	if created {
 		c.DB.Set(key, s)
 	} else {
