@@ -120,9 +120,8 @@ func getbitCommand(c *Ctx) {
 	if !ok {
 		return
 	}
-	b, _, found, isString := c.DB.LookupString(c.Args[1])
-	if found && !isString {
-		c.W.Error(resp.ErrWrongType)
+	b, _, ok := lookupStringBytes(c, c.Args[1])
+	if !ok {
 		return
 	}
 	bit := int64(0)
@@ -173,13 +172,12 @@ func unitArg(c *Ctx, arg []byte) (inBits, ok bool) {
 // BITCOUNT key [start end [BYTE | BIT]]. Redis 7.0 looks the key up before
 // it parses the range: a missing key counts 0 whatever the arguments.
 func bitcountCommand(c *Ctx) {
-	b, _, found, isString := c.DB.LookupString(c.Args[1])
+	b, found, ok := lookupStringBytes(c, c.Args[1])
 	switch {
+	case !ok:
+		return
 	case !found:
 		c.W.Int(0)
-		return
-	case !isString:
-		c.W.Error(resp.ErrWrongType)
 		return
 	}
 	switch len(c.Args) {
@@ -229,13 +227,12 @@ func bitposCommand(c *Ctx) {
 		c.W.Error(errBitArg)
 		return
 	}
-	b, _, found, isString := c.DB.LookupString(c.Args[1])
+	b, found, ok := lookupStringBytes(c, c.Args[1])
 	switch {
+	case !ok:
+		return
 	case !found:
 		c.W.Int(-bit)
-		return
-	case !isString:
-		c.W.Error(resp.ErrWrongType)
 		return
 	}
 	start, end := int64(0), int64(len(b))-1
@@ -299,17 +296,12 @@ func bitopCommand(c *Ctx) {
 	srcs := make([][]byte, len(keys))
 	size := 0
 	for i, key := range keys {
-		v, found := c.DB.Lookup(key)
-		if !found {
-			continue
-		}
-		s, isString := v.(*datatypes.String)
-		if !isString {
-			c.W.Error(resp.ErrWrongType)
+		b, _, ok := lookupStringBytes(c, key)
+		if !ok {
 			return
 		}
-		srcs[i] = s.Bytes()
-		size = max(size, s.Len())
+		srcs[i] = b
+		size = max(size, len(b))
 	}
 	if size == 0 {
 		// An empty result deletes the destination, whatever it holds.
@@ -321,20 +313,10 @@ func bitopCommand(c *Ctx) {
 	}
 	res := make([]byte, size)
 	bitop(op, res, srcs)
-	// The keyspace copies what it keeps of a wrapped String, so res
-	// stays the command's own, for the record. Recorded as the SET of
-	// the result: BITOP itself would mark its sources changed for WATCH.
-	// SETBIT of the first bit to itself makes the replayed value raw, as
-	// BITOP's is.
-	c.scratchString.Wrap(res, datatypes.MetaRaw)
-	c.DB.Set(dest, &c.scratchString)
-	rec := res
-	first := []byte("0")
-	if res[0]&0x80 != 0 {
-		first = []byte("1")
-	}
-	c.Emit([]byte("SET"), dest, rec)
-	c.Emit([]byte("SETBIT"), dest, []byte("0"), first)
+	c.DB.Set(dest, datatypes.AdoptRawString(res))
+	// Replayed as it ran, from the same sources; WATCH sees the
+	// destination change only (writesFirstKeyOnly).
+	c.Propagate()
 	c.W.Int(int64(size))
 }
 
@@ -446,10 +428,7 @@ func bitfieldGeneric(c *Ctx, readonly bool) {
 	var b []byte
 	var found bool
 	if !writes {
-		var isString bool
-		b, _, found, isString = c.DB.LookupString(key)
-		if found && !isString {
-			c.W.Error(resp.ErrWrongType)
+		if b, found, ok = lookupStringBytes(c, key); !ok {
 			return
 		}
 	} else {

@@ -98,6 +98,18 @@ func lookupString(c *Ctx, key []byte) (s *datatypes.String, found, ok bool) {
 	return asType[*datatypes.String](c, v, found)
 }
 
+// lookupStringBytes is lookupString for a command that only reads the
+// bytes, which are valid until the keyspace next changes: no String is
+// made of a short value (DB.LookupString).
+func lookupStringBytes(c *Ctx, key []byte) (b []byte, found, ok bool) {
+	b, _, found, isString := c.DB.LookupString(key)
+	if found && !isString {
+		c.W.Error(resp.ErrWrongType)
+		return nil, true, false
+	}
+	return b, found, true
+}
+
 // lookupStringWrite is lookupString for a command about to change the key:
 // it counts no keyspace hit or miss.
 func lookupStringWrite(c *Ctx, key []byte) (s *datatypes.String, found, ok bool) {

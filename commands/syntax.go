@@ -451,6 +451,9 @@ func argTypeFor(cmd *Command) func(name string) string {
 			return argUnixTime
 		case name == "pattern":
 			return argPattern
+		case cmd.Group == "bitmap" && (name == "bit" || name == "value"):
+			// SETBIT's and BITFIELD's values, BITPOS's bit.
+			return argInteger
 		case name == "increment" && strings.Contains(cmd.Name, "float"),
 			name == "timeout" && cmd.Flags&FlagBlocking != 0:
 			return argDouble
