@@ -145,6 +145,7 @@ func newTable(s *scripter) Table {
 		memoryCommands(),
 		persistenceCommands(),
 		hyperloglogCommands(),
+		zsetCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {
