@@ -544,7 +544,7 @@ func (a *zrangeArgs) span(z *datatypes.ZSet) (from, n int) {
 		s, e := z.ScoreSpan(a.score)
 		return z.LimitSpan(s, e, a.reverse, clampInt(a.offset), clampInt(a.limit))
 	default:
-		s, e := z.LexSpan(a.lex)
+		s, e := z.LexSpan(a.lex, a.reverse)
 		return z.LimitSpan(s, e, a.reverse, clampInt(a.offset), clampInt(a.limit))
 	}
 }

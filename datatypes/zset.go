@@ -364,29 +364,64 @@ func (z *ZSet) ScoreSpan(r ScoreRange) (start, end int) {
 	return start, max(start, end)
 }
 
-// LexSpan returns the ranks [start, end) of the members in r. Like
-// Redis's lex ranges, it supposes that all members have the same score;
-// otherwise the result is some run of members, as in Redis. It costs
-// O(log N) in a skiplist.
-func (z *ZSet) LexSpan(r LexRange) (start, end int) {
+// LexSpan returns the ranks [start, end) of the members in r, found as
+// Redis finds them walking forward (ZRANGEBYLEX, ZLEXCOUNT,
+// ZREMRANGEBYLEX) or, with reverse, backward (ZREVRANGEBYLEX). Like
+// Redis's lex ranges, it supposes that all members have the same score.
+// When they do not, a listpack gives Redis's answer (zzlFirstInLexRange
+// and zzlLastInLexRange: a run from the first member found, so the two
+// directions may differ); a skiplist gives some run, as Redis's does
+// (whose answer then depends on its random levels). It costs O(log N) in
+// a skiplist.
+func (z *ZSet) LexSpan(r LexRange, reverse bool) (start, end int) {
 	if r.empty() {
 		return 0, 0
+	}
+	if z.tree == nil {
+		return z.lpLexSpan(r, reverse)
 	}
 	lo := zpred{kind: predLex, member: r.Min.Member, orEq: r.Min.Ex, inf: r.Min.Inf}
 	if r.Min.Inf > 0 {
 		return 0, 0
 	}
 	hi := zpred{kind: predLex, member: r.Max.Member, orEq: !r.Max.Ex, inf: r.Max.Inf}
-	if z.tree == nil {
-		// Redis walks a listpack from its first member >= min while
-		// members are <= max.
-		off, idx := zprefix(z.lp, &lo)
-		_, cnt := zprefix(z.lp[off:], &hi)
-		return idx, idx + cnt
-	}
 	start = z.tree.prefix(&lo)
 	end = z.tree.prefix(&hi)
 	return start, max(start, end)
+}
+
+// lpLexSpan is LexSpan for a listpack, walking it as Redis's zzl
+// functions do.
+func (z *ZSet) lpLexSpan(r LexRange, reverse bool) (start, end int) {
+	offs := zoffsets(z.lp, z.n)
+	member := func(i int) []byte {
+		m, _, _ := zentryAt(z.lp, offs[i])
+		return m
+	}
+	// zzlIsInLexRange: the last member >= min, the first <= max.
+	if len(offs) == 0 || !r.aboveMin(member(len(offs)-1)) || !r.belowMax(member(0)) {
+		return 0, 0
+	}
+	if reverse {
+		j := len(offs) - 1
+		for !r.belowMax(member(j)) {
+			j--
+		}
+		i := j
+		for i >= 0 && r.aboveMin(member(i)) {
+			i--
+		}
+		return i + 1, j + 1
+	}
+	i := 0
+	for !r.aboveMin(member(i)) {
+		i++
+	}
+	j := i
+	for j < len(offs) && r.belowMax(member(j)) {
+		j++
+	}
+	return i, j
 }
 
 // CountScore is the number of members whose score is in r (ZCOUNT).
@@ -397,7 +432,7 @@ func (z *ZSet) CountScore(r ScoreRange) int {
 
 // CountLex is the number of members in r (ZLEXCOUNT).
 func (z *ZSet) CountLex(r LexRange) int {
-	s, e := z.LexSpan(r)
+	s, e := z.LexSpan(r, false)
 	return e - s
 }
 
@@ -497,7 +532,7 @@ func (z *ZSet) RangeByScore(r ScoreRange, reverse bool, offset, count int, fn fu
 
 // RangeByLex is RangeByScore for a lex range (ZRANGEBYLEX).
 func (z *ZSet) RangeByLex(r LexRange, reverse bool, offset, count int, fn func(member []byte, score float64) bool) {
-	s, e := z.LexSpan(r)
+	s, e := z.LexSpan(r, reverse)
 	z.rangeSpan(s, e, reverse, offset, count, fn)
 }
 
@@ -552,7 +587,7 @@ func (z *ZSet) DeleteRangeByScore(r ScoreRange) int { return z.DeleteSpan(z.Scor
 
 // DeleteRangeByLex removes the members in r (ZREMRANGEBYLEX) and returns
 // how many.
-func (z *ZSet) DeleteRangeByLex(r LexRange) int { return z.DeleteSpan(z.LexSpan(r)) }
+func (z *ZSet) DeleteRangeByLex(r LexRange) int { return z.DeleteSpan(z.LexSpan(r, false)) }
 
 // PopMin removes and returns the count members of lowest score, lowest
 // first (ZPOPMIN); PopMax (ZPOPMAX) the highest, highest first.

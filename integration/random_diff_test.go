@@ -327,7 +327,7 @@ type cmdGen struct {
 
 // Argument domains: small, so that commands collide, with edge values.
 var (
-	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
+	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"}
 	genMembers = []string{"a", "b", "c", "foo", "1", "2", "3", "-1", "10", "", "1.5", "01"}
 	genInts    = []string{"0", "1", "-1", "2", "3", "10", "-10", "100",
 		"9223372036854775807", "-9223372036854775808", "9223372036854775808",
@@ -563,7 +563,7 @@ func (g *cmdGen) side() string { return g.pick([]string{"LEFT", "RIGHT", "left",
 
 // generators lists the command generators with weights.
 func generators() []generator {
-	return []generator{
+	return append(zsetGenerators(), []generator{
 		// Strings.
 		one(8, func(g *cmdGen) step { return cmd(exact, cat([]string{"SET", g.skey(), g.value()}, g.setOptions())...) }),
 		one(5, func(g *cmdGen) step { return cmd(exact, "GET", g.skey()) }),
@@ -797,7 +797,7 @@ func generators() []generator {
 		one(1, func(g *cmdGen) step {
 			return cmd(exact, g.pick([]string{"MULTI", "EXEC", "DISCARD", "UNWATCH", "WATCH"}))
 		}),
-	}
+	}...)
 }
 
 // command generates one command (or a command and its resync).
@@ -823,7 +823,7 @@ func (g *cmdGen) mutate(args []string) []string {
 	name := strings.ToUpper(args[0])
 	switch name {
 	case "SRANDMEMBER", "HRANDFIELD", "SETRANGE", "SET", "SPOP", "SCAN", "SSCAN", "HSCAN",
-		"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP",
+		"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "ZRANDMEMBER", "ZSCAN",
 		"EXPIRE", "PEXPIRE", "SETEX", "PSETEX", "GETEX":
 		// A huge negative count or offset costs gigabytes on both sides;
 		// a past EXAT/PXAT in SET is a known divergence; a cursor other
@@ -852,7 +852,7 @@ func (g *cmdGen) mutate(args []string) []string {
 // on both sides.
 func blockingGenerators() []generator {
 	timeout := func(g *cmdGen) string { return g.pick([]string{"0.01", "0.01", "-1", "abc", "1e400"}) }
-	return []generator{
+	return append(zsetBlockingGenerators(timeout), []generator{
 		one(2, func(g *cmdGen) step {
 			return cmd(exact, cat([]string{g.pick([]string{"BLPOP", "BRPOP"})}, g.keysOf(g.lkey), []string{timeout(g)})...)
 		}),
@@ -866,7 +866,7 @@ func blockingGenerators() []generator {
 			}
 			return cmd(exact, args...)
 		}),
-	}
+	}...)
 }
 
 func totalWeight(gens []generator) int {
