@@ -293,6 +293,14 @@ func (z *ZSet) convert() {
 	*z = ZSet{tree: bd.finish(), dict: d}
 }
 
+// ConvertToSkiplist turns a listpack into a skiplist, as SORT does to
+// every sorted set it reads (Redis's sortCommand calls zsetConvert).
+func (z *ZSet) ConvertToSkiplist() {
+	if z.tree == nil {
+		z.convert()
+	}
+}
+
 // ConvertToListpackIfFits turns a skiplist back into a listpack if it has
 // at most ZSetMaxListpackEntries members, none longer than
 // ZSetMaxListpackValue, as Redis's zsetConvertToListpackIfNeeded does
