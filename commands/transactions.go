@@ -451,7 +451,8 @@ func writtenKeys(name string, pos []int) []int {
 		return pos
 	}
 	switch name {
-	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop":
+	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop",
+		"zunionstore", "zinterstore", "zdiffstore", "zrangestore":
 		return pos[:1]
 	case "sort":
 		return pos[len(pos)-1:]

@@ -31,8 +31,9 @@ import (
 // pointer-free byte runs, so the collector has about one pointer per 25
 // members to scan.
 //
-// Scores are never NaN (Add refuses one); -inf, +inf and -0 are kept as
-// given. -0 and 0 are equal for ordering (members decide), as in Redis.
+// Scores are never NaN (Add refuses one); -inf and +inf are kept as
+// given, -0 by a skiplist only (a listpack stores 0, as Redis's does).
+// -0 and 0 are equal for ordering (members decide), as in Redis.
 //
 // Conversion rules (t_zset.c, redis-server 7.0):
 //   - NewZSet starts as a listpack; NewZSetSized picks the encoding from a
@@ -260,8 +261,13 @@ func (z *ZSet) update(member []byte, cur, score float64) {
 	z.lpInsert(member, score)
 }
 
-// lpInsert puts a new entry in the listpack, in order.
+// lpInsert puts a new entry in the listpack, in order. A score of -0
+// becomes 0, as Redis's listpack stores an integral score as an integer
+// (double2ll): only a skiplist keeps -0.
 func (z *ZSet) lpInsert(member []byte, score float64) {
+	if score == 0 {
+		score = 0
+	}
 	off, _ := zprefix(z.lp, &zpred{kind: predKey, score: score, member: member})
 	entry := make([]byte, zentrySize(member, score))
 	putZEntry(entry, member, score)
@@ -299,35 +305,6 @@ func (z *ZSet) ConvertToSkiplist() {
 	if z.tree == nil {
 		z.convert()
 	}
-}
-
-// ConvertToListpackIfFits turns a skiplist back into a listpack if it has
-// at most ZSetMaxListpackEntries members, none longer than
-// ZSetMaxListpackValue, as Redis's zsetConvertToListpackIfNeeded does
-// after ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE.
-func (z *ZSet) ConvertToListpackIfFits(lim Limits) {
-	if z.tree == nil || z.Len() > lim.ZSetMaxListpackEntries {
-		return
-	}
-	size := 0
-	for m, s := range z.All() {
-		if len(m) > lim.ZSetMaxListpackValue {
-			return
-		}
-		size += zentrySize(m, s)
-	}
-	if size > listpackSafetyLimit {
-		return
-	}
-	lp := make([]byte, 0, size)
-	for m, s := range z.All() {
-		lp = appendZEntry(lp, m, s)
-	}
-	n := z.Len()
-	if n == 0 {
-		lp = nil
-	}
-	*z = ZSet{lp: lp, n: n}
 }
 
 // Remove deletes member and reports whether it was there (ZREM).
@@ -492,22 +469,30 @@ func (z *ZSet) Range(start, stop int, reverse bool, fn func(member []byte, score
 	}
 }
 
-// rangeSpan calls fn for count members of the span [start, end) after
-// skipping offset of them, from the start, or from the end with reverse
-// (ZRANGEBYSCORE's LIMIT; a negative count means all).
-func (z *ZSet) rangeSpan(start, end int, reverse bool, offset, count int, fn func([]byte, float64) bool) {
-	n := end - start - max(offset, 0)
+// LimitSpan applies ZRANGEBYSCORE's LIMIT offset count to the span of
+// ranks [start, end): the members to return are n from rank from, ranks
+// counting from the highest score with reverse. A negative count means
+// all; a negative offset gives nothing, as Redis's skipping loop runs off
+// the end.
+func (z *ZSet) LimitSpan(start, end int, reverse bool, offset, count int) (from, n int) {
+	n = end - start - offset
 	if count >= 0 {
 		n = min(n, count)
 	}
-	if n <= 0 {
-		return
+	if n <= 0 || offset < 0 {
+		return 0, 0
 	}
-	from := start + max(offset, 0)
+	from = start + offset
 	if reverse {
-		from = z.Len() - end + max(offset, 0)
+		from = z.Len() - end + offset
 	}
-	z.Range(from, from+n-1, reverse, fn)
+	return from, n
+}
+
+func (z *ZSet) rangeSpan(start, end int, reverse bool, offset, count int, fn func([]byte, float64) bool) {
+	if from, n := z.LimitSpan(start, end, reverse, offset, count); n > 0 {
+		z.Range(from, from+n-1, reverse, fn)
+	}
 }
 
 // RangeByScore calls fn for the members whose score is in r, in order or
@@ -614,7 +599,8 @@ func (z *ZSet) RandomMember(rng *rand.Rand) ([]byte, float64, bool) {
 
 // RandomMembers implements ZRANDMEMBER's count as Redis 7.0 does, calling
 // fn for each chosen member: a negative count chooses -count members that
-// may repeat; a count at least Len gives every member, in order; a
+// may repeat; a count at least Len gives every member, highest score
+// first (Redis walks the set from its tail); a
 // smaller count gives that many distinct members: in order for a
 // listpack (selection sampling, Redis's lpRandomPairsUnique), in random
 // order for a skiplist. The slice fn gets is only valid during the call.
@@ -640,7 +626,7 @@ func (z *ZSet) RandomMembers(count int, rng *rand.Rand, fn func(member []byte, s
 			fn(at(rng.IntN(n)))
 		}
 	case count >= n:
-		for m, s := range z.All() {
+		for m, s := range z.Iter(0, true) {
 			fn(m, s)
 		}
 	case offs != nil:
@@ -656,4 +642,21 @@ func (z *ZSet) RandomMembers(count int, rng *rand.Rand, fn func(member []byte, s
 			fn(at(r))
 		}
 	}
+}
+
+// Scan implements ZSCAN: a listpack is returned whole, in order, with
+// cursor 0; a skiplist is walked by its table with Redis's reverse-binary
+// cursor. fn gets each member and its score; the slice is only valid
+// during the call.
+func (z *ZSet) Scan(cursor uint64, count int, fn func(member []byte, score float64)) uint64 {
+	if z.tree == nil {
+		for m, s := range z.All() {
+			fn(m, s)
+		}
+		return 0
+	}
+	return z.dict.scan(cursor, count, func(i int) {
+		m, v := z.dict.pair(i)
+		fn(m, scoreFromBits(v))
+	})
 }
