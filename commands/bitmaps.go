@@ -319,7 +319,7 @@ func bitopCommand(c *Ctx) {
 	bitop(op, res, srcs)
 	c.DB.Set(dest, datatypes.AdoptRawString(res))
 	// Replayed as it ran, from the same sources; WATCH sees the
-	// destination change only (writesFirstKeyOnly).
+	// destination change only (writtenKeys).
 	c.Propagate()
 	c.W.Int(int64(size))
 }

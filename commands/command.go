@@ -146,6 +146,7 @@ func newTable(s *scripter) Table {
 		persistenceCommands(),
 		hyperloglogCommands(),
 		zsetCommands(),
+		sortCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

@@ -617,7 +617,7 @@ func storeZSet(c *Ctx, dst []byte, z *datatypes.ZSet) {
 		return
 	}
 	// Recorded as given: the result follows from the sources, and only
-	// the destination is written (writesFirstKeyOnly).
+	// the destination is written (writtenKeys).
 	c.Propagate()
 	c.W.Int(int64(n))
 }

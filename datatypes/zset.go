@@ -299,6 +299,14 @@ func (z *ZSet) convert() {
 	*z = ZSet{tree: bd.finish(), dict: d}
 }
 
+// ConvertToSkiplist turns a listpack into a skiplist, as SORT does to
+// every sorted set it reads (Redis's sortCommand calls zsetConvert).
+func (z *ZSet) ConvertToSkiplist() {
+	if z.tree == nil {
+		z.convert()
+	}
+}
+
 // Remove deletes member and reports whether it was there (ZREM).
 func (z *ZSet) Remove(member []byte) bool {
 	if z.tree != nil {

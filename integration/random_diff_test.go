@@ -741,6 +741,9 @@ func generators() []generator {
 		}},
 		one(2, func(g *cmdGen) step { return cmd(scan, cat([]string{"SSCAN", g.tkey(), "0"}, g.scanOptions(false))...) }),
 
+		// SORT and SORT_RO.
+		{2, (*cmdGen).sort},
+
 		// Hashes.
 		one(6, func(g *cmdGen) step {
 			return cmd(exact, cat([]string{g.pick([]string{"HSET", "HMSET"}), g.hkey()}, g.pairs(g.field))...)
@@ -798,6 +801,63 @@ func generators() []generator {
 			return cmd(exact, g.pick([]string{"MULTI", "EXEC", "DISCARD", "UNWATCH", "WATCH"}))
 		}),
 	}...)
+}
+
+// sort generates a SORT or SORT_RO of a list or a set. A numeric sort
+// reads the elements only, never a BY key: Redis 7.0 keeps strtod's ERANGE
+// from one SORT to the next (see testdata/sort.txt), and INCRBYFLOAT and
+// HINCRBYFLOAT leave values that overflow a double. Ties of ALPHA, and BY
+// nosort, leave a set's elements in its own order, which the two servers
+// do not share: those replies are compared sorted, or by length with a
+// LIMIT, and a list they store is deleted again.
+func (g *cmdGen) sort() []step {
+	name := g.pick([]string{"SORT", "SORT", "SORT_RO"})
+	args := []string{name, g.pick([]string{g.lkey(), g.tkey()})}
+	alpha := g.chance(0.4)
+	var by string
+	switch {
+	case g.chance(0.6):
+	case alpha:
+		by = g.pick([]string{"k*", "k*->a", "k*->1", "*", "nokey_*", "k*->", "nosort"})
+	default:
+		by = g.pick([]string{"nosort", "NOSORT", "k"})
+	}
+	if by != "" {
+		args = append(args, "BY", by)
+	}
+	limit := g.chance(0.3)
+	if limit {
+		args = append(args, "LIMIT", g.pick(genIndexes), g.pick(genCounts))
+	}
+	for range g.pick2(0, 0, 1, 2) {
+		args = append(args, "GET", g.pick([]string{"#", "k*", "k*->a", "nokey_*", "k"}))
+	}
+	if g.chance(0.3) {
+		args = append(args, g.pick([]string{"ASC", "DESC", "desc"}))
+	}
+	if alpha {
+		args = append(args, "ALPHA")
+	}
+	m := exact
+	if alpha || by != "" && !strings.Contains(by, "*") {
+		m = sorted
+		if limit {
+			m = length
+		}
+	}
+	dst := ""
+	if g.chance(0.3) {
+		dst = g.lkey()
+		args = append(args, "STORE", dst)
+	}
+	if g.chance(0.05) {
+		args = append(args, g.pick([]string{"FOO", "LIMIT", "STORE"}))
+	}
+	steps := []step{cmd(m, args...)}
+	if dst != "" && alpha && strings.Contains(by, "*") {
+		steps = append(steps, cmd(exact, "DEL", dst))
+	}
+	return steps
 }
 
 // command generates one command (or a command and its resync).
