@@ -39,13 +39,13 @@ import (
 //   - NewZSet starts as a listpack; NewZSetSized picks the encoding from a
 //     size and member length as zsetTypeCreate does (ZADD on a new key:
 //     size 1 and the first member's length; ZRANGESTORE: the result's
-//     length; ZUNIONSTORE and the like: create a skiplist, then call
-//     ConvertToListpackIfFits).
+//     length; ZUNIONSTORE and the like: the result's length and longest
+//     member, as zsetConvertToListpackIfNeeded decides).
 //   - Adding a new member that makes Len exceed ZSetMaxListpackEntries, or
 //     is longer than ZSetMaxListpackValue, converts to skiplist before
 //     the add. Updating the score of a member never converts.
-//   - Removing members never converts back; only ConvertToListpackIfFits
-//     does.
+//   - Removing members never converts back; SORT converts a listpack to
+//     a skiplist (ConvertToSkiplist), as Redis's sortCommandGeneric does.
 //
 // Byte slices returned by a ZSet are valid until its next modification,
 // and must not be modified, nor passed back to a method that modifies it.
