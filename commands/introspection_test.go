@@ -427,7 +427,7 @@ func argNames(args []*rawReply) string {
 func TestSyntaxRoundTripRedis(t *testing.T) {
 	rc := dialRaw(t, testutil.StartRedis(t))
 	srv := testutil.StartCairn(t, nil)
-	groups := []string{"generic", "string", "list", "set", "hash", "connection", "server"}
+	groups := []string{"generic", "string", "list", "set", "hash", "connection", "server", "geo"}
 	// Redis declarations the notation cannot tell apart from others.
 	unwritable := map[string]string{
 		"migrate":       `"KEYS key [key ...]" is a block elsewhere (CLIENT LIST ID); the empty-string token`,

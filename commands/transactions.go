@@ -451,7 +451,8 @@ func (e *Engine) effectKeys(ef keyspace.Effect, key func(db int, k []byte), whol
 // read: Redis touches the destination alone.
 func writesFirstKeyOnly(name string) bool {
 	switch name {
-	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop":
+	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop",
+		"geosearchstore":
 		return true
 	}
 	return false
