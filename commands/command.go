@@ -150,6 +150,7 @@ func newTable(s *scripter) Table {
 		persistenceCommands(),
 		hyperloglogCommands(),
 		zsetCommands(),
+		sortCommands(),
 		geoCommands(),
 	}
 	t := Table{}

@@ -222,8 +222,7 @@ points:
 			c.W.Int(0)
 			return
 		}
-		// As ZADD creates the set: from its first member.
-		z = datatypes.NewZSetSized(lim, 1, len(c.Args[i+2]))
+		z = datatypes.NewZSet()
 		c.DB.Set(key, z)
 	}
 	var flags datatypes.ZAddFlags

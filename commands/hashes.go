@@ -309,9 +309,10 @@ func hincrbyCommand(c *Ctx) {
 		h = datatypes.NewHash()
 		c.DB.Set(key, h)
 	}
-	if _, changed := setField(h, c.Limits(), field, strconv.AppendInt(nil, n, 10)); changed {
-		c.Propagate()
-	}
+	// Recorded even when the value stays (an increment of 0): Redis's
+	// HINCRBY always counts as a write, for WATCH too.
+	setField(h, c.Limits(), field, strconv.AppendInt(nil, n, 10))
+	c.Propagate()
 	c.W.Int(n)
 }
 
@@ -350,10 +351,10 @@ func hincrbyfloatCommand(c *Ctx) {
 		c.DB.Set(key, h)
 	}
 	// The effect is an HSET of the printed result, so that a replay does
-	// not depend on how the sum was computed.
-	if _, changed := setField(h, c.Limits(), field, val); changed {
-		c.Emit([]byte("HSET"), key, field, val)
-	}
+	// not depend on how the sum was computed; recorded even when the value
+	// stays, as HINCRBY.
+	setField(h, c.Limits(), field, val)
+	c.Emit([]byte("HSET"), key, field, val)
 	c.W.Bulk(val)
 }
 

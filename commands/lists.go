@@ -588,17 +588,19 @@ func rpoplpushCommand(c *Ctx) {
 	}
 }
 
-// mpopArgs are LMPOP's and BLMPOP's parsed arguments.
-type mpopArgs struct {
+// mpopArgs are the parsed arguments of LMPOP and BLMPOP (W is the list
+// end) and of ZMPOP and BZMPOP (W is MIN or MAX).
+type mpopArgs[W any] struct {
 	keys  [][]byte
-	where listEnd
+	where W
 	count int
 }
 
-// parseMpop parses numkeys key [key ...] LEFT|RIGHT [COUNT count] from
-// argument i on, with Redis's checks in Redis's order.
-func parseMpop(c *Ctx, i int) (mpopArgs, bool) {
-	var a mpopArgs
+// parseMpop parses numkeys key [key ...] where [COUNT count] from
+// argument i on, with Redis's checks in Redis's order; parseWhere reads
+// the end to pop from (LEFT|RIGHT or MIN|MAX).
+func parseMpop[W any](c *Ctx, i int, parseWhere func([]byte) (W, bool)) (mpopArgs[W], bool) {
+	var a mpopArgs[W]
 	numkeys, ok := resp.ParseInt(c.Args[i])
 	if !ok || numkeys < 1 {
 		c.W.Error(resp.ErrNumKeysPositive)
@@ -611,7 +613,7 @@ func parseMpop(c *Ctx, i int) (mpopArgs, bool) {
 	}
 	whereIdx += int(numkeys)
 	a.keys = c.Args[i+1 : whereIdx]
-	if a.where, ok = parseListEnd(c.Args[whereIdx]); !ok {
+	if a.where, ok = parseWhere(c.Args[whereIdx]); !ok {
 		c.W.Error(resp.ErrSyntax)
 		return a, false
 	}
@@ -682,7 +684,7 @@ func firstNonEmpty(c *Ctx, keys [][]byte) (key []byte, l *datatypes.List, ok boo
 }
 
 func lmpopCommand(c *Ctx) {
-	a, ok := parseMpop(c, 1)
+	a, ok := parseMpop(c, 1, parseListEnd)
 	if !ok {
 		return
 	}
@@ -770,12 +772,12 @@ func blockingPop(c *Ctx, end listEnd) {
 	case !c.mayBlock():
 		c.W.NullArray()
 	default:
-		c.block(keys, deadline, serve)
+		block(c, keys, deadline, serve)
 	}
 }
 
 func blmpopCommand(c *Ctx) {
-	a, ok := parseMpop(c, 2)
+	a, ok := parseMpop(c, 2, parseListEnd)
 	if !ok {
 		return
 	}
@@ -795,7 +797,7 @@ func blmpopCommand(c *Ctx) {
 	case !c.mayBlock():
 		c.W.NullArray()
 	default:
-		c.block(a.keys, deadline, serve)
+		block(c, a.keys, deadline, serve)
 	}
 }
 
@@ -816,7 +818,7 @@ func blockingMove(c *Ctx, from, to listEnd, deadline time.Time, effect func(c *C
 		c.W.Null()
 	default:
 		dst = append([]byte(nil), dst...)
-		c.block([][]byte{src}, deadline, func(c *Ctx, key []byte, _ *datatypes.List) {
+		block(c, [][]byte{src}, deadline, func(c *Ctx, key []byte, _ *datatypes.List) {
 			if listMove(c, key, dst, from, to) {
 				effect(c)
 			}

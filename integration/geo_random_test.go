@@ -9,7 +9,8 @@ import (
 // commands: random GEOADDs of points anywhere (the poles' latitude limits
 // and the antimeridian included, duplicates for ties), searches by radius
 // and by box of every size around points and members, with every option,
-// the stores, GEODIST, GEOPOS and GEOHASH, compared with redis-server.
+// the stores (their sorted sets read with ZRANGE), GEODIST, GEOPOS and
+// GEOHASH, over members ZADD gave any score, compared with redis-server.
 // The environment variables of TestRandomDifferential make a long run.
 func TestGeoRandomDifferential(t *testing.T) {
 	seed, commands := randomSettings(t, 1, 3000)
@@ -127,7 +128,7 @@ func (g geoGen) by() []string {
 }
 
 func (g geoGen) command() []string {
-	switch g.r.IntN(20) {
+	switch g.r.IntN(23) {
 	case 0, 1, 2, 3, 4:
 		args := []string{"GEOADD", g.key()}
 		if g.chance(0.2) {
@@ -163,6 +164,13 @@ func (g geoGen) command() []string {
 		return append(args, g.options(2)...)
 	case 18:
 		return []string{"OBJECT", "ENCODING", g.key()}
+	case 19, 20:
+		// The stored scores, and STOREDIST's distances, to the last bit.
+		return []string{"ZRANGE", g.key(), "0", "-1", "WITHSCORES"}
+	case 21:
+		// A member with a score no GEOADD gives.
+		return []string{"ZADD", g.key(), g.pick([]string{"0", "-1", "1.5", "inf", "-inf", "1e19", "4503599627370496",
+			strconv.FormatUint(g.r.Uint64N(1<<54), 10)}), g.member()}
 	}
 	return []string{"DEL", g.key()}
 }

@@ -34,6 +34,7 @@ const (
 	ErrZScoreNaN       = "ERR resulting score is not a number (NaN)"
 	ErrOOM             = "OOM command not allowed when used memory > 'maxmemory'."
 	ErrNotPositive     = "ERR value is out of range, must be positive"
+	ErrSortScore       = "ERR One or more scores can't be converted into double"
 )
 
 // ErrWrongArgs is Redis's arity error; name is the command's full name in
