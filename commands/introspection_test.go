@@ -427,7 +427,7 @@ func argNames(args []*rawReply) string {
 func TestSyntaxRoundTripRedis(t *testing.T) {
 	rc := dialRaw(t, testutil.StartRedis(t))
 	srv := testutil.StartCairn(t, nil)
-	groups := []string{"generic", "string", "list", "set", "hash", "sorted-set", "connection", "server"}
+	groups := []string{"generic", "string", "list", "set", "hash", "sorted-set", "geo", "connection", "server"}
 	// Redis declarations the notation cannot tell apart from others.
 	unwritable := map[string]string{
 		"migrate":       "the empty-string token",

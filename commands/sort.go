@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/cairn-db/cairn/datatypes"
+	"github.com/cairn-db/cairn/pqsort"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -223,7 +224,7 @@ func sortGeneric(c *Ctx, readOnly bool) {
 		}
 		s := &sorter{desc: o.desc, alpha: o.alpha, byPattern: o.by != nil, store: o.store != nil}
 		if o.by != nil && (first != 0 || last != len(items)-1) {
-			pqsort(items, first, last, s.compare)
+			pqsort.Sort(items, first, last, s.compare)
 		} else {
 			// glibc's qsort is a merge sort: stable.
 			slices.SortStableFunc(items, func(a, b sortItem) int { return s.compare(&a, &b) })
@@ -470,139 +471,4 @@ func exactFloat(lit []byte, f float64) bool {
 		return false
 	}
 	return r.Cmp(new(big.Rat).SetFloat64(f)) == 0
-}
-
-// pqsort sorts v enough that positions lo to hi hold what a full sort
-// would put there: Redis's pqsort.c, a quicksort (NetBSD's, after Bentley
-// and McIlroy) that skips the parts outside the range. It is ported as
-// it is, so that elements that compare equal come out as in Redis.
-func pqsort(v []sortItem, lo, hi int, cmp func(a, b *sortItem) int) {
-	q := quicksort{v: v, cmp: cmp, lo: lo, hi: hi}
-	q.sort(0, len(v))
-}
-
-type quicksort struct {
-	v      []sortItem
-	cmp    func(a, b *sortItem) int
-	lo, hi int
-}
-
-func (q *quicksort) less(i, j int) int { return q.cmp(&q.v[i], &q.v[j]) }
-
-func (q *quicksort) swap(i, j int) { q.v[i], q.v[j] = q.v[j], q.v[i] }
-
-func (q *quicksort) vecswap(i, j, n int) {
-	for k := range n {
-		q.swap(i+k, j+k)
-	}
-}
-
-func (q *quicksort) med3(a, b, c int) int {
-	if q.less(a, b) < 0 {
-		switch {
-		case q.less(b, c) < 0:
-			return b
-		case q.less(a, c) < 0:
-			return c
-		}
-		return a
-	}
-	switch {
-	case q.less(b, c) > 0:
-		return b
-	case q.less(a, c) < 0:
-		return a
-	}
-	return c
-}
-
-func (q *quicksort) insertion(a, n int) {
-	for m := a + 1; m < a+n; m++ {
-		for l := m; l > a && q.less(l-1, l) > 0; l-- {
-			q.swap(l, l-1)
-		}
-	}
-}
-
-// outside reports whether the n elements from a miss the range wanted.
-func (q *quicksort) outside(a, n int) bool {
-	return q.lo < a && q.hi < a || q.lo >= a+n && q.hi >= a+n
-}
-
-// sort sorts the n elements from a.
-func (q *quicksort) sort(a, n int) {
-	for {
-		if n < 7 {
-			q.insertion(a, n)
-			return
-		}
-		pm := a + n/2
-		if n > 7 {
-			pl, pn := a, a+n-1
-			if n > 40 {
-				d := n / 8
-				pl = q.med3(pl, pl+d, pl+2*d)
-				pm = q.med3(pm-d, pm, pm+d)
-				pn = q.med3(pn-2*d, pn-d, pn)
-			}
-			pm = q.med3(pl, pm, pn)
-		}
-		q.swap(a, pm)
-		pa, pb := a+1, a+1
-		pc, pd := a+n-1, a+n-1
-		swapped := false
-		for {
-			for pb <= pc {
-				r := q.less(pb, a)
-				if r > 0 {
-					break
-				}
-				if r == 0 {
-					swapped = true
-					q.swap(pa, pb)
-					pa++
-				}
-				pb++
-			}
-			for pb <= pc {
-				r := q.less(pc, a)
-				if r < 0 {
-					break
-				}
-				if r == 0 {
-					swapped = true
-					q.swap(pc, pd)
-					pd--
-				}
-				pc--
-			}
-			if pb > pc {
-				break
-			}
-			q.swap(pb, pc)
-			swapped = true
-			pb++
-			pc--
-		}
-		if !swapped {
-			q.insertion(a, n)
-			return
-		}
-		pn := a + n
-		r := min(pa-a, pb-pa)
-		q.vecswap(a, pb-r, r)
-		r = min(pd-pc, pn-pd-1)
-		q.vecswap(pb, pn-r, r)
-		if r = pb - pa; r > 1 && !q.outside(a, r) {
-			q.sort(a, r)
-		}
-		r = pd - pc
-		if r <= 1 {
-			return
-		}
-		a, n = pn-r, r
-		if q.outside(a, n) {
-			return
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/cairn-db/cairn/pqsort"
 )
 
 // TestSortScore checks SORT's strtod against what redis-server 7.0 (glibc)
@@ -81,7 +83,7 @@ func TestPqsortRange(t *testing.T) {
 			}
 			want := slices.Clone(v)
 			slices.SortStableFunc(want, func(a, b sortItem) int { return s.compare(&a, &b) })
-			pqsort(v, lo, hi, s.compare)
+			pqsort.Sort(v, lo, hi, s.compare)
 			for i := max(lo, 0); i <= hi; i++ {
 				if s.compare(&v[i], &want[i]) != 0 {
 					t.Errorf("n %d range %d-%d: position %d holds %v, want %v", n, lo, hi, i, v[i], want[i])

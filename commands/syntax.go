@@ -471,6 +471,9 @@ func argTypeFor(cmd *Command) func(name string) string {
 		case cmd.Group == "bitmap" && (name == "bit" || name == "value"):
 			// SETBIT's and BITFIELD's values, BITPOS's bit.
 			return argInteger
+		case cmd.Group == "geo" && (name == "longitude" || name == "latitude" || name == "radius" ||
+			name == "width" || name == "height"):
+			return argDouble
 		case name == "increment" && strings.Contains(cmd.Name, "float"),
 			name == "timeout" && cmd.Flags&FlagBlocking != 0:
 			return argDouble

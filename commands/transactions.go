@@ -452,7 +452,7 @@ func writtenKeys(name string, pos []int) []int {
 	}
 	switch name {
 	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop",
-		"zunionstore", "zinterstore", "zdiffstore", "zrangestore":
+		"zunionstore", "zinterstore", "zdiffstore", "zrangestore", "geosearchstore":
 		return pos[:1]
 	case "sort":
 		return pos[len(pos)-1:]
