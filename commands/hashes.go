@@ -44,6 +44,7 @@ func hashCommands() []*Command {
 		{Name: "hmset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "hash", Since: "2.0.0", Complexity: "O(N) where N is the number of fields being set.",
 			Summary: "Set multiple hash fields to multiple values", Syntax: "key <field value [field value ...]>",
+			DeprecatedSince: "4.0.0", ReplacedBy: "`HSET` with multiple field-value pairs",
 			Run: hmsetCommand},
 		{Name: "hrandfield", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "hash", Since: "6.2.0", Complexity: "O(N) where N is the number of fields returned",
