@@ -22,7 +22,9 @@ func BenchmarkExec(b *testing.B) {
 		{"INCR", func(i int) [][]byte { return bytesArgs([]string{"INCR", "counter"}) }},
 		{"LPUSH", func(i int) [][]byte { return bytesArgs([]string{"LPUSH", "list", "xxx"}) }},
 		{"HSET", func(i int) [][]byte { return bytesArgs([]string{"HSET", "hash", fmt.Sprint("f", i%keys), "xxx"}) }},
-		{"ZADD", func(i int) [][]byte { return bytesArgs([]string{"ZADD", "zset", fmt.Sprint(i % 997), fmt.Sprint("m", i%keys)}) }},
+		{"ZADD", func(i int) [][]byte {
+			return bytesArgs([]string{"ZADD", "zset", fmt.Sprint(i % 997), fmt.Sprint("m", i%keys)})
+		}},
 		{"ZINCRBY", func(i int) [][]byte { return bytesArgs([]string{"ZINCRBY", "zi", "1", fmt.Sprint("m", i%1000)}) }},
 		{"ZRANGE_100", func(i int) [][]byte { return bytesArgs([]string{"ZRANGE", "z1000", "0", "99", "WITHSCORES"}) }},
 		{"PFADD", func(i int) [][]byte { return bytesArgs([]string{"PFADD", "hll", fmt.Sprint("element:", i)}) }},
@@ -45,7 +47,7 @@ func BenchmarkExec(b *testing.B) {
 				e.Exec(cl, bytesArgs([]string{"SET", fmt.Sprint("key:", i), "xxx"}))
 			}
 			for i := range 1000 {
-				e.Exec(cl, bytesArgs([]string{"ZADD", "z1000", fmt.Sprint(i*7%1000), fmt.Sprint("member:", i)}))
+				e.Exec(cl, bytesArgs([]string{"ZADD", "z1000", fmt.Sprint(i * 7 % 1000), fmt.Sprint("member:", i)}))
 			}
 			// A dense HLL, as PFADD makes it after a few thousand elements.
 			for i := range 5000 {

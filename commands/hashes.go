@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/cairn-db/cairn/datatypes"
-	"github.com/cairn-db/cairn/glob"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -430,27 +429,13 @@ func hrandfieldWithCount(c *Ctx, count int64, withValues bool) {
 }
 
 func hscanCommand(c *Ctx) {
-	cursor, ok := parseCollectionScanCursor(c)
-	if !ok {
-		return
-	}
-	h, found, ok := lookupHash(c, c.Args[1])
-	switch {
-	case !ok:
-		return
-	case !found:
-		writeScanReply(c, 0, nil)
-		return
-	}
-	o, ok := parseScanOptions(c, cursor, 3, false)
-	if !ok {
-		return
-	}
-	var items [][]byte
-	next := h.Scan(o.cursor, o.count, func(f, v []byte) {
-		if o.pattern == nil || glob.Match(o.pattern, f, false) {
-			items = append(items, append([]byte(nil), f...), append([]byte(nil), v...))
-		}
+	scanCollection(c, func(h *datatypes.Hash, o scanOptions) (uint64, [][]byte) {
+		var items [][]byte
+		next := h.Scan(o.cursor, o.count, func(f, v []byte) {
+			if o.matches(f) {
+				items = append(items, bytes.Clone(f), bytes.Clone(v))
+			}
+		})
+		return next, items
 	})
-	writeScanReply(c, next, items)
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/cairn-db/cairn/datatypes"
-	"github.com/cairn-db/cairn/glob"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -55,7 +54,7 @@ func zsetCommands() []*Command {
 		{Name: "zcount", Arity: 4, Flags: read | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "sorted-set", Since: "2.0.0", Complexity: complexityZLog,
 			Summary: "Count the members in a sorted set with scores within the given values",
-			Syntax:  "key min max", Run: zcountCommand},
+			Syntax:  "key min max", Run: func(c *Ctx) { zcountCommand(c, zrangeScore) }},
 		{Name: "zdiff", Arity: -3, Flags: read, Keys: zsetOpKeys,
 			Group: "sorted-set", Since: "6.2.0", Complexity: complexityZDiff, Summary: "Subtract multiple sorted sets",
 			Syntax: "numkeys key [key ...] [WITHSCORES]", Run: func(c *Ctx) { zsetOpCommand(c, zsetDiff, false) }},
@@ -84,7 +83,7 @@ func zsetCommands() []*Command {
 		{Name: "zlexcount", Arity: 4, Flags: read | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "sorted-set", Since: "2.8.9", Complexity: complexityZLog,
 			Summary: "Count the number of members in a sorted set between a given lexicographical range",
-			Syntax:  "key min max", Run: zlexcountCommand},
+			Syntax:  "key min max", Run: func(c *Ctx) { zcountCommand(c, zrangeLex) }},
 		{Name: "zmpop", Arity: -4, Flags: write, Keys: zmpopKeys,
 			Group: "sorted-set", Since: "7.0.0", Complexity: complexityZMPop,
 			Summary: "Remove and return members with scores in a sorted set",
@@ -394,10 +393,10 @@ func zrankCommand(c *Ctx, reverse bool) {
 	c.W.Null()
 }
 
-func zcountCommand(c *Ctx) {
-	r, ok := datatypes.ParseScoreRange(c.Args[2], c.Args[3])
-	if !ok {
-		c.W.Error(resp.ErrZMinMaxNotFloat)
+// zcountCommand is ZCOUNT (kind zrangeScore) and ZLEXCOUNT (zrangeLex).
+func zcountCommand(c *Ctx, kind zrangeKind) {
+	a := zrangeArgs{kind: kind}
+	if !a.parseBounds(c, 2, 3) {
 		return
 	}
 	z, found, ok := lookupZSet(c, c.Args[1])
@@ -405,24 +404,10 @@ func zcountCommand(c *Ctx) {
 	case !ok:
 	case !found:
 		c.W.Int(0)
+	case kind == zrangeScore:
+		c.W.Int(int64(z.CountScore(a.score)))
 	default:
-		c.W.Int(int64(z.CountScore(r)))
-	}
-}
-
-func zlexcountCommand(c *Ctx) {
-	r, ok := datatypes.ParseLexRange(c.Args[2], c.Args[3])
-	if !ok {
-		c.W.Error(resp.ErrZLexRange)
-		return
-	}
-	z, found, ok := lookupZSet(c, c.Args[1])
-	switch {
-	case !ok:
-	case !found:
-		c.W.Int(0)
-	default:
-		c.W.Int(int64(z.CountLex(r)))
+		c.W.Int(int64(z.CountLex(a.lex)))
 	}
 }
 
@@ -497,29 +482,12 @@ func zrangeGeneric(c *Ctx, kind zrangeKind, reverse, store bool) {
 		c.W.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
 		return
 	}
-	lo, hi := c.Args[src+1], c.Args[src+2]
+	lo, hi := src+1, src+2
 	if a.reverse && a.kind != zrangeRank {
 		lo, hi = hi, lo
 	}
-	var ok bool
-	switch a.kind {
-	case zrangeRank:
-		if a.start, ok = c.Int(src + 1); !ok {
-			return
-		}
-		if a.stop, ok = c.Int(src + 2); !ok {
-			return
-		}
-	case zrangeScore:
-		if a.score, ok = datatypes.ParseScoreRange(lo, hi); !ok {
-			c.W.Error(resp.ErrZMinMaxNotFloat)
-			return
-		}
-	case zrangeLex:
-		if a.lex, ok = datatypes.ParseLexRange(lo, hi); !ok {
-			c.W.Error(resp.ErrZLexRange)
-			return
-		}
+	if !a.parseBounds(c, lo, hi) {
+		return
 	}
 	z, found, ok := lookupZSet(c, c.Args[src])
 	switch {
@@ -533,6 +501,28 @@ func zrangeGeneric(c *Ctx, kind zrangeKind, reverse, store bool) {
 		from, n := a.span(z)
 		writeZRange(c, z, from, n, a.reverse, a.withScores)
 	}
+}
+
+// parseBounds parses arguments lo and hi as the min and max (or start
+// and stop) of a's kind, replying with Redis's error if they do not
+// parse.
+func (a *zrangeArgs) parseBounds(c *Ctx, lo, hi int) bool {
+	var ok bool
+	switch a.kind {
+	case zrangeRank:
+		if a.start, ok = c.Int(lo); ok {
+			a.stop, ok = c.Int(hi)
+		}
+	case zrangeScore:
+		if a.score, ok = datatypes.ParseScoreRange(c.Args[lo], c.Args[hi]); !ok {
+			c.W.Error(resp.ErrZMinMaxNotFloat)
+		}
+	default:
+		if a.lex, ok = datatypes.ParseLexRange(c.Args[lo], c.Args[hi]); !ok {
+			c.W.Error(resp.ErrZLexRange)
+		}
+	}
+	return ok
 }
 
 // span returns the ranks of a's result in z: n members from rank from,
@@ -628,48 +618,19 @@ func storeZSet(c *Ctx, dst []byte, z *datatypes.ZSet) {
 }
 
 func zremrangeCommand(c *Ctx, kind zrangeKind) {
-	var start, stop int64
-	var sr datatypes.ScoreRange
-	var lr datatypes.LexRange
-	var ok bool
-	switch kind {
-	case zrangeRank:
-		if start, ok = c.Int(2); !ok {
-			return
-		}
-		if stop, ok = c.Int(3); !ok {
-			return
-		}
-	case zrangeScore:
-		if sr, ok = datatypes.ParseScoreRange(c.Args[2], c.Args[3]); !ok {
-			c.W.Error(resp.ErrZMinMaxNotFloat)
-			return
-		}
-	default:
-		if lr, ok = datatypes.ParseLexRange(c.Args[2], c.Args[3]); !ok {
-			c.W.Error(resp.ErrZLexRange)
-			return
-		}
+	a := zrangeArgs{kind: kind, limit: -1}
+	if !a.parseBounds(c, 2, 3) {
+		return
 	}
 	key := c.Args[1]
 	z, found, ok := lookupZSetWrite(c, key)
 	if !ok {
 		return
 	}
-	if !found {
-		c.W.Int(0)
-		return
-	}
 	var removed int
-	switch kind {
-	case zrangeRank:
-		if s, e, ok := datatypes.NormRankRange(clampInt(start), clampInt(stop), z.Len()); ok {
-			removed = z.DeleteRangeByRank(s, e)
-		}
-	case zrangeScore:
-		removed = z.DeleteRangeByScore(sr)
-	default:
-		removed = z.DeleteRangeByLex(lr)
+	if found {
+		from, n := a.span(z)
+		removed = z.DeleteSpan(from, from+n)
 	}
 	if removed > 0 {
 		dropIfEmpty(c, key, z)
@@ -1222,27 +1183,13 @@ func zrandmemberCommand(c *Ctx) {
 }
 
 func zscanCommand(c *Ctx) {
-	cursor, ok := parseCollectionScanCursor(c)
-	if !ok {
-		return
-	}
-	z, found, ok := lookupZSet(c, c.Args[1])
-	switch {
-	case !ok:
-		return
-	case !found:
-		writeScanReply(c, 0, nil)
-		return
-	}
-	o, ok := parseScanOptions(c, cursor, 3, false)
-	if !ok {
-		return
-	}
-	var items [][]byte
-	next := z.Scan(o.cursor, o.count, func(m []byte, s float64) {
-		if o.pattern == nil || glob.Match(o.pattern, m, false) {
-			items = append(items, bytes.Clone(m), resp.AppendDouble(nil, s))
-		}
+	scanCollection(c, func(z *datatypes.ZSet, o scanOptions) (uint64, [][]byte) {
+		var items [][]byte
+		next := z.Scan(o.cursor, o.count, func(m []byte, s float64) {
+			if o.matches(m) {
+				items = append(items, bytes.Clone(m), resp.AppendDouble(nil, s))
+			}
+		})
+		return next, items
 	})
-	writeScanReply(c, next, items)
 }

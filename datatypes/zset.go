@@ -585,18 +585,6 @@ func (z *ZSet) DeleteSpan(start, end int) int {
 	return cnt
 }
 
-// DeleteRangeByRank removes the members of ranks start to stop,
-// normalized by NormRankRange (ZREMRANGEBYRANK), and returns how many.
-func (z *ZSet) DeleteRangeByRank(start, stop int) int { return z.DeleteSpan(start, stop+1) }
-
-// DeleteRangeByScore removes the members whose score is in r
-// (ZREMRANGEBYSCORE) and returns how many.
-func (z *ZSet) DeleteRangeByScore(r ScoreRange) int { return z.DeleteSpan(z.ScoreSpan(r)) }
-
-// DeleteRangeByLex removes the members in r (ZREMRANGEBYLEX) and returns
-// how many.
-func (z *ZSet) DeleteRangeByLex(r LexRange) int { return z.DeleteSpan(z.LexSpan(r, false)) }
-
 // PopMin removes and returns the count members of lowest score, lowest
 // first (ZPOPMIN); PopMax (ZPOPMAX) the highest, highest first.
 func (z *ZSet) PopMin(count int) []ZEntry { return z.pop(count, false) }

@@ -386,8 +386,8 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			if ok {
 				want = e - s + 1
 				model = slices.Delete(model, s, e+1)
-				if got := z.DeleteRangeByRank(s, e); got != want {
-					t.Fatalf("seed %d step %d: DeleteRangeByRank(%d, %d) = %d, want %d", seed, step, s, e, got, want)
+				if got := z.DeleteSpan(s, e+1); got != want {
+					t.Fatalf("seed %d step %d: DeleteSpan(%d, %d+1) = %d, want %d", seed, step, s, e, got, want)
 				}
 			}
 		case 4:
@@ -398,8 +398,8 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			}
 			s, e := model.scoreSpan(r)
 			model = slices.Delete(model, s, e)
-			if got := z.DeleteRangeByScore(r); got != e-s {
-				t.Fatalf("seed %d step %d: DeleteRangeByScore(%+v) = %d, want %d", seed, step, r, got, e-s)
+			if got := z.DeleteSpan(z.ScoreSpan(r)); got != e-s {
+				t.Fatalf("seed %d step %d: DeleteSpan(ScoreSpan(%+v)) = %d, want %d", seed, step, r, got, e-s)
 			}
 		case 5:
 			if !lexMode {
@@ -412,8 +412,8 @@ func zsetOps(t *testing.T, seed uint64, lim Limits, universe, steps int, lexMode
 			}
 			s, e := model.lexSpan(r)
 			model = slices.Delete(model, s, e)
-			if got := z.DeleteRangeByLex(r); got != e-s {
-				t.Fatalf("seed %d step %d: DeleteRangeByLex(%+v) = %d, want %d", seed, step, r, got, e-s)
+			if got := z.DeleteSpan(z.LexSpan(r, false)); got != e-s {
+				t.Fatalf("seed %d step %d: DeleteSpan(LexSpan(%+v)) = %d, want %d", seed, step, r, got, e-s)
 			}
 		case 6, 7:
 			n := rng.IntN(4)
@@ -579,14 +579,14 @@ func FuzzZSet(f *testing.F) {
 				r := ScoreRange{Min: s, Max: zscores[int(b)%len(zscores)], MinEx: b&1 != 0, MaxEx: b&2 != 0}
 				ws, we := model.scoreSpan(r)
 				model = slices.Delete(model, ws, we)
-				if got := z.DeleteRangeByScore(r); got != we-ws {
-					t.Fatalf("DeleteRangeByScore(%+v) = %d, want %d", r, got, we-ws)
+				if got := z.DeleteSpan(z.ScoreSpan(r)); got != we-ws {
+					t.Fatalf("DeleteSpan(ScoreSpan(%+v)) = %d, want %d", r, got, we-ws)
 				}
 			case 6:
 				if s, e, ok := NormRankRange(int(int8(a))/16, int(int8(b))/4, len(model)); ok {
 					model = slices.Delete(model, s, e+1)
-					if got := z.DeleteRangeByRank(s, e); got != e-s+1 {
-						t.Fatalf("DeleteRangeByRank(%d, %d) = %d", s, e, got)
+					if got := z.DeleteSpan(s, e+1); got != e-s+1 {
+						t.Fatalf("DeleteSpan(%d, %d+1) = %d", s, e, got)
 					}
 				}
 			case 7:
