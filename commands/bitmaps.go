@@ -28,6 +28,10 @@ func bitmapCommands() []*Command {
 			Group: "bitmap", Since: "2.6.0", Complexity: "O(N)", Summary: "Count set bits in a string",
 			Syntax: "key [index: start end [index_unit: BYTE | BIT]]", Run: bitcountCommand},
 		{Name: "bitfield", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyUpdate | KeyVariableFlags, Index: 1, FlagsOf: bitfieldKeyFlags,
+					Notes: "This command allows both access and modification of the key"},
+			},
 			Group: "bitmap", Since: "3.2.0", Complexity: complexityBitfield,
 			Summary: "Perform arbitrary bitfield integer operations on strings",
 			Syntax:  "key [operation: GET encoding offset | <write: [OVERFLOW <WRAP | SAT | FAIL>] <write_operation: SET encoding offset value | INCRBY encoding offset increment>> [GET encoding offset | <write: [OVERFLOW <WRAP | SAT | FAIL>] <write_operation: SET encoding offset value | INCRBY encoding offset increment>> ...]]",
@@ -37,6 +41,10 @@ func bitmapCommands() []*Command {
 			Summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
 			Syntax:  "key [GET encoding offset [GET encoding offset ...]]", Run: bitfieldRoCommand},
 		{Name: "bitop", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 2, LastKey: -1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyOW | KeyUpdate, Index: 2},
+				{Flags: KeyRO | KeyAccess, Index: 3, LastKey: -1},
+			},
 			Group: "bitmap", Since: "2.6.0", Complexity: "O(N)", Summary: "Perform bitwise operations between strings",
 			Syntax: "operation destkey key [key ...]", Run: bitopCommand},
 		{Name: "bitpos", Arity: -3, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
@@ -413,6 +421,24 @@ func parseBitfield(c *Ctx) (ops []bitfieldOp, writes bool, highest uint64, ok bo
 		j += 2
 	}
 	return ops, writes, highest, true
+}
+
+// bitfieldKeyFlags are the flags of BITFIELD's key in a call: read-only
+// when it has only GETs and OVERFLOWs. As in Redis, a malformed call
+// counts as a write.
+func bitfieldKeyFlags(args [][]byte) KeyFlag {
+	for i := 2; i < len(args); i++ {
+		rest := len(args) - i - 1
+		switch op := args[i]; {
+		case tokenIs(op, "get") && rest >= 2:
+			i += 2
+		case tokenIs(op, "overflow") && rest >= 1:
+			i++
+		default:
+			return KeyRW | KeyAccess | KeyUpdate
+		}
+	}
+	return KeyRO | KeyAccess
 }
 
 func bitfieldCommand(c *Ctx)   { bitfieldGeneric(c, false) }

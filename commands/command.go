@@ -51,6 +51,71 @@ func (f Flag) Names() []string {
 	return names
 }
 
+// KeyFlag is an access flag of a key spec.
+type KeyFlag uint16
+
+// Key spec flags in the order Redis lists them.
+const (
+	KeyRO KeyFlag = 1 << iota
+	KeyRW
+	KeyOW
+	KeyRM
+	KeyAccess
+	KeyUpdate
+	KeyInsert
+	KeyDelete
+	KeyNotKey
+	KeyIncomplete
+	KeyVariableFlags
+)
+
+var keyFlagNames = []string{
+	"RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags",
+}
+
+// Names lists the flags set in f, in Redis's order.
+func (f KeyFlag) Names() []string {
+	var names []string
+	for i, n := range keyFlagNames {
+		if f&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// KeySpec is one of Redis's key specs: where one kind of a command's keys
+// is, and what the command does with it.
+//
+// The search begins at argument Index or, if Keyword is set, after that
+// keyword, looked for from argument StartFrom (counted from the end and
+// searched backwards if negative); with neither, the spec is unknown. From
+// there the keys are a range, to LastKey after the beginning (counted from
+// the end if negative; Limit > 0 takes only 1/Limit of the rest) every
+// KeyStep; or, with KeyNum, KeyStep apart starting FirstKey after the
+// beginning, as many as the argument KeyNumIdx after the beginning says.
+// A KeyStep of 0 means 1.
+type KeySpec struct {
+	Flags KeyFlag
+	Notes string
+
+	Index     int
+	Keyword   string
+	StartFrom int
+
+	LastKey, KeyStep, Limit int
+	KeyNum                  bool
+	KeyNumIdx, FirstKey     int
+
+	// Arg names the COMMAND DOCS arguments that hold the spec's keys
+	// when they are not of type key (SORT's BY and GET patterns); the key
+	// arguments belong to the other specs in order.
+	Arg string
+	// FlagsOf gives the flags of the keys of one call, for a spec with
+	// KeyVariableFlags.
+	FlagsOf func(args [][]byte) KeyFlag
+}
+
 // Command describes one command or subcommand.
 type Command struct {
 	// Name is the lower-case name; a subcommand's is "container|sub".
@@ -66,6 +131,14 @@ type Command struct {
 	// Keys, if set, finds the key positions of a command whose keys move
 	// with its arguments (movablekeys).
 	Keys func(args [][]byte) []int
+	// KeySpecs are Redis's key specs for the command, where they are not
+	// the one spec derived from FirstKey/LastKey/Step (see keySpecs);
+	// KeyFlags, if set, are the derived spec's flags, where they are not
+	// the default for the command's flags. COMMAND INFO, COMMAND DOCS and
+	// COMMAND GETKEYSANDFLAGS report them; key positions come from the
+	// fields above.
+	KeySpecs []KeySpec
+	KeyFlags KeyFlag
 
 	// Group, Since, Complexity and Summary are the COMMAND DOCS metadata.
 	Group      string

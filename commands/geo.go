@@ -31,7 +31,7 @@ func geoCommands() []*Command {
 	}
 	return []*Command{
 		{Name: "geoadd", Arity: -5, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "geo", Since: "3.2.0",
+			KeyFlags: KeyRW | KeyUpdate, Group: "geo", Since: "3.2.0",
 			Complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
 			Summary:    "Add one or more geospatial items in the geospatial index represented using a sorted set",
 			Syntax:     "key [condition: NX | XX] [change: CH] longitude latitude member [longitude latitude member ...]",
@@ -50,6 +50,11 @@ func geoCommands() []*Command {
 			Summary: "Returns longitude and latitude of members of a geospatial index",
 			Syntax:  "key member [member ...]", Run: geoposCommand},
 		{Name: "georadius", Arity: -6, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRO | KeyAccess, Index: 1},
+				{Flags: KeyOW | KeyUpdate, Keyword: "STORE", StartFrom: 6},
+				{Flags: KeyOW | KeyUpdate, Keyword: "STOREDIST", StartFrom: 6},
+			},
 			Keys: geoStoreKeys(6), Group: "geo", Since: "3.2.0", Complexity: radiusOf,
 			Summary:         "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point",
 			DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
@@ -61,6 +66,11 @@ func geoCommands() []*Command {
 			Syntax: "key longitude latitude radius " + units + " " + with + " " + count + " " + order,
 			Run:    search(geoRadius, true)},
 		{Name: "georadiusbymember", Arity: -5, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRO | KeyAccess, Index: 1},
+				{Flags: KeyOW | KeyUpdate, Keyword: "STORE", StartFrom: 5},
+				{Flags: KeyOW | KeyUpdate, Keyword: "STOREDIST", StartFrom: 5},
+			},
 			Keys: geoStoreKeys(5), Group: "geo", Since: "3.2.0", Complexity: radiusOf,
 			Summary:         "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member",
 			DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
@@ -77,6 +87,10 @@ func geoCommands() []*Command {
 			Syntax:  "key " + from + " " + by + " " + order + " " + count + " " + with,
 			Run:     search(geoSearch, true)},
 		{Name: "geosearchstore", Arity: -8, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyOW | KeyUpdate, Index: 1},
+				{Flags: KeyRO | KeyAccess, Index: 2},
+			},
 			Group: "geo", Since: "6.2.0", Complexity: searchOf,
 			Summary: "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.",
 			Syntax:  "destination source " + from + " " + by + " " + order + " " + count + " [STOREDIST]",

@@ -20,23 +20,31 @@ import (
 func hyperloglogCommands() []*Command {
 	return []*Command{
 		{Name: "pfadd", Arity: -2, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "hyperloglog", Since: "2.8.9", Complexity: "O(1) to add every element.",
+			KeyFlags: KeyRW | KeyInsert, Group: "hyperloglog", Since: "2.8.9", Complexity: "O(1) to add every element.",
 			Summary: "Adds the specified elements to the specified HyperLogLog.",
 			Syntax:  "key [element [element ...]]", Run: pfaddCommand},
 		// PFCOUNT is read-only but writes the cardinality it computes
 		// into the HLL, and then propagates itself: may_replicate, as in
 		// Redis 7.0 (CLIENT PAUSE WRITE holds it).
 		{Name: "pfcount", Arity: -2, Flags: FlagReadonly | FlagMayReplicate, FirstKey: 1, LastKey: -1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess, Index: 1, LastKey: -1,
+					Notes: "RW because it may change the internal representation of the key, and propagate to replicas"},
+			},
 			Group: "hyperloglog", Since: "2.8.9",
 			Complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
 			Summary:    "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
 			Syntax:     "key [key ...]", Run: pfcountCommand},
 		{Name: "pfmerge", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyInsert, Index: 1},
+				{Flags: KeyRO | KeyAccess, Index: 2, LastKey: -1},
+			},
 			Group: "hyperloglog", Since: "2.8.9", Complexity: "O(N) to merge N HyperLogLogs, but with high constant times.",
 			Summary: "Merge N different HyperLogLogs into a single one.",
 			Syntax:  "destkey sourcekey [sourcekey ...]", Run: pfmergeCommand},
 		{Name: "pfdebug", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagAdmin, FirstKey: 2, LastKey: 2, Step: 1,
-			Group: "hyperloglog", Since: "2.8.9", Complexity: "N/A",
+			KeyFlags: KeyRW | KeyAccess, Group: "hyperloglog", Since: "2.8.9", Complexity: "N/A",
 			Summary: "Internal commands for debugging HyperLogLog values",
 			Syntax:  "subcommand key", Run: pfdebugCommand},
 		{Name: "pfselftest", Arity: 1, Flags: FlagAdmin,

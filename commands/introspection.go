@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cairn-db/cairn/glob"
@@ -9,9 +11,10 @@ import (
 )
 
 // The COMMAND family. Everything it reports is derived from the command
-// table: flags, key positions, ACL categories and key specs from each
-// declaration's Flags, FirstKey/LastKey/Step, Keys and Group (as Redis
-// derives its implicit categories), and the COMMAND DOCS arguments from
+// table: flags, key positions and ACL categories from each declaration's
+// Flags, FirstKey/LastKey/Step, Keys and Group (as Redis derives its
+// implicit categories), key specs from KeySpecs or, by default, from
+// FirstKey/LastKey/Step and KeyFlags, and the COMMAND DOCS arguments from
 // Syntax (syntax.go).
 
 func introspectionCommands() []*Command {
@@ -229,36 +232,104 @@ func infoFlags(cmd *Command) []string {
 	return out
 }
 
-// keySpec is the one key spec derived from a command's first/last/step:
-// begin_search by index, find_keys by range.
-type keySpec struct {
-	index, lastKey, keyStep int
-}
-
-// keySpecOf derives cmd's key spec; ok is false for commands without key
-// positions.
-func keySpecOf(cmd *Command) (ks keySpec, ok bool) {
-	if cmd.FirstKey <= 0 {
-		return keySpec{}, false
+// keySpecs returns cmd's key specs: the declared ones, or the one Redis
+// derives from first/last/step (begin_search by index, find_keys by
+// range).
+func keySpecs(cmd *Command) []KeySpec {
+	if cmd.KeySpecs != nil || cmd.FirstKey <= 0 {
+		return cmd.KeySpecs
 	}
 	last := cmd.LastKey
 	if last >= 0 {
 		last -= cmd.FirstKey
 	}
-	return keySpec{index: cmd.FirstKey, lastKey: last, keyStep: cmd.Step}, true
+	flags := cmd.KeyFlags
+	if flags == 0 {
+		flags = defaultKeyFlags(cmd)
+	}
+	return []KeySpec{{Flags: flags, Index: cmd.FirstKey, LastKey: last, KeyStep: cmd.Step}}
 }
 
-// keyFlags are the access flags of cmd's keys: the most common ones of
-// Redis's key specs for read and for write commands. Redis declares them
-// per key spec; the table does not.
-func keyFlags(cmd *Command) []string {
+// defaultKeyFlags are the flags most of Redis's key specs have for a
+// command with cmd's flags.
+func defaultKeyFlags(cmd *Command) KeyFlag {
 	switch {
 	case cmd.Flags&FlagWrite != 0:
-		return []string{"RW", "access", "update"}
+		return KeyRW | KeyAccess | KeyUpdate
 	case cmd.Flags&FlagReadonly != 0:
-		return []string{"RO", "access"}
+		return KeyRO | KeyAccess
 	}
-	return []string{"RO"}
+	return KeyRO
+}
+
+func (ks *KeySpec) unknown() bool { return ks.Index <= 0 && ks.Keyword == "" }
+
+func (ks *KeySpec) step() int {
+	if ks.KeyStep == 0 {
+		return 1
+	}
+	return ks.KeyStep
+}
+
+// flagsFor returns the flags of the spec's keys in the call args.
+func (ks *KeySpec) flagsFor(args [][]byte) KeyFlag {
+	if ks.FlagsOf != nil {
+		return ks.FlagsOf(args)
+	}
+	return ks.Flags
+}
+
+// positions finds the spec's keys in args (the command name first) as
+// Redis's getKeysUsingKeySpecs does; nil for an unknown spec, a keyword
+// not found, or arguments that do not fit the spec.
+func (ks *KeySpec) positions(args [][]byte) []int {
+	if ks.unknown() {
+		return nil
+	}
+	first := ks.Index
+	if ks.Keyword != "" {
+		first = 0
+		from, to, dir := ks.StartFrom, len(args)-1, 1
+		if from < 0 {
+			from, to, dir = len(args)+from, 1, -1
+		}
+		for i := from; i != to && i >= 1 && i < len(args); i += dir {
+			if strings.EqualFold(string(args[i]), ks.Keyword) {
+				first = i + 1
+				break
+			}
+		}
+		if first == 0 {
+			return nil
+		}
+	}
+	var last int
+	switch {
+	case ks.KeyNum:
+		if first+ks.KeyNumIdx >= len(args) {
+			return nil
+		}
+		n, err := strconv.Atoi(string(args[first+ks.KeyNumIdx]))
+		if err != nil || n < 0 {
+			return nil
+		}
+		first += ks.FirstKey
+		last = first + n - 1
+	case ks.LastKey >= 0:
+		last = first + ks.LastKey
+	case ks.Limit == 0:
+		last = len(args) + ks.LastKey
+	default:
+		last = first + (len(args)-first)/ks.Limit + ks.LastKey
+	}
+	if first >= len(args) || last >= len(args) || last < first {
+		return nil
+	}
+	var pos []int
+	for i := first; i <= last; i += ks.step() {
+		pos = append(pos, i)
+	}
+	return pos
 }
 
 // sortedCommands returns the commands of t by name, for replies that list
@@ -337,11 +408,10 @@ func writeInfo(w *resp.Writer, cmd *Command, group string) {
 	w.Int(int64(cmd.Step))
 	writeStatusSet(w, aclCategories(cmd, group).names())
 	w.Set(0) // tips: the table declares none
-	if ks, ok := keySpecOf(cmd); ok {
-		w.Set(1)
-		writeKeySpec(w, ks, keyFlags(cmd))
-	} else {
-		w.Set(0)
+	specs := keySpecs(cmd)
+	w.Set(len(specs))
+	for i := range specs {
+		writeKeySpec(w, &specs[i])
 	}
 	if cmd.Subcommands == nil {
 		w.Set(0)
@@ -354,30 +424,68 @@ func writeInfo(w *resp.Writer, cmd *Command, group string) {
 	}
 }
 
-func writeKeySpec(w *resp.Writer, ks keySpec, flags []string) {
-	w.Map(3)
+func writeKeySpec(w *resp.Writer, ks *KeySpec) {
+	if ks.Notes != "" {
+		w.Map(4)
+		w.BulkString("notes")
+		w.BulkString(ks.Notes)
+	} else {
+		w.Map(3)
+	}
 	w.BulkString("flags")
-	writeStatusSet(w, flags)
+	writeStatusSet(w, ks.Flags.Names())
 	w.BulkString("begin_search")
 	w.Map(2)
 	w.BulkString("type")
-	w.BulkString("index")
-	w.BulkString("spec")
-	w.Map(1)
-	w.BulkString("index")
-	w.Int(int64(ks.index))
+	switch {
+	case ks.unknown():
+		w.BulkString("unknown")
+		w.BulkString("spec")
+		w.Map(0)
+	case ks.Keyword != "":
+		w.BulkString("keyword")
+		w.BulkString("spec")
+		w.Map(2)
+		w.BulkString("keyword")
+		w.BulkString(ks.Keyword)
+		w.BulkString("startfrom")
+		w.Int(int64(ks.StartFrom))
+	default:
+		w.BulkString("index")
+		w.BulkString("spec")
+		w.Map(1)
+		w.BulkString("index")
+		w.Int(int64(ks.Index))
+	}
 	w.BulkString("find_keys")
 	w.Map(2)
 	w.BulkString("type")
-	w.BulkString("range")
-	w.BulkString("spec")
-	w.Map(3)
-	w.BulkString("lastkey")
-	w.Int(int64(ks.lastKey))
-	w.BulkString("keystep")
-	w.Int(int64(ks.keyStep))
-	w.BulkString("limit")
-	w.Int(0)
+	switch {
+	case ks.unknown():
+		w.BulkString("unknown")
+		w.BulkString("spec")
+		w.Map(0)
+	case ks.KeyNum:
+		w.BulkString("keynum")
+		w.BulkString("spec")
+		w.Map(3)
+		w.BulkString("keynumidx")
+		w.Int(int64(ks.KeyNumIdx))
+		w.BulkString("firstkey")
+		w.Int(int64(ks.FirstKey))
+		w.BulkString("keystep")
+		w.Int(int64(ks.step()))
+	default:
+		w.BulkString("range")
+		w.BulkString("spec")
+		w.Map(3)
+		w.BulkString("lastkey")
+		w.Int(int64(ks.LastKey))
+		w.BulkString("keystep")
+		w.Int(int64(ks.step()))
+		w.BulkString("limit")
+		w.Int(int64(ks.Limit))
+	}
 }
 
 // writeStatusSet writes a set of simple strings, the type Redis uses for
@@ -463,9 +571,8 @@ func writeDocs(w *resp.Writer, cmd *Command, group string) {
 		w.BulkString(cmd.ReplacedBy)
 	}
 	if len(args) > 0 {
-		_, hasKeySpec := keySpecOf(cmd)
 		w.BulkString("arguments")
-		writeDocArgs(w, args, hasKeySpec)
+		writeDocArgs(w, args, docKeySpecIndexes(args, keySpecs(cmd)))
 	}
 	if cmd.Subcommands != nil {
 		subs := sortedCommands(cmd.Subcommands)
@@ -478,10 +585,40 @@ func writeDocs(w *resp.Writer, cmd *Command, group string) {
 	}
 }
 
+// docKeySpecIndexes gives each argument that holds keys the index of its
+// key spec: the arguments a spec names in Arg to that spec, and the key
+// arguments, in order, to the other specs, the last of them taking any
+// left over (LCS's key1 and key2 share one spec).
+func docKeySpecIndexes(args []*docArg, specs []KeySpec) map[*docArg]int {
+	idx := map[*docArg]int{}
+	var free []int
+	for i := range specs {
+		if specs[i].Arg == "" {
+			free = append(free, i)
+		}
+	}
+	n := 0
+	var walk func(args []*docArg)
+	walk = func(args []*docArg) {
+		for _, a := range args {
+			named := slices.IndexFunc(specs, func(ks KeySpec) bool { return ks.Arg != "" && ks.Arg == a.Name })
+			switch {
+			case named >= 0:
+				idx[a] = named
+			case a.Type == argKey && len(free) > 0:
+				idx[a] = free[min(n, len(free)-1)]
+				n++
+			}
+			walk(a.Args)
+		}
+	}
+	walk(args)
+	return idx
+}
+
 // writeDocArgs writes arguments as Redis does: name, type, key_spec_index
-// (every key argument belongs to the command's one key spec), token,
-// flags, and the members of a oneof or block.
-func writeDocArgs(w *resp.Writer, args []*docArg, hasKeySpec bool) {
+// (from specIndex), token, flags, and the members of a oneof or block.
+func writeDocArgs(w *resp.Writer, args []*docArg, specIndex map[*docArg]int) {
 	w.Array(len(args))
 	for _, a := range args {
 		var flags []string
@@ -494,7 +631,7 @@ func writeDocArgs(w *resp.Writer, args []*docArg, hasKeySpec bool) {
 		if a.MultipleToken {
 			flags = append(flags, "multiple_token")
 		}
-		withSpec := a.Type == argKey && hasKeySpec
+		spec, withSpec := specIndex[a]
 		n := 2
 		for _, has := range []bool{withSpec, a.Token != "", len(flags) > 0, len(a.Args) > 0} {
 			if has {
@@ -508,7 +645,7 @@ func writeDocArgs(w *resp.Writer, args []*docArg, hasKeySpec bool) {
 		w.BulkString(a.Type)
 		if withSpec {
 			w.BulkString("key_spec_index")
-			w.Int(0)
+			w.Int(int64(spec))
 		}
 		if a.Token != "" {
 			w.BulkString("token")
@@ -520,7 +657,7 @@ func writeDocArgs(w *resp.Writer, args []*docArg, hasKeySpec bool) {
 		}
 		if len(a.Args) > 0 {
 			w.BulkString("arguments")
-			writeDocArgs(w, a.Args, hasKeySpec)
+			writeDocArgs(w, a.Args, specIndex)
 		}
 	}
 }
@@ -594,16 +731,44 @@ func getKeys(c *Ctx, withFlags bool) {
 		}
 		return
 	}
-	flags := keyFlags(cmd)
+	if !withFlags {
+		c.W.Array(len(pos))
+		for _, p := range pos {
+			c.W.Bulk(args[p])
+		}
+		return
+	}
+	flags := keyFlagsAt(cmd, args)
 	c.W.Array(len(pos))
 	for _, p := range pos {
-		if !withFlags {
-			c.W.Bulk(args[p])
-			continue
-		}
 		c.W.Array(2)
 		c.W.Bulk(args[p])
-		writeStatusSet(c.W, flags)
+		writeStatusSet(c.W, flags(p).Names())
+	}
+}
+
+// keyFlagsAt returns a function giving the flags of the key at a position
+// of args: those of the first spec that finds a key there; for a key no
+// spec finds, the last spec's, which is the one SORT's STORE destination
+// belongs to (the only key of Redis 7.0 that an unknown spec covers and
+// GETKEYS reports).
+func keyFlagsAt(cmd *Command, args [][]byte) func(pos int) KeyFlag {
+	specs := keySpecs(cmd)
+	other := defaultKeyFlags(cmd)
+	if len(specs) > 0 {
+		other = specs[len(specs)-1].flagsFor(args)
+	}
+	found := map[int]KeyFlag{}
+	for i := len(specs) - 1; i >= 0; i-- {
+		for _, p := range specs[i].positions(args) {
+			found[p] = specs[i].flagsFor(args)
+		}
+	}
+	return func(pos int) KeyFlag {
+		if f, ok := found[pos]; ok {
+			return f
+		}
+		return other
 	}
 }
 

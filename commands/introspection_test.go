@@ -286,6 +286,9 @@ func TestCommandRESP3(t *testing.T) {
 		{"COMMAND", "DOCS", "get", "nosuch"},
 		{"COMMAND", "GETKEYSANDFLAGS", "get", "a"},
 		{"COMMAND", "LIST", "FILTERBY", "PATTERN", "getrange"},
+		{"COMMAND", "INFO", "sort", "georadius", "zunionstore", "set"},
+		{"COMMAND", "DOCS", "sort"},
+		{"COMMAND", "GETKEYSANDFLAGS", "sort", "a", "STORE", "d"},
 	} {
 		want := rawBytes(t, rc, args)
 		bargs := make([][]byte, len(args))

@@ -10,7 +10,7 @@ func memoryCommands() []*Command {
 				"help": {Arity: 2, Flags: FlagLoading | FlagStale,
 					Group: "server", Since: "4.0.0", Complexity: "O(1)",
 					Summary: "Show helpful text about the different subcommands", Run: memoryHelpCommand},
-				"usage": {Arity: -3, Flags: FlagReadonly, FirstKey: 2, LastKey: 2, Step: 1,
+				"usage": {Arity: -3, Flags: FlagReadonly, FirstKey: 2, LastKey: 2, Step: 1, KeyFlags: KeyRO,
 					Group: "server", Since: "4.0.0", Complexity: "O(N) where N is the number of samples.",
 					Summary: "Estimate the memory usage of a key", Syntax: "key [SAMPLES count]",
 					Run: memoryUsageCommand},

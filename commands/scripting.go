@@ -45,18 +45,32 @@ func (s *scripter) commands() []*Command {
 	const complexity = "Depends on the script that is executed."
 	return []*Command{
 		{Name: "eval", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyUpdate, Index: 2, KeyNum: true, FirstKey: 1,
+					Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
+			},
 			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
 			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
 			Run:    func(c *Ctx) { s.eval(c, false, false) }},
 		{Name: "evalsha", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyUpdate, Index: 2, KeyNum: true, FirstKey: 1},
+			},
 			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
 			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
 			Run:    func(c *Ctx) { s.eval(c, true, false) }},
 		{Name: "eval_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRO | KeyAccess, Index: 2, KeyNum: true, FirstKey: 1,
+					Notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
 			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
 			Run:    func(c *Ctx) { s.eval(c, false, true) }},
 		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRO | KeyAccess, Index: 2, KeyNum: true, FirstKey: 1},
+			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
 			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
 			Run:    func(c *Ctx) { s.eval(c, true, true) }},

@@ -19,16 +19,23 @@ const (
 )
 
 func sortCommands() []*Command {
+	// The key sorted, and the keys BY and GET patterns name.
+	sortKeySpec := KeySpec{Flags: KeyRO | KeyAccess, Index: 1}
+	sortPatternsSpec := KeySpec{Flags: KeyRO | KeyAccess, Arg: "pattern",
+		Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"}
 	return []*Command{
 		{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Keys: sortKeys,
+			KeySpecs: []KeySpec{sortKeySpec, sortPatternsSpec, {Flags: KeyOW | KeyUpdate,
+				Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"}},
 			Group: "generic", Since: "1.0.0", Complexity: sortComplexity,
 			Summary: "Sort the elements in a list, set or sorted set",
 			Syntax:  sortSyntax + " [STORE destination]", Run: func(c *Ctx) { sortGeneric(c, false) }},
 		// SORT_RO's keys are its first argument, but Redis reports it
 		// movablekeys: its BY and GET key spec is "unknown".
 		{Name: "sort_ro", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
-			Keys:  func([][]byte) []int { return []int{1} },
-			Group: "generic", Since: "7.0.0", Complexity: sortComplexity,
+			KeySpecs: []KeySpec{sortKeySpec, sortPatternsSpec},
+			Keys:     func([][]byte) []int { return []int{1} },
+			Group:    "generic", Since: "7.0.0", Complexity: sortComplexity,
 			Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
 			Syntax:  sortSyntax, Run: func(c *Ctx) { sortGeneric(c, true) }},
 	}

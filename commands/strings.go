@@ -17,7 +17,7 @@ const (
 func stringCommands() []*Command {
 	return []*Command{
 		{Name: "append", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "2.0.0", Summary: "Append a value to a key",
+			KeyFlags: KeyRW | KeyInsert, Group: "string", Since: "2.0.0", Summary: "Append a value to a key",
 			Complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
 			Syntax:     "key value", Run: appendCommand},
 		{Name: "decr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
@@ -30,9 +30,13 @@ func stringCommands() []*Command {
 			Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Get the value of a key",
 			Syntax: "key", Run: getCommand},
 		{Name: "getdel", Arity: 2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "6.2.0", Complexity: "O(1)", Summary: "Get the value of a key and delete the key",
+			KeyFlags: KeyRW | KeyAccess | KeyDelete, Group: "string", Since: "6.2.0", Complexity: "O(1)", Summary: "Get the value of a key and delete the key",
 			Syntax: "key", Run: getdelCommand},
 		{Name: "getex", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyUpdate, Index: 1,
+					Notes: "RW and UPDATE because it changes the TTL"},
+			},
 			Group: "string", Since: "6.2.0", Complexity: "O(1)", Summary: "Get the value of a key and optionally set its expiration",
 			Syntax: "key [expiration: EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
 			Run:    getexCommand},
@@ -60,30 +64,34 @@ func stringCommands() []*Command {
 			Group: "string", Since: "1.0.0", Complexity: "O(N) where N is the number of keys to retrieve.",
 			Summary: "Get the values of all the given keys", Syntax: "key [key ...]", Run: mgetCommand},
 		{Name: "mset", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 2,
-			Group: "string", Since: "1.0.1", Complexity: complexityMSet, Summary: "Set multiple keys to multiple values",
+			KeyFlags: KeyOW | KeyUpdate, Group: "string", Since: "1.0.1", Complexity: complexityMSet, Summary: "Set multiple keys to multiple values",
 			Syntax: "key value [key value ...]", Run: msetCommand},
 		{Name: "msetnx", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 2,
-			Group: "string", Since: "1.0.1", Complexity: complexityMSet,
+			KeyFlags: KeyOW | KeyInsert, Group: "string", Since: "1.0.1", Complexity: complexityMSet,
 			Summary: "Set multiple keys to multiple values, only if none of the keys exist",
 			Syntax:  "key value [key value ...]", Run: msetnxCommand},
 		{Name: "psetex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "2.6.0", Complexity: "O(1)", Summary: "Set the value and expiration in milliseconds of a key",
+			KeyFlags: KeyOW | KeyUpdate, Group: "string", Since: "2.6.0", Complexity: "O(1)", Summary: "Set the value and expiration in milliseconds of a key",
 			Syntax: "key milliseconds value", Run: psetexCommand},
 		{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
+			KeySpecs: []KeySpec{
+				{Flags: KeyRW | KeyAccess | KeyUpdate | KeyVariableFlags, Index: 1, FlagsOf: setKeyFlags,
+					Notes: "RW and ACCESS due to the optional `GET` argument"},
+			},
 			Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Set the string value of a key",
 			Syntax: "key value [condition: NX | XX] [GET] [expiration: EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
 			Run:    setCommand},
 		{Name: "setex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "2.0.0", Complexity: "O(1)", Summary: "Set the value and expiration of a key",
+			KeyFlags: KeyOW | KeyUpdate, Group: "string", Since: "2.0.0", Complexity: "O(1)", Summary: "Set the value and expiration of a key",
 			Syntax: "key seconds value", Run: setexCommand},
 		{Name: "setnx", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Set the value of a key, only if the key does not exist",
+			KeyFlags: KeyOW | KeyInsert, Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Set the value of a key, only if the key does not exist",
 			Syntax: "key value", Run: setnxCommand},
 		{Name: "setrange", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: "2.2.0", Summary: "Overwrite part of a string at key starting at the specified offset",
+			KeyFlags: KeyRW | KeyUpdate, Group: "string", Since: "2.2.0", Summary: "Overwrite part of a string at key starting at the specified offset",
 			Complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
 			Syntax:     "key offset value", Run: setrangeCommand},
-		{Name: "strlen", Arity: 2, Flags: FlagReadonly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		{Name: "strlen", Arity: 2, Flags: FlagReadonly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: KeyRO,
 			Group: "string", Since: "2.2.0", Complexity: "O(1)", Summary: "Get the length of the value stored in a key",
 			Syntax: "key", Run: strlenCommand},
 		{Name: "substr", Arity: 4, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
@@ -298,6 +306,17 @@ func expiryUnitOf(opt []byte) expiryUnit {
 		return expiryPXAT
 	}
 	return expiryNone
+}
+
+// setKeyFlags are the flags of SET's key in a call: it reads the old
+// value only with GET. Like Redis, any argument after the value counts.
+func setKeyFlags(args [][]byte) KeyFlag {
+	for _, a := range args[3:] {
+		if tokenIs(a, "get") {
+			return KeyRW | KeyAccess | KeyUpdate
+		}
+	}
+	return KeyOW | KeyUpdate
 }
 
 func setCommand(c *Ctx) {
