@@ -146,6 +146,7 @@ func newTable(s *scripter) Table {
 		persistenceCommands(),
 		hyperloglogCommands(),
 		zsetCommands(),
+		dumpCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {
