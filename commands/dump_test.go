@@ -79,7 +79,10 @@ func TestDumpRestoreEffects(t *testing.T) {
 		// Earlier RDB versions are accepted, later ones not.
 		{[]string{"RESTORE", "e", "0", withVersion("\x00\x01v", 11)}, "-ERR DUMP payload version or checksum are wrong\r\n", nil},
 		{[]string{"RESTORE", "old", "0", withVersion("\x00\x01v", 6)}, "+OK\r\n", []string{"RESTORE old 0 " + withVersion("\x00\x01v", 6)}},
-		{[]string{"RESTORE", "e", "0", withFooter("\x00\x02v")}, "-ERR Bad data format\r\n", nil},
+		// A string runs into the footer, as in Redis, but not past it.
+		{[]string{"RESTORE", "f", "0", withFooter("\x00\x02v")}, "+OK\r\n", []string{"RESTORE f 0 " + withFooter("\x00\x02v")}},
+		{[]string{"GET", "f"}, "$2\r\nv\n\r\n", nil},
+		{[]string{"RESTORE", "e", "0", withFooter("\x00\x20v")}, "-ERR Bad data format\r\n", nil},
 		{[]string{"RESTORE", "e", "0", withFooter("\x02\x00")}, "-ERR Bad data format\r\n", nil},
 		{[]string{"RESTORE", "e", "0", withFooter("\x0f\x00")}, "-ERR Bad data format\r\n", nil},
 		{[]string{"RESTORE", "e", "0", withFooter("\x63")}, "-ERR Bad data format\r\n", nil},

@@ -26,8 +26,9 @@ func (e *Encoder) Dump(v datatypes.Value) []byte {
 
 // Restore decodes a DUMP payload. It fails with ErrPayload if the footer
 // is wrong (verifyDumpPayload: any version up to Version is accepted), and
-// otherwise as DecodeValue does. Bytes between the object and the footer
-// are ignored, as Redis ignores them.
+// otherwise as DecodeValue does. As in Redis, the object is read from the
+// whole payload: bytes left before the footer are ignored, and an object
+// that runs into the footer takes its bytes.
 func Restore(payload []byte, lim datatypes.Limits) (datatypes.Value, error) {
 	if len(payload) < 10 {
 		return nil, ErrPayload
@@ -37,10 +38,6 @@ func Restore(payload []byte, lim datatypes.Limits) (datatypes.Value, error) {
 		binary.LittleEndian.Uint64(footer[2:]) != crc64Update(0, payload[:len(payload)-8]) {
 		return nil, ErrPayload
 	}
-	body := payload[:len(payload)-10]
-	if len(body) == 0 {
-		return nil, corrupt("no value type")
-	}
-	v, _, err := DecodeValue(body[0], body[1:], lim)
+	v, _, err := DecodeValue(payload[0], payload[1:], lim)
 	return v, err
 }
