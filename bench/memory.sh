@@ -5,9 +5,10 @@
 #      10-byte values (SET), then the same with a TTL on every key (SET
 #      ... EX 100000);
 #   2. the same per key for 100,000 hashes of 10 fields, sets of 10
-#      integers, sets of 10 strings of 8 bytes and lists of 10 elements
-#      of 8 bytes, and per element for one hash of 1,000,000 fields and
-#      one set of 1,000,000 members;
+#      integers, sets of 10 strings of 8 bytes, lists of 10 elements of 8
+#      bytes and sorted sets of 10 members of 8 bytes (integer scores up to
+#      10^7), and per element for one hash of 1,000,000 fields, one set of
+#      1,000,000 members and one sorted set of 1,000,000 members;
 #   3. with --keys10m (or CAIRN_BENCH_10M=1), per key for 10,000,000
 #      strings (about 1 GB for Redis, a few for cairn; several minutes);
 #   4. churn: the VmRSS with 1,000,000 strings loaded, then after a DEL of
@@ -184,8 +185,10 @@ growth "$(commas $small) hashes of 10 fields (bytes/key)" "$small" -mode hashes 
 growth "$(commas $small) sets of 10 integers (bytes/key)" "$small" -mode intsets -n "$small"
 growth "$(commas $small) sets of 10 strings (bytes/key)" "$small" -mode strsets -n "$small"
 growth "$(commas $small) lists of 10 elements (bytes/key)" "$small" -mode lists -n "$small"
+growth "$(commas $small) sorted sets of 10 members (bytes/key)" "$small" -mode zsets -n "$small"
 growth "1 hash of $(commas $keys) fields (bytes/field)" "$keys" -mode bighash -n "$keys"
 growth "1 set of $(commas $keys) members (bytes/member)" "$keys" -mode bigset -n "$keys"
+growth "1 sorted set of $(commas $keys) members (bytes/member)" "$keys" -mode bigzset -n "$keys"
 if [ "$big" = 1 ]; then
 	n=$((10000000 / scale))
 	growth "$(commas $n) strings, SET (bytes/key)" "$n" -mode strings -n "$n"

@@ -26,59 +26,9 @@ echo "building cmd/cairn..." >&2
 go build -o "$work/cairn" ./cmd/cairn
 go build -o "$work/txbench" ./bench/txbench
 
-# rps PORT PIPELINE ARGS... prints the requests per second redis-benchmark
-# measured, given -t TEST or a command to send as ARGS: the last line's,
-# since LRANGE_* first runs an LPUSH to fill the list.
-# Pipelined runs send 1,000,000 requests, so that each lasts about a
-# second, long enough to be steady.
-rps() {
-	local port=$1 pipeline=$2 requests=200000 before v
-	shift 2
-	[ "$pipeline" -gt 1 ] && requests=1000000
-	before=$(server_cpu "$port")
-	v=$("${on_client_cpu[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -n "$requests" -P "$pipeline" -q --csv "$@" 2>>"$work/benchmark.err" |
-		awk -F'","' 'NR > 1 { v = $2 } END { print v }')
-	echo "$v $(awk -v a="$before" -v b="$(server_cpu "$port")" -v n="$requests" -v t="$(getconf CLK_TCK)" \
-		'BEGIN { printf "%.2f", (b - a) / t * 1e6 / n }')"
-}
-
-# server_cpu PORT prints the CPU time (user and system, in clock ticks)
-# the server on PORT has used. Per request it is a steadier figure than
-# requests per second on a machine whose other work comes and goes.
-server_cpu() {
-	local pid=$cairn_pid
-	[ "$1" = "$redis_port" ] && pid=$redis_pid
-	awk '{ print $14 + $15 }' "/proc/$pid/stat"
-}
-
 # tps PORT prints the MULTI/EXEC transactions per second txbench measured,
 # or nothing if it failed (its error is reported with redis-benchmark's).
 tps() { "${on_client_cpu[@]}" "$work/txbench" -addr "127.0.0.1:$1" -clients 50 -n 100000 2>>"$work/benchmark.err" | awk '{ print $1 }' || true; }
-
-# has_command PORT NAME succeeds if the server knows the command.
-has_command() { [ -n "$(redis-cli -p "$1" COMMAND INFO "$2" | tr -d '\n')" ]; }
-
-# compare LABEL PIPELINE CAIRN_HAS MEASURE ARGS... prints a table row:
-# MEASURE PORT ARGS... run against redis, then against cairn unless
-# CAIRN_HAS is false. Who goes first alternates from row to row, so that
-# neither always runs on a machine warmed (or disturbed) by the other.
-turn=0
-compare() {
-	local label=$1 pipeline=$2 cairn_has=$3 measure=$4 r c=''
-	shift 4
-	if ((turn++ % 2 == 0)); then
-		r=$($measure "$redis_port" "$@")
-		! $cairn_has || c=$($measure "$cairn_port" "$@")
-	else
-		! $cairn_has || c=$($measure "$cairn_port" "$@")
-		r=$($measure "$redis_port" "$@")
-	fi
-	local rr=${r%% *} cr=${c%% *} ru=- cu=-
-	[[ $r == *' '* ]] && ru=${r#* }
-	[[ $c == *' '* ]] && cu=${c#* }
-	printf '%-20s %8s %14s %14s %12s %10s %10s %12s\n' "$label" "$pipeline" "${rr:--}" "${cr:--}" "$(ratio "$cr" "${rr:-0}")" \
-		"$ru" "$cu" "$(ratio "$([ "$cu" = - ] || echo "$cu")" "$([ "$ru" = - ] && echo 0 || echo "$ru")")"
-}
 
 start_servers
 # The script EVALSHA runs, loaded into both servers: its SHA1 names it on

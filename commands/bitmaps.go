@@ -91,6 +91,7 @@ func setbitCommand(c *Ctx) {
 	}
 	i := int(off >> 3)
 	var b []byte
+	grew := !found || i >= s.Len()
 	if found {
 		b = s.WritableBits(i + 1)
 	} else {
@@ -106,8 +107,11 @@ func setbitCommand(c *Ctx) {
 	if !found {
 		c.DB.Set(key, datatypes.AdoptRawString(b))
 	}
-	// Redis records every SETBIT, changed or not: the value became raw.
-	c.Propagate()
+	// As Redis 7.0: an unchanged bit of a string long enough is no write
+	// (no WATCH touched, nothing recorded), though the value became raw.
+	if grew || (old != 0) != (on == 1) {
+		c.Propagate()
+	}
 	if old != 0 {
 		c.W.Int(1)
 	} else {
@@ -315,7 +319,7 @@ func bitopCommand(c *Ctx) {
 	bitop(op, res, srcs)
 	c.DB.Set(dest, datatypes.AdoptRawString(res))
 	// Replayed as it ran, from the same sources; WATCH sees the
-	// destination change only (writesFirstKeyOnly).
+	// destination change only (writtenKeys).
 	c.Propagate()
 	c.W.Int(int64(size))
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -119,10 +120,12 @@ func TestBitmapReplay(t *testing.T) {
 			if err := newTestEngine(replayed).Apply(log); err != nil {
 				t.Fatal(err)
 			}
-			got := dumpKeyspace(replayed)
+			// A SETBIT that changes no bit records nothing, as in Redis,
+			// yet leaves the string raw: string encodings may differ.
+			got := stringEncodings.ReplaceAllString(dumpKeyspace(replayed), "string")
 			replayed.Unlock()
 			ks.Lock()
-			want := dumpKeyspace(ks)
+			want := stringEncodings.ReplaceAllString(dumpKeyspace(ks), "string")
 			ks.Unlock()
 			if got != want {
 				t.Fatalf("replayed state differs (%d effects)\nreplayed:\n%.3000s\noriginal:\n%.3000s", len(log), got, want)
@@ -130,6 +133,8 @@ func TestBitmapReplay(t *testing.T) {
 		})
 	}
 }
+
+var stringEncodings = regexp.MustCompile(`string/(raw|embstr|int)`)
 
 // bitmapsOnly keeps the effects of the bitmap commands (and the SETs and
 // DELs they rely on), which must replay whatever proto-max-bulk-len is.

@@ -8,22 +8,22 @@ import (
 	"github.com/cairn-db/cairn/resp"
 )
 
-// Blocking list commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), as
-// Redis's blocked.c:
+// Blocking list and sorted set commands (BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP), as Redis's blocked.c:
 //
-//   - A handler that finds nothing to pop calls Ctx.block, which records
+//   - A handler that finds nothing to pop calls block, which records
 //     the client as a waiter on each of its keys and writes no reply.
 //   - Exec, once the command is over, flushes the replies of the commands
 //     before it in the pipeline and parks the client's connection
 //     goroutine with the keyspace lock released (waitUnblocked), watching
 //     the socket so that a client that goes away leaves at once.
-//   - A command that creates a list a client waits for (a push, LMOVE,
-//     RENAME, MOVE, COPY, SWAPDB, or EXEC or a script doing any of these)
-//     makes the key ready. When the top-level command is over, Exec
+//   - A command that creates a list or sorted set a client waits for (a
+//     push, LMOVE, ZADD, RENAME, MOVE, COPY, SWAPDB, or EXEC or a script
+//     doing any of these) makes the key ready. When the top-level command is over, Exec
 //     serves the waiters of each ready key in the order they blocked
 //     (serveReady): their pop runs under the lock as their own command,
 //     replying into their writer and recording the non-blocking form as
-//     the effect, until the list is empty. Their goroutine then wakes and
+//     the effect, until the value is empty. Their goroutine then wakes and
 //     sends the reply.
 //   - A timeout, CLIENT UNBLOCK, CLIENT KILL, the connection closing and
 //     the server stopping end the wait too.
@@ -37,7 +37,7 @@ type blockKey struct {
 	key string
 }
 
-// waiter is a client blocked by a list command. Guarded by the keyspace
+// waiter is a client blocked by a list or sorted set command. Guarded by the keyspace
 // lock, except the channels.
 type waiter struct {
 	cl  *Client
@@ -48,10 +48,11 @@ type waiter struct {
 	keys []waitedKey
 	// deadline is when the wait times out; zero for never.
 	deadline time.Time
-	// serve pops for the waiter from the non-empty list l at key, replies
-	// and records the effect, as the command would have if the list had
-	// been there.
-	serve func(c *Ctx, key []byte, l *datatypes.List)
+	// serve pops for the waiter from v, the value at key, replies and
+	// records the effect, as the command would have if the value had been
+	// there, and reports true; it reports false, doing nothing, if v is not
+	// a non-empty value of the type the waiter waits for.
+	serve func(c *Ctx, key []byte, v datatypes.Value) bool
 	// done is set when the wait is over: served, unblocked or given up.
 	done bool
 	// woken is closed when another client ended the wait (served it or
@@ -86,17 +87,32 @@ func (c *Ctx) mayBlock() bool {
 	return cl.Flush != nil && cl.Watch != nil && !cl.InExec()
 }
 
-// block makes the client wait for one of keys to hold a list, until
-// deadline (zero for ever); serve will pop for it. The caller has checked
-// mayBlock and writes no reply.
-func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []byte, l *datatypes.List)) {
+// poppable is a value a blocking command pops from: a list or a sorted
+// set.
+type poppable interface {
+	datatypes.Value
+	Len() int
+}
+
+// block makes the client wait for one of keys to hold a non-empty T (a
+// list or a sorted set), until deadline (zero for ever); serve will pop
+// for it. The caller has checked mayBlock and writes no reply.
+func block[T poppable](c *Ctx, keys [][]byte, deadline time.Time, serve func(c *Ctx, key []byte, v T)) {
 	b := &c.Engine.blocking
 	if b.queues == nil {
 		b.queues = map[blockKey]*list.List{}
 		b.readySet = map[blockKey]struct{}{}
 	}
-	w := &waiter{cl: c.Client, cmd: c.Cmd, db: c.DB.Index(), deadline: deadline, serve: serve,
+	w := &waiter{cl: c.Client, cmd: c.Cmd, db: c.DB.Index(), deadline: deadline,
 		woken: make(chan struct{}), gone: make(chan struct{})}
+	w.serve = func(c *Ctx, key []byte, v datatypes.Value) bool {
+		t, ok := v.(T)
+		if !ok || t.Len() == 0 {
+			return false
+		}
+		serve(c, key, t)
+		return true
+	}
 next:
 	for _, key := range keys {
 		bk := blockKey{db: w.db, key: string(key)}
@@ -197,8 +213,10 @@ func (e *Engine) serveReady() {
 }
 
 // serveKey serves the waiters of bk in the order they blocked while the
-// key holds a non-empty list. A waiter whose client was killed or whose
-// connection failed is skipped: its goroutine removes it.
+// key holds a non-empty value of the type they wait for; a waiter for
+// another type (BLPOP and BZPOPMIN on one key) stays blocked. A waiter
+// whose client was killed or whose connection failed is skipped: its
+// goroutine removes it.
 func (e *Engine) serveKey(bk blockKey) {
 	q := e.blocking.queues[bk]
 	if q == nil {
@@ -214,14 +232,16 @@ func (e *Engine) serveKey(bk blockKey) {
 			continue
 		}
 		v, found := db.LookupWrite(key)
-		l, isList := v.(*datatypes.List)
-		if !found || !isList || l.Len() == 0 {
+		if !found {
 			return
 		}
 		c := &Ctx{Engine: e, Client: w.cl, DB: db, W: &w.cl.W, Cmd: w.cmd}
-		w.serve(c, key, l)
+		if !w.serve(c, key, v) {
+			el = next
+			continue
+		}
 		// Served as a command: what it changed is written back now, before
-		// the next waiter looks the list up.
+		// the next waiter looks the value up.
 		e.KS.FlushDirty()
 		e.unblock(w)
 		close(w.woken)

@@ -72,6 +72,10 @@ type Command struct {
 	Since      string
 	Complexity string
 	Summary    string
+	// DeprecatedSince and ReplacedBy mark a deprecated command in COMMAND
+	// DOCS (doc_flags "deprecated").
+	DeprecatedSince string
+	ReplacedBy      string
 	// Syntax is the argument list in redis.io's notation, for example
 	// "key value [NX | XX]"; COMMAND DOCS and redis-cli's hints derive
 	// from it.
@@ -146,6 +150,8 @@ func newTable(s *scripter) Table {
 		persistenceCommands(),
 		hyperloglogCommands(),
 		zsetCommands(),
+		sortCommands(),
+		geoCommands(),
 		dumpCommands(),
 	}
 	t := Table{}

@@ -45,7 +45,7 @@ func connectionCommands() []*Command {
 				"list": {Arity: -2, Flags: clientAdm, Group: "connection", Since: "2.4.0",
 					Complexity: "O(N) where N is the number of client connections",
 					Summary:    "Get the list of client connections",
-					Syntax:     "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+					Syntax:     "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [id: ID client-id [client-id ...]]",
 					Run:        clientListCommand},
 				"no-evict": {Arity: 3, Flags: clientAdm, Group: "connection", Since: "7.0.0", Complexity: "O(1)",
 					Summary: "Set client eviction mode for the current connection",

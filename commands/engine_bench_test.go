@@ -22,6 +22,13 @@ func BenchmarkExec(b *testing.B) {
 		{"INCR", func(i int) [][]byte { return bytesArgs([]string{"INCR", "counter"}) }},
 		{"LPUSH", func(i int) [][]byte { return bytesArgs([]string{"LPUSH", "list", "xxx"}) }},
 		{"HSET", func(i int) [][]byte { return bytesArgs([]string{"HSET", "hash", fmt.Sprint("f", i%keys), "xxx"}) }},
+		{"ZADD", func(i int) [][]byte {
+			return bytesArgs([]string{"ZADD", "zset", fmt.Sprint(i % 997), fmt.Sprint("m", i%keys)})
+		}},
+		{"ZINCRBY", func(i int) [][]byte { return bytesArgs([]string{"ZINCRBY", "zi", "1", fmt.Sprint("m", i%1000)}) }},
+		{"ZRANGE_100", func(i int) [][]byte { return bytesArgs([]string{"ZRANGE", "z1000", "0", "99", "WITHSCORES"}) }},
+		{"PFADD", func(i int) [][]byte { return bytesArgs([]string{"PFADD", "hll", fmt.Sprint("element:", i)}) }},
+		{"SETBIT", func(i int) [][]byte { return bytesArgs([]string{"SETBIT", "bits", "999999", "1"}) }},
 		// The SHA1 of the script loaded below.
 		{"EVALSHA", func(i int) [][]byte {
 			return bytesArgs([]string{"EVALSHA", "8cd00688c05c46bde4a2e60658ef20a2e5c0b248", "1", "counter", "1"})
@@ -38,6 +45,13 @@ func BenchmarkExec(b *testing.B) {
 			e.Exec(cl, bytesArgs([]string{"SCRIPT", "LOAD", "return redis.call('INCRBY', KEYS[1], ARGV[1])"}))
 			for i := range keys {
 				e.Exec(cl, bytesArgs([]string{"SET", fmt.Sprint("key:", i), "xxx"}))
+			}
+			for i := range 1000 {
+				e.Exec(cl, bytesArgs([]string{"ZADD", "z1000", fmt.Sprint(i * 7 % 1000), fmt.Sprint("member:", i)}))
+			}
+			// A dense HLL, as PFADD makes it after a few thousand elements.
+			for i := range 5000 {
+				e.Exec(cl, bytesArgs([]string{"PFADD", "hll", fmt.Sprint("seed:", i)}))
 			}
 			// Build the requests beforehand: the server gets fresh
 			// argument slices from redcon for every command.

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/cairn-db/cairn/datatypes"
-	"github.com/cairn-db/cairn/glob"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -44,6 +43,7 @@ func hashCommands() []*Command {
 		{Name: "hmset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "hash", Since: "2.0.0", Complexity: "O(N) where N is the number of fields being set.",
 			Summary: "Set multiple hash fields to multiple values", Syntax: "key <field value [field value ...]>",
+			DeprecatedSince: "4.0.0", ReplacedBy: "`HSET` with multiple field-value pairs",
 			Run: hmsetCommand},
 		{Name: "hrandfield", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "hash", Since: "6.2.0", Complexity: "O(N) where N is the number of fields returned",
@@ -309,9 +309,10 @@ func hincrbyCommand(c *Ctx) {
 		h = datatypes.NewHash()
 		c.DB.Set(key, h)
 	}
-	if _, changed := setField(h, c.Limits(), field, strconv.AppendInt(nil, n, 10)); changed {
-		c.Propagate()
-	}
+	// Recorded even when the value stays (an increment of 0): Redis's
+	// HINCRBY always counts as a write, for WATCH too.
+	setField(h, c.Limits(), field, strconv.AppendInt(nil, n, 10))
+	c.Propagate()
 	c.W.Int(n)
 }
 
@@ -350,10 +351,10 @@ func hincrbyfloatCommand(c *Ctx) {
 		c.DB.Set(key, h)
 	}
 	// The effect is an HSET of the printed result, so that a replay does
-	// not depend on how the sum was computed.
-	if _, changed := setField(h, c.Limits(), field, val); changed {
-		c.Emit([]byte("HSET"), key, field, val)
-	}
+	// not depend on how the sum was computed; recorded even when the value
+	// stays, as HINCRBY.
+	setField(h, c.Limits(), field, val)
+	c.Emit([]byte("HSET"), key, field, val)
 	c.W.Bulk(val)
 }
 
@@ -428,27 +429,13 @@ func hrandfieldWithCount(c *Ctx, count int64, withValues bool) {
 }
 
 func hscanCommand(c *Ctx) {
-	cursor, ok := parseCollectionScanCursor(c)
-	if !ok {
-		return
-	}
-	h, found, ok := lookupHash(c, c.Args[1])
-	switch {
-	case !ok:
-		return
-	case !found:
-		writeScanReply(c, 0, nil)
-		return
-	}
-	o, ok := parseScanOptions(c, cursor, 3, false)
-	if !ok {
-		return
-	}
-	var items [][]byte
-	next := h.Scan(o.cursor, o.count, func(f, v []byte) {
-		if o.pattern == nil || glob.Match(o.pattern, f, false) {
-			items = append(items, append([]byte(nil), f...), append([]byte(nil), v...))
-		}
+	scanCollection(c, func(h *datatypes.Hash, o scanOptions) (uint64, [][]byte) {
+		var items [][]byte
+		next := h.Scan(o.cursor, o.count, func(f, v []byte) {
+			if o.matches(f) {
+				items = append(items, bytes.Clone(f), bytes.Clone(v))
+			}
+		})
+		return next, items
 	})
-	writeScanReply(c, next, items)
 }

@@ -430,6 +430,9 @@ func writeDocs(w *resp.Writer, cmd *Command, group string) {
 			n++
 		}
 	}
+	if cmd.DeprecatedSince != "" {
+		n += 3
+	}
 	if len(args) > 0 {
 		n++
 	}
@@ -450,6 +453,14 @@ func writeDocs(w *resp.Writer, cmd *Command, group string) {
 	if cmd.Complexity != "" {
 		w.BulkString("complexity")
 		w.BulkString(cmd.Complexity)
+	}
+	if cmd.DeprecatedSince != "" {
+		w.BulkString("doc_flags")
+		writeStatusSet(w, []string{"deprecated"})
+		w.BulkString("deprecated_since")
+		w.BulkString(cmd.DeprecatedSince)
+		w.BulkString("replaced_by")
+		w.BulkString(cmd.ReplacedBy)
 	}
 	if len(args) > 0 {
 		_, hasKeySpec := keySpecOf(cmd)

@@ -427,10 +427,10 @@ func argNames(args []*rawReply) string {
 func TestSyntaxRoundTripRedis(t *testing.T) {
 	rc := dialRaw(t, testutil.StartRedis(t))
 	srv := testutil.StartCairn(t, nil)
-	groups := []string{"generic", "string", "list", "set", "hash", "connection", "server"}
+	groups := []string{"generic", "string", "list", "set", "hash", "sorted-set", "geo", "connection", "server"}
 	// Redis declarations the notation cannot tell apart from others.
 	unwritable := map[string]string{
-		"migrate":       `"KEYS key [key ...]" is a block elsewhere (CLIENT LIST ID); the empty-string token`,
+		"migrate":       "the empty-string token",
 		"module|loadex": `"[ARGS arg [arg ...]]" is repeated as a whole, not by its member`,
 		"config|get":    "a block of one member is written as that member; the hint is the same",
 	}
@@ -562,12 +562,18 @@ func writeSyntax(a map[string]*rawReply) string {
 			}
 		}
 	default:
-		if token != "" {
+		if token != "" && slices.Contains(flags, "multiple") && !slices.Contains(flags, "multiple_token") {
+			// "WEIGHTS weight [weight ...]": the token once.
+			unit = token + " " + unit + " [" + unit + " ...]"
+			flags = slices.DeleteFunc(flags, func(f string) bool { return f == "multiple" })
+		} else if token != "" {
 			unit = token + " " + unit
 		}
 	}
 	label := ""
-	if name := fieldStr(a, "name"); name != derived {
+	if name := fieldStr(a, "name"); name != derived || typ == "block" && token != "" && len(members) == 1 &&
+		members[0]["flags"] != nil && slices.Contains(members[0]["flags"].strs(), "multiple") {
+		// A label keeps "ID client-id [client-id ...]" a block.
 		label = name + ": "
 	}
 	if slices.Contains(flags, "multiple") {

@@ -45,6 +45,7 @@ func listCommands() []*Command {
 			Syntax:  "key [key ...] timeout", Run: func(c *Ctx) { blockingPop(c, listTail) }},
 		{Name: "brpoplpush", Arity: 4, Flags: block | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1,
 			Group: "list", Since: "2.2.0", Complexity: "O(1)", Summary: summaryBLMove,
+			DeprecatedSince: "6.2.0", ReplacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
 			Syntax: "source destination timeout", Run: brpoplpushCommand},
 		{Name: "lindex", Arity: 3, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "list", Since: "1.0.0", Summary: "Get an element from a list by its index",
@@ -98,8 +99,9 @@ func listCommands() []*Command {
 			Syntax: "key [count]", Run: func(c *Ctx) { popCommand(c, listTail) }},
 		{Name: "rpoplpush", Arity: 3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1,
 			Group: "list", Since: "1.2.0", Complexity: "O(1)",
-			Summary: "Remove the last element in a list, prepend it to another list and return it",
-			Syntax:  "source destination", Run: rpoplpushCommand},
+			Summary:         "Remove the last element in a list, prepend it to another list and return it",
+			DeprecatedSince: "6.2.0", ReplacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+			Syntax: "source destination", Run: rpoplpushCommand},
 		{Name: "rpush", Arity: -3, Flags: push, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "list", Since: "1.0.0", Complexity: complexityPush, Summary: "Append one or multiple elements to a list",
 			Syntax: "key element [element ...]", Run: func(c *Ctx) { pushCommand(c, listTail, false) }},
@@ -588,17 +590,19 @@ func rpoplpushCommand(c *Ctx) {
 	}
 }
 
-// mpopArgs are LMPOP's and BLMPOP's parsed arguments.
-type mpopArgs struct {
+// mpopArgs are the parsed arguments of LMPOP and BLMPOP (W is the list
+// end) and of ZMPOP and BZMPOP (W is MIN or MAX).
+type mpopArgs[W any] struct {
 	keys  [][]byte
-	where listEnd
+	where W
 	count int
 }
 
-// parseMpop parses numkeys key [key ...] LEFT|RIGHT [COUNT count] from
-// argument i on, with Redis's checks in Redis's order.
-func parseMpop(c *Ctx, i int) (mpopArgs, bool) {
-	var a mpopArgs
+// parseMpop parses numkeys key [key ...] where [COUNT count] from
+// argument i on, with Redis's checks in Redis's order; parseWhere reads
+// the end to pop from (LEFT|RIGHT or MIN|MAX).
+func parseMpop[W any](c *Ctx, i int, parseWhere func([]byte) (W, bool)) (mpopArgs[W], bool) {
+	var a mpopArgs[W]
 	numkeys, ok := resp.ParseInt(c.Args[i])
 	if !ok || numkeys < 1 {
 		c.W.Error(resp.ErrNumKeysPositive)
@@ -611,7 +615,7 @@ func parseMpop(c *Ctx, i int) (mpopArgs, bool) {
 	}
 	whereIdx += int(numkeys)
 	a.keys = c.Args[i+1 : whereIdx]
-	if a.where, ok = parseListEnd(c.Args[whereIdx]); !ok {
+	if a.where, ok = parseWhere(c.Args[whereIdx]); !ok {
 		c.W.Error(resp.ErrSyntax)
 		return a, false
 	}
@@ -682,7 +686,7 @@ func firstNonEmpty(c *Ctx, keys [][]byte) (key []byte, l *datatypes.List, ok boo
 }
 
 func lmpopCommand(c *Ctx) {
-	a, ok := parseMpop(c, 1)
+	a, ok := parseMpop(c, 1, parseListEnd)
 	if !ok {
 		return
 	}
@@ -770,12 +774,12 @@ func blockingPop(c *Ctx, end listEnd) {
 	case !c.mayBlock():
 		c.W.NullArray()
 	default:
-		c.block(keys, deadline, serve)
+		block(c, keys, deadline, serve)
 	}
 }
 
 func blmpopCommand(c *Ctx) {
-	a, ok := parseMpop(c, 2)
+	a, ok := parseMpop(c, 2, parseListEnd)
 	if !ok {
 		return
 	}
@@ -795,7 +799,7 @@ func blmpopCommand(c *Ctx) {
 	case !c.mayBlock():
 		c.W.NullArray()
 	default:
-		c.block(a.keys, deadline, serve)
+		block(c, a.keys, deadline, serve)
 	}
 }
 
@@ -816,7 +820,7 @@ func blockingMove(c *Ctx, from, to listEnd, deadline time.Time, effect func(c *C
 		c.W.Null()
 	default:
 		dst = append([]byte(nil), dst...)
-		c.block([][]byte{src}, deadline, func(c *Ctx, key []byte, _ *datatypes.List) {
+		block(c, [][]byte{src}, deadline, func(c *Ctx, key []byte, _ *datatypes.List) {
 			if listMove(c, key, dst, from, to) {
 				effect(c)
 			}

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -618,23 +619,19 @@ func sdiffstoreCommand(c *Ctx) {
 	}
 }
 
-// parseCollectionScanCursor parses the cursor of SSCAN and HSCAN, which
-// Redis checks before looking the key up; it parses their options only
-// once it has found the key (parseScanOptions).
-func parseCollectionScanCursor(c *Ctx) (uint64, bool) {
+// scanCollection is SSCAN, HSCAN and ZSCAN on the T at the key: Redis
+// checks the cursor before looking the key up, and parses the options
+// only once it has found the key; step scans from the cursor and returns
+// the next cursor and the items matched (members, or field-value and
+// member-score pairs).
+func scanCollection[T datatypes.Value](c *Ctx, step func(v T, o scanOptions) (uint64, [][]byte)) {
 	cursor, ok := parseScanCursor(c.Args[2])
 	if !ok {
 		c.W.Error(resp.ErrCursor)
-	}
-	return cursor, ok
-}
-
-func sscanCommand(c *Ctx) {
-	cursor, ok := parseCollectionScanCursor(c)
-	if !ok {
 		return
 	}
-	s, found, ok := lookupSet(c, c.Args[1])
+	v, found := c.DB.Lookup(c.Args[1])
+	t, found, ok := asType[T](c, v, found)
 	switch {
 	case !ok:
 		return
@@ -646,11 +643,23 @@ func sscanCommand(c *Ctx) {
 	if !ok {
 		return
 	}
-	var members [][]byte
-	next := s.Scan(o.cursor, o.count, func(m []byte) {
-		if o.pattern == nil || glob.Match(o.pattern, m, false) {
-			members = append(members, append([]byte(nil), m...))
-		}
+	next, items := step(t, o)
+	writeScanReply(c, next, items)
+}
+
+// matches reports whether a member or field matches the MATCH pattern.
+func (o *scanOptions) matches(m []byte) bool {
+	return o.pattern == nil || glob.Match(o.pattern, m, false)
+}
+
+func sscanCommand(c *Ctx) {
+	scanCollection(c, func(s *datatypes.Set, o scanOptions) (uint64, [][]byte) {
+		var members [][]byte
+		next := s.Scan(o.cursor, o.count, func(m []byte) {
+			if o.matches(m) {
+				members = append(members, bytes.Clone(m))
+			}
+		})
+		return next, members
 	})
-	writeScanReply(c, next, members)
 }

@@ -41,6 +41,7 @@ func stringCommands() []*Command {
 			Syntax: "key start end", Run: getrangeCommand},
 		{Name: "getset", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Set the string value of a key and return its old value",
+			DeprecatedSince: "6.2.0", ReplacedBy: "`SET` with the `!GET` argument",
 			Syntax: "key value", Run: getsetCommand},
 		{Name: "incr", Arity: 2, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "string", Since: "1.0.0", Complexity: "O(1)", Summary: "Increment the integer value of a key by one",
@@ -87,6 +88,7 @@ func stringCommands() []*Command {
 			Syntax: "key", Run: strlenCommand},
 		{Name: "substr", Arity: 4, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "string", Since: "1.0.0", Complexity: complexityGetRange, Summary: "Get a substring of the string stored at a key",
+			DeprecatedSince: "2.0.0", ReplacedBy: "`GETRANGE`",
 			Syntax: "key start end", Run: getrangeCommand},
 	}
 }

@@ -371,14 +371,14 @@ func (b argBuilder) group(n *synNode) (*docArg, error) {
 	var a *docArg
 	if len(n.alts) == 1 {
 		var err error
-		if a, err = b.seq(n.alts[0]); err != nil {
+		if a, err = b.seq(n.alts[0], n.label != ""); err != nil {
 			return nil, err
 		}
 	} else {
 		a = &docArg{Type: argOneOf}
 		names := make([]string, len(n.alts))
 		for i, alt := range n.alts {
-			m, err := b.seq(alt)
+			m, err := b.seq(alt, false)
 			if err != nil {
 				return nil, err
 			}
@@ -401,8 +401,11 @@ func (b argBuilder) group(n *synNode) (*docArg, error) {
 }
 
 // seq makes one argument of a sequence of items: the item itself, a
-// token given to the argument after it, or a block.
-func (b argBuilder) seq(seq []*synNode) (*docArg, error) {
+// token given to the argument after it, or a block. A token before a
+// repeated argument is that argument's ("WEIGHTS weight [weight ...]")
+// unless the group is labeled, which makes a block of them ("[id: ID
+// client-id [client-id ...]]").
+func (b argBuilder) seq(seq []*synNode, labeled bool) (*docArg, error) {
 	if len(seq) == 1 {
 		return b.node(seq[0])
 	}
@@ -421,8 +424,8 @@ func (b argBuilder) seq(seq []*synNode) (*docArg, error) {
 		}
 		members[i] = m
 	}
-	if m := members[0]; token != "" && len(members) == 1 &&
-		m.Token == "" && m.Type != argPureToken && !m.Optional && !m.Multiple {
+	if m := members[0]; token != "" && len(members) == 1 && m.Token == "" && m.Type != argPureToken &&
+		!m.Optional && (!m.Multiple || !labeled && m.Type != argBlock) {
 		m.Token = token
 		return m, nil
 	}
@@ -443,8 +446,22 @@ func (b argBuilder) seq(seq []*synNode) (*docArg, error) {
 // Redis's command docs type them.
 func argTypeFor(cmd *Command) func(name string) string {
 	return func(name string) string {
+		if cmd.Group == "sorted-set" {
+			switch {
+			case name == "score",
+				(name == "min" || name == "max") && (strings.Contains(cmd.Name, "score") || cmd.Name == "zcount"):
+				return argDouble
+			case name == "weight":
+				// As Redis's docs type WEIGHTS, though weights are floats.
+				return argInteger
+			case (name == "start" || name == "stop") && cmd.Name == "zrange":
+				// Ranks, scores or lex bounds, as BYSCORE and BYLEX say.
+				return argString
+			}
+		}
 		switch {
 		case name == "key" || strings.HasSuffix(name, "key") || name == "source" || name == "destination" ||
+			name == "src" || name == "dst" ||
 			len(name) > 3 && strings.HasPrefix(name, "key") && strings.Trim(name[3:], "0123456789") == "":
 			return argKey
 		case strings.HasPrefix(name, "unix-time"):
@@ -454,6 +471,9 @@ func argTypeFor(cmd *Command) func(name string) string {
 		case cmd.Group == "bitmap" && (name == "bit" || name == "value"):
 			// SETBIT's and BITFIELD's values, BITPOS's bit.
 			return argInteger
+		case cmd.Group == "geo" && (name == "longitude" || name == "latitude" || name == "radius" ||
+			name == "width" || name == "height"):
+			return argDouble
 		case name == "increment" && strings.Contains(cmd.Name, "float"),
 			name == "timeout" && cmd.Flags&FlagBlocking != 0:
 			return argDouble

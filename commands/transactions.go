@@ -436,25 +436,28 @@ func (e *Engine) effectKeys(ef keyspace.Effect, key func(db int, k []byte), whol
 				return
 			}
 		}
-		pos := cmd.KeyPositions(args)
-		if writesFirstKeyOnly(cmd.Name) && len(pos) > 1 {
-			pos = pos[:1]
-		}
-		for _, p := range pos {
+		for _, p := range writtenKeys(cmd.Name, cmd.KeyPositions(args)) {
 			key(ef.DB, args[p])
 		}
 	}
 }
 
-// writesFirstKeyOnly lists the commands recorded as they are that store
-// in their first key a result computed from other keys, which they only
-// read: Redis touches the destination alone.
-func writesFirstKeyOnly(name string) bool {
-	switch name {
-	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop":
-		return true
+// writtenKeys narrows the key positions of an effect recorded as it ran
+// to the keys it writes. The commands that store a result computed from
+// other keys, which they only read, touch the destination alone, as Redis
+// does: their first key, or SORT's STORE destination, its last.
+func writtenKeys(name string, pos []int) []int {
+	if len(pos) < 2 {
+		return pos
 	}
-	return false
+	switch name {
+	case "sinterstore", "sunionstore", "sdiffstore", "pfmerge", "bitop",
+		"zunionstore", "zinterstore", "zdiffstore", "zrangestore", "geosearchstore":
+		return pos[:1]
+	case "sort":
+		return pos[len(pos)-1:]
+	}
+	return pos
 }
 
 // dbArg parses a database number of an effect that is in range.

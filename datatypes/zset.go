@@ -31,20 +31,21 @@ import (
 // pointer-free byte runs, so the collector has about one pointer per 25
 // members to scan.
 //
-// Scores are never NaN (Add refuses one); -inf, +inf and -0 are kept as
-// given. -0 and 0 are equal for ordering (members decide), as in Redis.
+// Scores are never NaN (Add refuses one); -inf and +inf are kept as
+// given, -0 by a skiplist only (a listpack stores 0, as Redis's does).
+// -0 and 0 are equal for ordering (members decide), as in Redis.
 //
 // Conversion rules (t_zset.c, redis-server 7.0):
 //   - NewZSet starts as a listpack; NewZSetSized picks the encoding from a
 //     size and member length as zsetTypeCreate does (ZADD on a new key:
 //     size 1 and the first member's length; ZRANGESTORE: the result's
-//     length; ZUNIONSTORE and the like: create a skiplist, then call
-//     ConvertToListpackIfFits).
+//     length; ZUNIONSTORE and the like: the result's length and longest
+//     member, as zsetConvertToListpackIfNeeded decides).
 //   - Adding a new member that makes Len exceed ZSetMaxListpackEntries, or
 //     is longer than ZSetMaxListpackValue, converts to skiplist before
 //     the add. Updating the score of a member never converts.
-//   - Removing members never converts back; only ConvertToListpackIfFits
-//     does.
+//   - Removing members never converts back; SORT converts a listpack to
+//     a skiplist (ConvertToSkiplist), as Redis's sortCommandGeneric does.
 //
 // Byte slices returned by a ZSet are valid until its next modification,
 // and must not be modified, nor passed back to a method that modifies it.
@@ -260,8 +261,13 @@ func (z *ZSet) update(member []byte, cur, score float64) {
 	z.lpInsert(member, score)
 }
 
-// lpInsert puts a new entry in the listpack, in order.
+// lpInsert puts a new entry in the listpack, in order. A score of -0
+// becomes 0, as Redis's listpack stores an integral score as an integer
+// (double2ll): only a skiplist keeps -0.
 func (z *ZSet) lpInsert(member []byte, score float64) {
+	if score == 0 {
+		score = 0
+	}
 	off, _ := zprefix(z.lp, &zpred{kind: predKey, score: score, member: member})
 	entry := make([]byte, zentrySize(member, score))
 	putZEntry(entry, member, score)
@@ -293,33 +299,12 @@ func (z *ZSet) convert() {
 	*z = ZSet{tree: bd.finish(), dict: d}
 }
 
-// ConvertToListpackIfFits turns a skiplist back into a listpack if it has
-// at most ZSetMaxListpackEntries members, none longer than
-// ZSetMaxListpackValue, as Redis's zsetConvertToListpackIfNeeded does
-// after ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE.
-func (z *ZSet) ConvertToListpackIfFits(lim Limits) {
-	if z.tree == nil || z.Len() > lim.ZSetMaxListpackEntries {
-		return
+// ConvertToSkiplist turns a listpack into a skiplist, as SORT does to
+// every sorted set it reads (Redis's sortCommand calls zsetConvert).
+func (z *ZSet) ConvertToSkiplist() {
+	if z.tree == nil {
+		z.convert()
 	}
-	size := 0
-	for m, s := range z.All() {
-		if len(m) > lim.ZSetMaxListpackValue {
-			return
-		}
-		size += zentrySize(m, s)
-	}
-	if size > listpackSafetyLimit {
-		return
-	}
-	lp := make([]byte, 0, size)
-	for m, s := range z.All() {
-		lp = appendZEntry(lp, m, s)
-	}
-	n := z.Len()
-	if n == 0 {
-		lp = nil
-	}
-	*z = ZSet{lp: lp, n: n}
 }
 
 // Remove deletes member and reports whether it was there (ZREM).
@@ -387,29 +372,64 @@ func (z *ZSet) ScoreSpan(r ScoreRange) (start, end int) {
 	return start, max(start, end)
 }
 
-// LexSpan returns the ranks [start, end) of the members in r. Like
-// Redis's lex ranges, it supposes that all members have the same score;
-// otherwise the result is some run of members, as in Redis. It costs
-// O(log N) in a skiplist.
-func (z *ZSet) LexSpan(r LexRange) (start, end int) {
+// LexSpan returns the ranks [start, end) of the members in r, found as
+// Redis finds them walking forward (ZRANGEBYLEX, ZLEXCOUNT,
+// ZREMRANGEBYLEX) or, with reverse, backward (ZREVRANGEBYLEX). Like
+// Redis's lex ranges, it supposes that all members have the same score.
+// When they do not, a listpack gives Redis's answer (zzlFirstInLexRange
+// and zzlLastInLexRange: a run from the first member found, so the two
+// directions may differ); a skiplist gives some run, as Redis's does
+// (whose answer then depends on its random levels). It costs O(log N) in
+// a skiplist.
+func (z *ZSet) LexSpan(r LexRange, reverse bool) (start, end int) {
 	if r.empty() {
 		return 0, 0
+	}
+	if z.tree == nil {
+		return z.lpLexSpan(r, reverse)
 	}
 	lo := zpred{kind: predLex, member: r.Min.Member, orEq: r.Min.Ex, inf: r.Min.Inf}
 	if r.Min.Inf > 0 {
 		return 0, 0
 	}
 	hi := zpred{kind: predLex, member: r.Max.Member, orEq: !r.Max.Ex, inf: r.Max.Inf}
-	if z.tree == nil {
-		// Redis walks a listpack from its first member >= min while
-		// members are <= max.
-		off, idx := zprefix(z.lp, &lo)
-		_, cnt := zprefix(z.lp[off:], &hi)
-		return idx, idx + cnt
-	}
 	start = z.tree.prefix(&lo)
 	end = z.tree.prefix(&hi)
 	return start, max(start, end)
+}
+
+// lpLexSpan is LexSpan for a listpack, walking it as Redis's zzl
+// functions do.
+func (z *ZSet) lpLexSpan(r LexRange, reverse bool) (start, end int) {
+	offs := zoffsets(z.lp, z.n)
+	member := func(i int) []byte {
+		m, _, _ := zentryAt(z.lp, offs[i])
+		return m
+	}
+	// zzlIsInLexRange: the last member >= min, the first <= max.
+	if len(offs) == 0 || !r.aboveMin(member(len(offs)-1)) || !r.belowMax(member(0)) {
+		return 0, 0
+	}
+	if reverse {
+		j := len(offs) - 1
+		for !r.belowMax(member(j)) {
+			j--
+		}
+		i := j
+		for i >= 0 && r.aboveMin(member(i)) {
+			i--
+		}
+		return i + 1, j + 1
+	}
+	i := 0
+	for !r.aboveMin(member(i)) {
+		i++
+	}
+	j := i
+	for j < len(offs) && r.belowMax(member(j)) {
+		j++
+	}
+	return i, j
 }
 
 // CountScore is the number of members whose score is in r (ZCOUNT).
@@ -420,7 +440,7 @@ func (z *ZSet) CountScore(r ScoreRange) int {
 
 // CountLex is the number of members in r (ZLEXCOUNT).
 func (z *ZSet) CountLex(r LexRange) int {
-	s, e := z.LexSpan(r)
+	s, e := z.LexSpan(r, false)
 	return e - s
 }
 
@@ -484,22 +504,30 @@ func (z *ZSet) Range(start, stop int, reverse bool, fn func(member []byte, score
 	}
 }
 
-// rangeSpan calls fn for count members of the span [start, end) after
-// skipping offset of them, from the start, or from the end with reverse
-// (ZRANGEBYSCORE's LIMIT; a negative count means all).
-func (z *ZSet) rangeSpan(start, end int, reverse bool, offset, count int, fn func([]byte, float64) bool) {
-	n := end - start - max(offset, 0)
+// LimitSpan applies ZRANGEBYSCORE's LIMIT offset count to the span of
+// ranks [start, end): the members to return are n from rank from, ranks
+// counting from the highest score with reverse. A negative count means
+// all; a negative offset gives nothing, as Redis's skipping loop runs off
+// the end.
+func (z *ZSet) LimitSpan(start, end int, reverse bool, offset, count int) (from, n int) {
+	n = end - start - offset
 	if count >= 0 {
 		n = min(n, count)
 	}
-	if n <= 0 {
-		return
+	if n <= 0 || offset < 0 {
+		return 0, 0
 	}
-	from := start + max(offset, 0)
+	from = start + offset
 	if reverse {
-		from = z.Len() - end + max(offset, 0)
+		from = z.Len() - end + offset
 	}
-	z.Range(from, from+n-1, reverse, fn)
+	return from, n
+}
+
+func (z *ZSet) rangeSpan(start, end int, reverse bool, offset, count int, fn func([]byte, float64) bool) {
+	if from, n := z.LimitSpan(start, end, reverse, offset, count); n > 0 {
+		z.Range(from, from+n-1, reverse, fn)
+	}
 }
 
 // RangeByScore calls fn for the members whose score is in r, in order or
@@ -512,7 +540,7 @@ func (z *ZSet) RangeByScore(r ScoreRange, reverse bool, offset, count int, fn fu
 
 // RangeByLex is RangeByScore for a lex range (ZRANGEBYLEX).
 func (z *ZSet) RangeByLex(r LexRange, reverse bool, offset, count int, fn func(member []byte, score float64) bool) {
-	s, e := z.LexSpan(r)
+	s, e := z.LexSpan(r, reverse)
 	z.rangeSpan(s, e, reverse, offset, count, fn)
 }
 
@@ -557,18 +585,6 @@ func (z *ZSet) DeleteSpan(start, end int) int {
 	return cnt
 }
 
-// DeleteRangeByRank removes the members of ranks start to stop,
-// normalized by NormRankRange (ZREMRANGEBYRANK), and returns how many.
-func (z *ZSet) DeleteRangeByRank(start, stop int) int { return z.DeleteSpan(start, stop+1) }
-
-// DeleteRangeByScore removes the members whose score is in r
-// (ZREMRANGEBYSCORE) and returns how many.
-func (z *ZSet) DeleteRangeByScore(r ScoreRange) int { return z.DeleteSpan(z.ScoreSpan(r)) }
-
-// DeleteRangeByLex removes the members in r (ZREMRANGEBYLEX) and returns
-// how many.
-func (z *ZSet) DeleteRangeByLex(r LexRange) int { return z.DeleteSpan(z.LexSpan(r)) }
-
 // PopMin removes and returns the count members of lowest score, lowest
 // first (ZPOPMIN); PopMax (ZPOPMAX) the highest, highest first.
 func (z *ZSet) PopMin(count int) []ZEntry { return z.pop(count, false) }
@@ -606,7 +622,8 @@ func (z *ZSet) RandomMember(rng *rand.Rand) ([]byte, float64, bool) {
 
 // RandomMembers implements ZRANDMEMBER's count as Redis 7.0 does, calling
 // fn for each chosen member: a negative count chooses -count members that
-// may repeat; a count at least Len gives every member, in order; a
+// may repeat; a count at least Len gives every member, highest score
+// first (Redis walks the set from its tail); a
 // smaller count gives that many distinct members: in order for a
 // listpack (selection sampling, Redis's lpRandomPairsUnique), in random
 // order for a skiplist. The slice fn gets is only valid during the call.
@@ -632,7 +649,7 @@ func (z *ZSet) RandomMembers(count int, rng *rand.Rand, fn func(member []byte, s
 			fn(at(rng.IntN(n)))
 		}
 	case count >= n:
-		for m, s := range z.All() {
+		for m, s := range z.Iter(0, true) {
 			fn(m, s)
 		}
 	case offs != nil:
@@ -648,4 +665,21 @@ func (z *ZSet) RandomMembers(count int, rng *rand.Rand, fn func(member []byte, s
 			fn(at(r))
 		}
 	}
+}
+
+// Scan implements ZSCAN: a listpack is returned whole, in order, with
+// cursor 0; a skiplist is walked by its table with Redis's reverse-binary
+// cursor. fn gets each member and its score; the slice is only valid
+// during the call.
+func (z *ZSet) Scan(cursor uint64, count int, fn func(member []byte, score float64)) uint64 {
+	if z.tree == nil {
+		for m, s := range z.All() {
+			fn(m, s)
+		}
+		return 0
+	}
+	return z.dict.scan(cursor, count, func(i int) {
+		m, v := z.dict.pair(i)
+		fn(m, scoreFromBits(v))
+	})
 }

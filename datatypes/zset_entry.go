@@ -16,8 +16,8 @@ import (
 //
 // score is uvarint(zigzag(i) << 1) when the score is an integer i with
 // |i| <= 2^53 (not -0), else the byte 0x01 then the float64's bits, little
-// endian. Scores are kept exactly, -0 included, as Redis's listpack (whose
-// d2string/strtod round trip is exact) and skiplist keep them.
+// endian. Scores are kept exactly, -0 included (a skiplist keeps it; the
+// listpack turns it into 0 before it gets here, as Redis's does).
 
 // zscoreFloat is the first byte of a score kept as float64 bits.
 const zscoreFloat = 0x01

@@ -153,10 +153,20 @@ func (r LexRange) empty() bool {
 }
 
 // Contains reports whether member is in r.
-func (r LexRange) Contains(member []byte) bool {
-	m := LexBound{Member: member}
-	lo, hi := cmpLex(m, r.Min), cmpLex(m, r.Max)
-	return (lo > 0 || (lo == 0 && !r.Min.Ex)) && (hi < 0 || (hi == 0 && !r.Max.Ex))
+func (r LexRange) Contains(member []byte) bool { return r.aboveMin(member) && r.belowMax(member) }
+
+// aboveMin reports whether member is at or above r's min, as Redis's
+// zslLexValueGteMin.
+func (r LexRange) aboveMin(member []byte) bool {
+	c := cmpLex(LexBound{Member: member}, r.Min)
+	return c > 0 || (c == 0 && !r.Min.Ex)
+}
+
+// belowMax reports whether member is at or below r's max
+// (zslLexValueLteMax).
+func (r LexRange) belowMax(member []byte) bool {
+	c := cmpLex(LexBound{Member: member}, r.Max)
+	return c < 0 || (c == 0 && !r.Max.Ex)
 }
 
 // NormRankRange turns ZRANGE's start and stop (negative counts from the

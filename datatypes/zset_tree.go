@@ -54,7 +54,7 @@ type zkid struct {
 }
 
 const (
-	zleafMax  = 512
+	zleafMax  = 256
 	zleafMin  = zleafMax / 4
 	zleafFill = zleafMax * 7 / 8
 	zinnerMax = 64

@@ -170,6 +170,8 @@ func dumpKeys(t testing.TB, c *redis.Client, keys []string) []keyState {
 				p.SMembers(pctx, k)
 			case "hash":
 				p.HGetAll(pctx, k)
+			case "zset":
+				p.Do(pctx, "ZRANGE", k, 0, -1, "WITHSCORES")
 			default:
 				t.Fatalf("key %q has type %q", k, s.Type)
 			}
@@ -189,6 +191,8 @@ func dumpKeys(t testing.TB, c *redis.Client, keys []string) []keyState {
 				slices.Sort(v)
 			}
 			states[i].Value = fmt.Sprintf("%q", v)
+		case *redis.Cmd:
+			states[i].Value = fmt.Sprintf("%q", cmd.Val())
 		case *redis.MapStringStringCmd:
 			m := cmd.Val()
 			var pairs []string
@@ -356,6 +360,23 @@ func workloadBase(s session) {
 	s.do("HDEL", "h:big", "field-007")
 	s.do("HSET", "h:longvalue", "f", strings.Repeat("v", 100))
 
+	// Sorted sets: listpack and skiplist (by size and by member length),
+	// with -0, infinities and float scores.
+	s.do("ZADD", "z:small", 1, "a", "2.5", "b", "-0", "c", "inf", "d", "-inf", "e")
+	s.do("ZINCRBY", "z:small", "0.1", "a")
+	s.do("ZREM", "z:small", "b")
+	zadd := []any{"ZADD", "z:big"}
+	for i := range 300 {
+		zadd = append(zadd, float64(i%37)/3, fmt.Sprintf("member-%d", i))
+	}
+	s.do(zadd...)
+	s.do("ZADD", "z:big", "-0", "negzero")
+	s.do("ZPOPMIN", "z:big", 5)
+	s.do("ZREMRANGEBYSCORE", "z:big", 3, "(4")
+	s.do("ZADD", "z:long", 1, strings.Repeat("m", 100))
+	s.do("ZUNIONSTORE", "z:union", 2, "z:small", "t:intset", "WEIGHTS", 2, 1)
+	s.do("ZRANGESTORE", "z:range", "z:big", 0, 9)
+
 	// Expiry times, relative and absolute, set, kept and removed.
 	s.do("SET", "ttl:string", "v", "EX", 1000)
 	s.do("RPUSH", "ttl:list", "a", "b")
@@ -364,6 +385,8 @@ func workloadBase(s session) {
 	s.do("EXPIREAT", "ttl:hash", time.Now().Add(3000*time.Second).Unix())
 	s.do("SADD", "ttl:set", "m")
 	s.do("PEXPIREAT", "ttl:set", time.Now().Add(4000*time.Second).UnixMilli())
+	s.do("ZADD", "ttl:zset", 1, "m")
+	s.do("EXPIRE", "ttl:zset", 5000)
 	s.do("SET", "ttl:persisted", "v", "EX", 100)
 	s.do("PERSIST", "ttl:persisted")
 	s.do("SET", "ttl:keepttl", "v1", "EX", 500)

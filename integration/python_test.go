@@ -26,6 +26,19 @@ func TestPythonLock(t *testing.T) {
 	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
 }
 
+// TestPythonSortedSets runs python/sorted_sets.py, redis-py's sorted set
+// API in plain calls, blocking pops, WATCH and pipelines that mix sorted
+// sets with other types, against cairn and redis-server.
+func TestPythonSortedSets(t *testing.T) {
+	python := requirePythonRedis(t)
+	run := func(t *testing.T, addr string) {
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "sorted_sets.py", host, port)
+	}
+	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
+	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
+}
+
 // hostPort splits a server's address for a Python program's arguments.
 func hostPort(t *testing.T, addr string) (host, port string) {
 	t.Helper()

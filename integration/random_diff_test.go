@@ -327,7 +327,7 @@ type cmdGen struct {
 
 // Argument domains: small, so that commands collide, with edge values.
 var (
-	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}
+	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"}
 	genMembers = []string{"a", "b", "c", "foo", "1", "2", "3", "-1", "10", "", "1.5", "01"}
 	genInts    = []string{"0", "1", "-1", "2", "3", "10", "-10", "100",
 		"9223372036854775807", "-9223372036854775808", "9223372036854775808",
@@ -563,7 +563,7 @@ func (g *cmdGen) side() string { return g.pick([]string{"LEFT", "RIGHT", "left",
 
 // generators lists the command generators with weights.
 func generators() []generator {
-	return []generator{
+	return append(zsetGenerators(), []generator{
 		// Strings.
 		one(8, func(g *cmdGen) step { return cmd(exact, cat([]string{"SET", g.skey(), g.value()}, g.setOptions())...) }),
 		one(5, func(g *cmdGen) step { return cmd(exact, "GET", g.skey()) }),
@@ -741,6 +741,9 @@ func generators() []generator {
 		}},
 		one(2, func(g *cmdGen) step { return cmd(scan, cat([]string{"SSCAN", g.tkey(), "0"}, g.scanOptions(false))...) }),
 
+		// SORT and SORT_RO.
+		{2, (*cmdGen).sort},
+
 		// Hashes.
 		one(6, func(g *cmdGen) step {
 			return cmd(exact, cat([]string{g.pick([]string{"HSET", "HMSET"}), g.hkey()}, g.pairs(g.field))...)
@@ -797,7 +800,70 @@ func generators() []generator {
 		one(1, func(g *cmdGen) step {
 			return cmd(exact, g.pick([]string{"MULTI", "EXEC", "DISCARD", "UNWATCH", "WATCH"}))
 		}),
+	}...)
+}
+
+// sort generates a SORT or SORT_RO of a list or a set. A numeric sort
+// reads the elements only, never a BY key: Redis 7.0 keeps strtod's ERANGE
+// from one SORT to the next (see testdata/sort.txt), and INCRBYFLOAT and
+// HINCRBYFLOAT leave values that overflow a double. Ties of ALPHA, and BY
+// nosort, leave a set's elements in its own order, which the two servers
+// do not share: those replies are compared sorted, or by length with a
+// LIMIT, and a list they store is deleted again.
+func (g *cmdGen) sort() []step {
+	name := g.pick([]string{"SORT", "SORT", "SORT_RO"})
+	args := []string{name, g.pick([]string{g.lkey(), g.tkey()})}
+	alpha := g.chance(0.4)
+	var by string
+	switch {
+	case g.chance(0.6):
+	case alpha:
+		by = g.pick([]string{"k*", "k*->a", "k*->1", "*", "nokey_*", "k*->", "nosort"})
+	default:
+		by = g.pick([]string{"nosort", "NOSORT", "k"})
 	}
+	if by != "" {
+		args = append(args, "BY", by)
+	}
+	limit := g.chance(0.3)
+	if limit {
+		args = append(args, "LIMIT", g.pick(genIndexes), g.pick(genCounts))
+	}
+	for range g.pick2(0, 0, 1, 2) {
+		args = append(args, "GET", g.pick([]string{"#", "k*", "k*->a", "nokey_*", "k"}))
+	}
+	if g.chance(0.3) {
+		args = append(args, g.pick([]string{"ASC", "DESC", "desc"}))
+	}
+	if alpha {
+		args = append(args, "ALPHA")
+	}
+	m := exact
+	if alpha || by != "" && !strings.Contains(by, "*") {
+		m = sorted
+		if limit {
+			m = length
+		}
+	}
+	dst := ""
+	if g.chance(0.3) {
+		dst = g.lkey()
+		args = append(args, "STORE", dst)
+	}
+	if g.chance(0.05) {
+		args = append(args, g.pick([]string{"FOO", "LIMIT", "STORE"}))
+	}
+	steps := []step{cmd(m, args...)}
+	if !alpha {
+		// Any ERANGE of the server's strtod before (a ZADD of 1e400 from
+		// any client) would stay in Redis's errno for this SORT to read.
+		// A WEIGHTS argument goes through string2d, which clears errno.
+		steps = append([]step{cmd(exact, "ZUNION", "1", "nokey", "WEIGHTS", "1")}, steps...)
+	}
+	if dst != "" && alpha && strings.Contains(by, "*") {
+		steps = append(steps, cmd(exact, "DEL", dst))
+	}
+	return steps
 }
 
 // command generates one command (or a command and its resync).
@@ -821,9 +887,14 @@ func (g *cmdGen) command(gens []generator, total int) []step {
 // mutate changes the arity or one argument of a command.
 func (g *cmdGen) mutate(args []string) []string {
 	name := strings.ToUpper(args[0])
+	if len(args) > 1 && slices.Contains(genLexKeys, args[1]) {
+		// A score other than 0 there would make lex ranges depend on
+		// Redis's random skiplist levels.
+		return args
+	}
 	switch name {
 	case "SRANDMEMBER", "HRANDFIELD", "SETRANGE", "SET", "SPOP", "SCAN", "SSCAN", "HSCAN",
-		"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP",
+		"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "ZRANDMEMBER", "ZSCAN",
 		"EXPIRE", "PEXPIRE", "SETEX", "PSETEX", "GETEX":
 		// A huge negative count or offset costs gigabytes on both sides;
 		// a past EXAT/PXAT in SET is a known divergence; a cursor other
@@ -852,7 +923,7 @@ func (g *cmdGen) mutate(args []string) []string {
 // on both sides.
 func blockingGenerators() []generator {
 	timeout := func(g *cmdGen) string { return g.pick([]string{"0.01", "0.01", "-1", "abc", "1e400"}) }
-	return []generator{
+	return append(zsetBlockingGenerators(timeout), []generator{
 		one(2, func(g *cmdGen) step {
 			return cmd(exact, cat([]string{g.pick([]string{"BLPOP", "BRPOP"})}, g.keysOf(g.lkey), []string{timeout(g)})...)
 		}),
@@ -866,7 +937,7 @@ func blockingGenerators() []generator {
 			}
 			return cmd(exact, args...)
 		}),
-	}
+	}...)
 }
 
 func totalWeight(gens []generator) int {

@@ -4,7 +4,8 @@
 // Uvarint):
 //
 //	+---------+----------------------------------------------------+
-//	| type    | one byte: 's' string, 'l' list, 'S' set, 'h' hash  |
+//	| type    | one byte: 's' string, 'l' list, 'S' set, 'h' hash, |
+//	|         | 'z' sorted set                                     |
 //	+---------+----------------------------------------------------+
 //	string:
 //	| bytes   | the value: the rest of the buffer, no length       |
@@ -19,9 +20,16 @@
 //	|         |   field  len, then len bytes                       |
 //	|         |   value  len, then len bytes                       |
 //	+---------+----------------------------------------------------+
+//	sorted set:
+//	| count   | number of members                                  |
+//	| entry   | repeated count times:                              |
+//	|         |   member len, then len bytes                       |
+//	|         |   score  8 bytes, the float64's bits little endian |
+//	+---------+----------------------------------------------------+
 //
 // A list's elements are in order, head first; a listpack hash's pairs are
-// in insertion order (what HGETALL shows); an intset's members ascend;
+// in insertion order (what HGETALL shows); a sorted set's members are in
+// order, lowest score first; an intset's members ascend;
 // hashtable members and pairs are in no particular order.
 //
 // The encoding says nothing of the in-memory encoding: DecodeValue picks
@@ -34,6 +42,7 @@ package persistence
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/cairn-db/cairn/datatypes"
 )
@@ -44,10 +53,11 @@ const (
 	typeList   = 'l'
 	typeSet    = 'S'
 	typeHash   = 'h'
+	typeZSet   = 'z'
 )
 
 // AppendValue appends the encoding of v to dst. v must be one of the
-// datatypes' values (*String, *List, *Set, *Hash); anything else is a
+// datatypes' values (*String, *List, *Set, *Hash, *ZSet); anything else is a
 // programming error and panics.
 func AppendValue(dst []byte, v datatypes.Value) []byte {
 	switch v := v.(type) {
@@ -76,6 +86,14 @@ func AppendValue(dst []byte, v datatypes.Value) []byte {
 			dst = appendBytes(dst, val)
 		}
 		return dst
+	case *datatypes.ZSet:
+		dst = append(dst, typeZSet)
+		dst = binary.AppendUvarint(dst, uint64(v.Len()))
+		for m, score := range v.All() {
+			dst = appendBytes(dst, m)
+			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(score))
+		}
+		return dst
 	}
 	panic(fmt.Sprintf("persistence: cannot encode a value of type %T", v))
 }
@@ -96,7 +114,10 @@ func appendBytes(dst, b []byte) []byte {
 //     members, all integers, else a hashtable;
 //   - a hash is a listpack if it has at most lim.HashMaxListpackEntries
 //     fields and no field or value is longer than
-//     lim.HashMaxListpackValue, else a hashtable.
+//     lim.HashMaxListpackValue, else a hashtable;
+//   - a sorted set is a listpack if it has at most
+//     lim.ZSetMaxListpackEntries members and none is longer than
+//     lim.ZSetMaxListpackValue, else a skiplist.
 //
 // So a collection that converted and then shrank comes back compact, as
 // in Redis. Duplicate set members or hash fields are rejected as corrupt,
@@ -113,7 +134,7 @@ func DecodeValue(b []byte, lim datatypes.Limits) (datatypes.Value, error) {
 		// NewString copies b and tries the int encoding, as
 		// tryObjectEncoding does on load.
 		return datatypes.NewString(b), nil
-	case typeList, typeSet, typeHash:
+	case typeList, typeSet, typeHash, typeZSet:
 	default:
 		return nil, corrupt("unknown value type %#02x", typ)
 	}
@@ -125,8 +146,11 @@ func DecodeValue(b []byte, lim datatypes.Limits) (datatypes.Value, error) {
 	// Each element takes at least one byte (its length), each hash pair
 	// two: a bound that rejects a corrupt count before any work.
 	perElement := uint64(1)
-	if typ == typeHash {
+	switch typ {
+	case typeHash:
 		perElement = 2
+	case typeZSet:
+		perElement = 9
 	}
 	if count > uint64(len(b))/perElement {
 		return nil, corrupt("count %d exceeds the %d bytes left", count, len(b))
@@ -139,6 +163,8 @@ func DecodeValue(b []byte, lim datatypes.Limits) (datatypes.Value, error) {
 		v, b, err = decodeList(b, n, lim)
 	case typeSet:
 		v, b, err = decodeSet(b, n, lim)
+	case typeZSet:
+		v, b, err = decodeZSet(b, n, lim)
 	default:
 		v, b, err = decodeHash(b, n, lim)
 	}
@@ -184,6 +210,33 @@ func decodeSet(b []byte, n int, lim datatypes.Limits) (datatypes.Value, []byte, 
 		b = rest
 	}
 	return s, b, nil
+}
+
+func decodeZSet(b []byte, n int, lim datatypes.Limits) (datatypes.Value, []byte, error) {
+	// The encoding follows the size and the longest member, as Redis
+	// converts a loaded sorted set (rdbLoadObject), so read them all first.
+	entries := make([]datatypes.ZEntry, n)
+	maxLen := 0
+	for i := range entries {
+		m, rest, ok := nextBytes(b)
+		if !ok || len(rest) < 8 {
+			return nil, nil, corrupt("truncated sorted set entry")
+		}
+		score := math.Float64frombits(binary.LittleEndian.Uint64(rest))
+		if math.IsNaN(score) {
+			return nil, nil, corrupt("NaN score")
+		}
+		entries[i] = datatypes.ZEntry{Member: m, Score: score}
+		maxLen = max(maxLen, len(m))
+		b = rest[8:]
+	}
+	z := datatypes.NewZSetSized(lim, n, maxLen)
+	for _, e := range entries {
+		if out, _ := z.Add(lim, e.Member, e.Score, datatypes.ZAddNX); out&datatypes.ZAddAdded == 0 {
+			return nil, nil, corrupt("duplicate sorted set member")
+		}
+	}
+	return z, b, nil
 }
 
 func decodeHash(b []byte, n int, lim datatypes.Limits) (datatypes.Value, []byte, error) {

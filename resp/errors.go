@@ -2,6 +2,8 @@ package resp
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +34,7 @@ const (
 	ErrZScoreNaN       = "ERR resulting score is not a number (NaN)"
 	ErrOOM             = "OOM command not allowed when used memory > 'maxmemory'."
 	ErrNotPositive     = "ERR value is out of range, must be positive"
+	ErrSortScore       = "ERR One or more scores can't be converted into double"
 )
 
 // ErrWrongArgs is Redis's arity error; name is the command's full name in
@@ -267,3 +270,47 @@ const (
 	ErrUnblockReason      = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
 	ErrUnblockedByCommand = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 )
+
+// Errors of the geo commands (geo.c). The errors that name the command
+// or the coordinates are built by ErrGeo* functions.
+const (
+	ErrGeoUnit           = "ERR unsupported unit provided. please use M, KM, FT, MI"
+	ErrGeoRadiusNumeric  = "ERR need numeric radius"
+	ErrGeoRadiusNegative = "ERR radius cannot be negative"
+	ErrGeoWidthNumeric   = "ERR need numeric width"
+	ErrGeoHeightNumeric  = "ERR need numeric height"
+	ErrGeoBoxNegative    = "ERR height or width cannot be negative"
+	ErrGeoCount          = "ERR COUNT must be > 0"
+	ErrGeoAnyCount       = "ERR the ANY argument requires COUNT argument"
+	ErrGeoMember         = "ERR could not decode requested zset member"
+	ErrGeoRadiusStore    = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+	ErrGeoSearchStore    = "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+)
+
+// ErrGeoLonLat is the reply to coordinates out of range, printed with %f
+// as Redis prints them.
+func ErrGeoLonLat(lon, lat float64) string {
+	return "ERR invalid longitude,latitude pair " + cFloat(lon) + "," + cFloat(lat)
+}
+
+// cFloat formats as C's %f: six decimals, "inf" and "-inf".
+func cFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(f, 'f', 6, 64)
+}
+
+// ErrGeoFrom and ErrGeoBy are GEOSEARCH's and GEOSEARCHSTORE's replies to
+// a missing center or shape; name is the command's name as given.
+func ErrGeoFrom(name []byte) string {
+	return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + string(name)
+}
+
+// ErrGeoBy: see ErrGeoFrom.
+func ErrGeoBy(name []byte) string {
+	return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + string(name)
+}

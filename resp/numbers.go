@@ -217,7 +217,26 @@ func AddLongDouble(a, b LongDouble) (LongDouble, bool) {
 // a trailing dot removed, and "-0" written "0".
 func AppendLongDouble(dst []byte, f LongDouble) []byte {
 	start := len(dst)
-	dst = f.Append(dst, 'f', 17)
+	return trimHuman(f.Append(dst, 'f', 17), start)
+}
+
+// AppendHumanDouble formats a double as Redis's ld2string in human mode
+// (GEOPOS's coordinates): as AppendLongDouble, since a double converts
+// to a long double exactly.
+func AppendHumanDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	}
+	start := len(dst)
+	return trimHuman(strconv.AppendFloat(dst, f, 'f', 17, 64), start)
+}
+
+// trimHuman removes the trailing zeros and dot of the number formatted
+// from dst[start:], and writes "-0" as "0".
+func trimHuman(dst []byte, start int) []byte {
 	i := len(dst)
 	for i > start && dst[i-1] == '0' {
 		i--

@@ -153,6 +153,30 @@ func incrByFloat(value, incr string) (string, bool) {
 
 // TestLongDouble checks INCRBYFLOAT results against the replies of
 // redis-server 7.0 on x86-64 ("" means an error reply).
+// TestAppendHumanDouble checks the coordinates GEOPOS gives in
+// redis-server 7.0 (%.17Lf without trailing zeros).
+func TestAppendHumanDouble(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{13.361389338970184, "13.36138933897018433"},
+		{85.05112878, "85.0511287799999991"},
+		{2.682209014892578e-06, "0.00000268220901489"},
+		{-179.99999731779099, "-179.99999731779098511"},
+		{180, "180"},
+		{0.5, "0.5"},
+		{math.Copysign(0, -1), "0"},
+		{-1e-20, "0"},
+		{math.Inf(-1), "-inf"},
+	}
+	for _, tt := range tests {
+		if got := string(AppendHumanDouble(nil, tt.in)); got != tt.want {
+			t.Errorf("AppendHumanDouble(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestLongDouble(t *testing.T) {
 	// LDBL_MAX, (2^64-1) × 2^16320, printed in full.
 	ldblMax := new(big.Int).Lsh(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 64), big.NewInt(1)), 16320).String()

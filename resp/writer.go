@@ -307,6 +307,20 @@ func (w *Writer) Double(f float64) {
 	w.Bulk(AppendDouble(tmp[:0], f))
 }
 
+// HumanDouble writes a double as Redis's addReplyHumanLongDouble does
+// (GEOPOS): a RESP3 double, or in RESP2 a bulk string, formatted with
+// AppendHumanDouble.
+func (w *Writer) HumanDouble(f float64) {
+	if w.Proto >= 3 {
+		w.buf = append(w.buf, ',')
+		w.buf = AppendHumanDouble(w.buf, f)
+		w.buf = append(w.buf, '\r', '\n')
+		return
+	}
+	var tmp [32]byte
+	w.Bulk(AppendHumanDouble(tmp[:0], f))
+}
+
 // Bool writes a RESP3 boolean, or the integers 1 and 0 in RESP2.
 func (w *Writer) Bool(b bool) {
 	if w.Proto >= 3 {

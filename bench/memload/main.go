@@ -49,7 +49,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "strings", "data set: strings, del, hashes, intsets, strsets, lists, bighash, bigset, evals, bigvalue, append")
+	flag.StringVar(&o.mode, "mode", "strings", "data set: strings, del, hashes, intsets, strsets, lists, zsets, bighash, bigset, bigzset, evals, bigvalue, append")
 	flag.IntVar(&o.n, "n", 1000000, "keys, elements of bighash/bigset, scripts, or APPENDs")
 	flag.IntVar(&o.elements, "elements", 10, "fields, members or elements of each hash, set or list")
 	flag.IntVar(&o.batch, "batch", 1000, "fields or members an HSET or SADD adds to bighash or bigset")
@@ -136,18 +136,29 @@ func (w *writer) write(o options) error {
 			}
 			w.send()
 		}
-	case "intsets", "strsets", "lists":
+	case "intsets", "strsets", "lists", "zsets":
 		name, prefix := "SADD", o.mode[:len(o.mode)-1]+":"
-		if o.mode == "lists" {
+		switch o.mode {
+		case "lists":
 			name = "RPUSH"
+		case "zsets":
+			name = "ZADD"
 		}
 		members := make([][]byte, o.elements)
+		scores := make([][]byte, o.elements)
 		for j := range members {
 			members[j] = make([]byte, 0, 20)
+			scores[j] = make([]byte, 0, 20)
 		}
 		for i := range o.n {
 			w.start(name, keyName(prefix, i))
 			for j := range members {
+				if o.mode == "zsets" {
+					// Scores as a leaderboard has them: integers of up to
+					// seven digits.
+					scores[j] = strconv.AppendInt(scores[j][:0], int64(w.rng.IntN(10000000)), 10)
+					w.args = append(w.args, scores[j])
+				}
 				if o.mode == "intsets" {
 					members[j] = strconv.AppendInt(members[j][:0], int64(w.rng.IntN(1000000)), 10)
 				} else {
@@ -158,16 +169,22 @@ func (w *writer) write(o options) error {
 			}
 			w.send()
 		}
-	case "bighash", "bigset":
+	case "bighash", "bigset", "bigzset":
 		name, prefix, k := "HSET", "field:", []byte("bighash")
-		if o.mode == "bigset" {
+		switch o.mode {
+		case "bigset":
 			name, prefix, k = "SADD", "member:", []byte("bigset")
+		case "bigzset":
+			name, prefix, k = "ZADD", "member:", []byte("bigzset")
 		}
 		// Each element's name (and value) gets its own buffer: the
 		// command holds -batch of them at once.
 		for first := 0; first < o.n; first += o.batch {
 			w.start(name, k)
 			for i := first; i < min(o.n, first+o.batch); i++ {
+				if o.mode == "bigzset" {
+					w.args = append(w.args, strconv.AppendInt(nil, int64(w.rng.IntN(10000000)), 10))
+				}
 				w.args = append(w.args, strconv.AppendInt([]byte(prefix), int64(i), 10))
 				if o.mode == "bighash" {
 					v := make([]byte, 10)
