@@ -28,8 +28,7 @@ func dumpCommand(c *Ctx) {
 		c.W.Null()
 		return
 	}
-	var enc rdb.Encoder
-	c.W.Bulk(enc.Dump(v))
+	c.W.Bulk(c.dumper.Dump(v))
 }
 
 // restoreArgs are RESTORE's options.

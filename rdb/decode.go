@@ -342,8 +342,7 @@ func (r *reader) quicklist(typ byte, lim datatypes.Limits) (datatypes.Value, err
 	l := datatypes.NewList(lim)
 	var buf []byte
 	push := func(e lpEntry) error {
-		buf = e.bytes(buf)
-		l.PushBack(buf)
+		l.PushBack(e.bytes(&buf))
 		return nil
 	}
 	for range n {
@@ -411,8 +410,7 @@ func decodeBlob(typ byte, blob []byte, lim datatypes.Limits) (datatypes.Value, e
 	case TypeListZiplist:
 		l := datatypes.NewList(lim)
 		if err := readZiplist(blob, func(e lpEntry) error {
-			buf = e.bytes(buf)
-			l.PushBack(buf)
+			l.PushBack(e.bytes(&buf))
 			return nil
 		}); err != nil {
 			return nil, err
@@ -461,8 +459,7 @@ func decodeBlob(typ byte, blob []byte, lim datatypes.Limits) (datatypes.Value, e
 		h := datatypes.NewHash()
 		var vbuf []byte
 		for i := 0; i < len(entries); i += 2 {
-			buf, vbuf = entries[i].bytes(buf), entries[i+1].bytes(vbuf)
-			if !h.Set(lim, buf, vbuf) {
+			if !h.Set(lim, entries[i].bytes(&buf), entries[i+1].bytes(&vbuf)) {
 				return nil, corrupt("duplicate hash field")
 			}
 		}
@@ -481,8 +478,7 @@ func decodeBlob(typ byte, blob []byte, lim datatypes.Limits) (datatypes.Value, e
 				return nil, corrupt("score %q", e.s)
 			}
 		}
-		buf = entries[i].bytes(buf)
-		if out, _ := z.Add(lim, buf, s, 0); out != datatypes.ZAddAdded {
+		if out, _ := z.Add(lim, entries[i].bytes(&buf), s, 0); out != datatypes.ZAddAdded {
 			return nil, corrupt("duplicate sorted set member or NaN score")
 		}
 	}

@@ -145,10 +145,13 @@ type lpEntry struct {
 	isInt bool
 }
 
-// bytes returns the entry as a string, formatting an integer into buf.
-func (e lpEntry) bytes(buf []byte) []byte {
+// bytes returns the entry as a string: an integer is formatted into
+// *scratch, a string is returned as it is (aliasing the listpack), so
+// that scratch never aliases the listpack.
+func (e lpEntry) bytes(scratch *[]byte) []byte {
 	if e.isInt {
-		return strconv.AppendInt(buf[:0], e.v, 10)
+		*scratch = strconv.AppendInt((*scratch)[:0], e.v, 10)
+		return *scratch
 	}
 	return e.s
 }
