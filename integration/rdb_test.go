@@ -6,9 +6,12 @@ package integration
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -133,4 +136,124 @@ func TestDumpRestoreBothWays(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rdbDatabases are the databases the file tests fill: the first, one in
+// the middle and the last of the 16.
+var rdbDatabases = []int{0, 7, 15}
+
+// fillForFile fills the databases of rdbDatabases on the server at addr
+// with the fixture, each key also with an expiry time in a far future
+// ("ttl:" keys) in database 7, and a key that expires at once.
+func fillForFile(t *testing.T, addr string) {
+	t.Helper()
+	for _, db := range rdbDatabases {
+		c := pClient(t, addr, db)
+		runAll(t, c, rdbFixture())
+		runAll(t, c, [][]any{{"SET", fmt.Sprint("db", db), db}})
+	}
+	c := pClient(t, addr, 7)
+	runAll(t, c, [][]any{
+		{"SET", "ttl:str", "v", "EX", "100000"},
+		{"RPUSH", "ttl:list", "a", "b"},
+		{"PEXPIREAT", "ttl:list", "99999999999999"},
+		{"ZADD", "ttl:zset", "1", "a"},
+		{"EXPIRE", "ttl:zset", "5000"},
+		{"SET", "gone", "v", "PX", "1"},
+	})
+	time.Sleep(5 * time.Millisecond)
+}
+
+// compareDatabases requires the databases of rdbDatabases to hold the
+// same keys with the same contents on both servers, and the same expiry
+// times within a few seconds.
+func compareDatabases(t *testing.T, gotAddr, wantAddr string) {
+	t.Helper()
+	for db := range 16 {
+		got, want := pClient(t, gotAddr, db), pClient(t, wantAddr, db)
+		gotKeys, wantKeys := keysOf(t, got), keysOf(t, want)
+		if !slices.Equal(gotKeys, wantKeys) {
+			t.Errorf("db %d: keys %q, want %q", db, gotKeys, wantKeys)
+			continue
+		}
+		for _, k := range wantKeys {
+			if g, w := describe(t, got, k), describe(t, want, k); g != w {
+				t.Errorf("db %d: %s is\n%s\nwant\n%s", db, k, g, w)
+			}
+			g, w := got.TTL(pctx, k).Val(), want.TTL(pctx, k).Val()
+			if d := g - w; d < -5*time.Second || d > 5*time.Second || (g < 0) != (w < 0) {
+				t.Errorf("db %d: %s has TTL %v, want %v", db, k, g, w)
+			}
+		}
+	}
+}
+
+// cairnCmd runs the cairn binary with args and returns its output.
+func cairnCmd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(testutil.BuildCairn(t), args...).CombinedOutput()
+	return string(out), err
+}
+
+// TestImportRDB saves a redis-server's databases to a dump.rdb, imports
+// it into a cairn data directory and starts cairn on it.
+func TestImportRDB(t *testing.T) {
+	redisDir, cairnDir := t.TempDir(), t.TempDir()
+	// Under an LRU policy the file holds every key's idle time (IDLE).
+	redisAddr := testutil.StartRedis(t, "--dir", redisDir, "--dbfilename", "dump.rdb", "--enable-debug-command", "yes",
+		"--maxmemory-policy", "allkeys-lru")
+	fillForFile(t, redisAddr)
+	// What cairn cannot hold: a stream and a function library.
+	rc := pClient(t, redisAddr, 3)
+	runAll(t, rc, [][]any{
+		{"XADD", "events", "*", "a", "1"},
+		{"XGROUP", "CREATE", "events", "g", "0"},
+		{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "events", ">"},
+		{"FUNCTION", "LOAD", "#!lua name=mylib\nredis.register_function('f', function() return 1 end)"},
+		{"SAVE"},
+	})
+	file := filepath.Join(redisDir, "dump.rdb")
+
+	out, err := cairnCmd(t, "import-rdb", file, "--dir", cairnDir)
+	if err == nil || !strings.Contains(out, "kind=stream") || !strings.Contains(out, "key=events") ||
+		!strings.Contains(out, `kind="function library" name="#!lua name=mylib"`) {
+		t.Fatalf("import without --skip-unsupported: %v\n%s", err, out)
+	}
+	if out, err := cairnCmd(t, "import-rdb", "--skip-unsupported", file, "--dir", cairnDir); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if out, err := cairnCmd(t, "import-rdb", "--skip-unsupported", file, "--dir", cairnDir); err == nil ||
+		!strings.Contains(out, "import into an empty one") {
+		t.Errorf("a second import into the same directory: %v\n%s", err, out)
+	}
+
+	cairn := testutil.StartPersistent(t, cairnDir, nil)
+	// Compared with Redis's own load of the file: values take the
+	// encodings a load gives them (an appended string becomes "int").
+	if err := rc.Do(pctx, "DEBUG", "RELOAD").Err(); err != nil {
+		t.Fatal(err)
+	}
+	rc.Del(pctx, "events")
+	compareDatabases(t, cairn.Addr, redisAddr)
+}
+
+// TestExportRDB fills cairn, exports its data directory and starts
+// redis-server on the file, then has it reload the file.
+func TestExportRDB(t *testing.T) {
+	cairnDir, redisDir := t.TempDir(), t.TempDir()
+	cairn := testutil.StartPersistent(t, cairnDir, nil)
+	fillForFile(t, cairn.Addr)
+	cairn.Stop(t)
+
+	file := filepath.Join(redisDir, "dump.rdb")
+	if out, err := cairnCmd(t, "export-rdb", file, "--dir", cairnDir); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	redisAddr := testutil.StartRedis(t, "--dir", redisDir, "--dbfilename", "dump.rdb", "--enable-debug-command", "yes")
+	cairn = testutil.StartPersistent(t, cairnDir, nil)
+	compareDatabases(t, redisAddr, cairn.Addr)
+	if err := pClient(t, redisAddr, 0).Do(pctx, "DEBUG", "RELOAD").Err(); err != nil {
+		t.Fatalf("DEBUG RELOAD: %v", err)
+	}
+	compareDatabases(t, redisAddr, cairn.Addr)
 }

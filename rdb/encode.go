@@ -29,44 +29,74 @@ const packedThreshold = 1 << 30
 // type from v's encoding as Redis does. v must be one of datatypes'
 // values; anything else is a programming error and panics.
 func (e *Encoder) AppendValue(dst []byte, v datatypes.Value) []byte {
+	return e.appendObject(append(dst, typeOf(v)), v)
+}
+
+// typeOf is rdbSaveObjectType: v's RDB type.
+func typeOf(v datatypes.Value) byte {
 	switch v := v.(type) {
 	case *datatypes.String:
-		return e.appendString(append(dst, TypeString), v.Bytes())
+		return TypeString
 	case *datatypes.List:
-		return e.appendList(append(dst, TypeListQuicklist2), v)
+		return TypeListQuicklist2
 	case *datatypes.Set:
-		if w := v.IntsetWidth(); w != 0 {
+		if v.IntsetWidth() != 0 {
+			return TypeSetIntset
+		}
+		return TypeSet
+	case *datatypes.Hash:
+		if v.Encoding() == "listpack" {
+			return TypeHashListpack
+		}
+		return TypeHash
+	case *datatypes.ZSet:
+		if v.Encoding() == "listpack" {
+			return TypeZSetListpack
+		}
+		return TypeZSet2
+	}
+	panic(fmt.Sprintf("rdb: cannot encode a value of type %T", v))
+}
+
+// appendObject is rdbSaveObject: v's object in the form of typeOf(v).
+func (e *Encoder) appendObject(dst []byte, v datatypes.Value) []byte {
+	switch typ := typeOf(v); v := v.(type) {
+	case *datatypes.String:
+		return e.appendString(dst, v.Bytes())
+	case *datatypes.List:
+		return e.appendList(dst, v)
+	case *datatypes.Set:
+		if typ == TypeSetIntset {
 			e.ints = e.ints[:0]
 			for m := range v.All() {
 				n, _ := resp.ParseInt(m)
 				e.ints = append(e.ints, n)
 			}
-			blob := appendIntset(e.lp.b[:0], w, e.ints)
-			e.lp.b = blob
-			return e.appendString(append(dst, TypeSetIntset), blob)
+			e.lp.b = appendIntset(e.lp.b[:0], v.IntsetWidth(), e.ints)
+			return e.appendString(dst, e.lp.b)
 		}
-		dst = appendLen(append(dst, TypeSet), uint64(v.Len()))
+		dst = appendLen(dst, uint64(v.Len()))
 		for m := range v.All() {
 			dst = e.appendString(dst, m)
 		}
 		return dst
 	case *datatypes.Hash:
-		if v.Encoding() == "listpack" {
+		if typ == TypeHashListpack {
 			e.lp.reset(e.lp.b)
 			for f, val := range v.All() {
 				e.lp.appendString(f)
 				e.lp.appendString(val)
 			}
-			return e.appendString(append(dst, TypeHashListpack), e.lp.finish())
+			return e.appendString(dst, e.lp.finish())
 		}
-		dst = appendLen(append(dst, TypeHash), uint64(v.Len()))
+		dst = appendLen(dst, uint64(v.Len()))
 		for f, val := range v.All() {
 			dst = e.appendString(dst, f)
 			dst = e.appendString(dst, val)
 		}
 		return dst
 	case *datatypes.ZSet:
-		if v.Encoding() == "listpack" {
+		if typ == TypeZSetListpack {
 			e.lp.reset(e.lp.b)
 			var buf []byte
 			for m, s := range v.All() {
@@ -74,17 +104,17 @@ func (e *Encoder) AppendValue(dst []byte, v datatypes.Value) []byte {
 				buf = appendScore(buf[:0], s)
 				e.lp.appendString(buf)
 			}
-			return e.appendString(append(dst, TypeZSetListpack), e.lp.finish())
+			return e.appendString(dst, e.lp.finish())
 		}
 		// Highest first, as Redis walks its skiplist from the tail.
-		dst = appendLen(append(dst, TypeZSet2), uint64(v.Len()))
+		dst = appendLen(dst, uint64(v.Len()))
 		for m, s := range v.Iter(0, true) {
 			dst = e.appendString(dst, m)
 			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(s))
 		}
 		return dst
 	}
-	panic(fmt.Sprintf("rdb: cannot encode a value of type %T", v))
+	panic("unreachable")
 }
 
 // appendList writes l's nodes as quicklistPushTail would have made them
