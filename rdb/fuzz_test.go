@@ -121,3 +121,23 @@ func FuzzLZF(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoad reads arbitrary files: corrupt ones must fail, never panic.
+func FuzzLoad(f *testing.F) {
+	var w bytes.Buffer
+	fw := NewFileWriter(&w)
+	fw.Aux("redis-ver", "7.0.15")
+	fw.SelectDB(3, 1, 1)
+	for i, v := range fuzzValues() {
+		fw.Key([]byte(fmt.Sprint("k", i)), v, int64(i))
+	}
+	fw.Close()
+	f.Add(w.Bytes())
+	f.Add([]byte("REDIS0010\x13\x01s\x01\x10" + strings.Repeat("\x00", 16) + "\x01x\x01\x00\x00\x00\x00\x00\x00\x01\x00\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l := Loader{Limits: datatypes.DefaultLimits(),
+			Key:         func(Entry) error { return nil },
+			Unsupported: func(Unsupported) error { return nil }}
+		l.Load(data)
+	})
+}
