@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/internal/testutil"
 )
 
@@ -256,4 +257,48 @@ func TestExportRDB(t *testing.T) {
 		t.Fatalf("DEBUG RELOAD: %v", err)
 	}
 	compareDatabases(t, redisAddr, cairn.Addr)
+}
+
+// TestRestoreReplays restarts cairn from its log after RESTOREs with a
+// relative TTL, an absolute one and REPLACE: the keys come back with the
+// same values and expiry times.
+func TestRestoreReplays(t *testing.T) {
+	dir := t.TempDir()
+	logOnly := func(c *config.Config) { c.AppendOnly, c.Save = true, nil }
+	p := testutil.StartPersistent(t, dir, logOnly)
+	c := pClient(t, p.Addr, 2)
+	runAll(t, c, rdbFixture())
+	payloads := map[string]string{}
+	for _, k := range keysOf(t, c) {
+		payloads[k] = c.Dump(pctx, k).Val()
+	}
+	for k, payload := range payloads {
+		runAll(t, c, [][]any{
+			{"RESTORE", "rel:" + k, 100000000, payload},
+			{"RESTORE", "abs:" + k, 99999999999999, payload, "ABSTTL"},
+			{"RESTORE", k, 0, payloads["str:int"], "REPLACE"},
+		})
+	}
+	want := map[string]string{}
+	ttls := map[string]time.Duration{}
+	for _, k := range keysOf(t, c) {
+		want[k] = describe(t, c, k)
+		ttls[k] = c.PTTL(pctx, k).Val()
+	}
+	p.Stop(t)
+
+	p = testutil.StartPersistent(t, dir, logOnly)
+	c = pClient(t, p.Addr, 2)
+	if got := keysOf(t, c); len(got) != len(want) {
+		t.Fatalf("%d keys after the restart, want %d", len(got), len(want))
+	}
+	for k, w := range want {
+		if g := describe(t, c, k); g != w {
+			t.Errorf("%s is %s after the restart, was %s", k, g, w)
+		}
+		// The absolute time is kept: what passed since is the only change.
+		if g := c.PTTL(pctx, k).Val(); g > ttls[k] || g < ttls[k]-10*time.Second {
+			t.Errorf("%s has PTTL %v after the restart, was %v", k, g, ttls[k])
+		}
+	}
 }
