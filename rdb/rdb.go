@@ -61,15 +61,6 @@ const (
 	TypeStreamListpacks2 = 19
 )
 
-// typeNames names the types cairn cannot hold, for the messages that
-// report them.
-var typeNames = map[byte]string{
-	TypeModule:           "module",
-	TypeModule2:          "module",
-	TypeStreamListpacks:  "stream",
-	TypeStreamListpacks2: "stream",
-}
-
 // Special encodings of lengths and strings (rdb.h).
 const (
 	len6Bit   = 0
@@ -108,7 +99,12 @@ func (e *UnsupportedError) Error() string {
 }
 
 // TypeName is the name of the unsupported type: "stream" or "module".
-func (e *UnsupportedError) TypeName() string { return typeNames[e.Type] }
+func (e *UnsupportedError) TypeName() string {
+	if e.Type == TypeStreamListpacks || e.Type == TypeStreamListpacks2 {
+		return "stream"
+	}
+	return "module"
+}
 
 func corrupt(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
