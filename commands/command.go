@@ -225,6 +225,7 @@ func newTable(s *scripter) Table {
 		zsetCommands(),
 		sortCommands(),
 		geoCommands(),
+		dumpCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

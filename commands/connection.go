@@ -13,8 +13,9 @@ import (
 // The connection group: PING, ECHO, QUIT, RESET, HELLO, AUTH, SELECT and
 // the CLIENT container.
 
-// serverVersion is the Redis version cairn answers as (HELLO, INFO).
-const serverVersion = "7.0.15"
+// ServerVersion is the Redis version cairn answers as (HELLO, INFO, the
+// redis-ver of the RDB files it exports).
+const ServerVersion = "7.0.15"
 
 func connectionCommands() []*Command {
 	const (
@@ -221,7 +222,7 @@ func helloCommand(c *Ctx) {
 	c.W.BulkString("server")
 	c.W.BulkString("redis")
 	c.W.BulkString("version")
-	c.W.BulkString(serverVersion)
+	c.W.BulkString(ServerVersion)
 	c.W.BulkString("proto")
 	c.W.Int(int64(cl.W.Proto))
 	c.W.BulkString("id")

@@ -16,6 +16,7 @@ import (
 	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/rdb"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -158,6 +159,9 @@ type Engine struct {
 	// scratchString is the value of a short string argument about to be
 	// stored (stringArg).
 	scratchString datatypes.String
+	// dumper encodes DUMP's payloads; kept because its LZF table is
+	// 256 KiB.
+	dumper rdb.Encoder
 	// startupMemory is the heap the server held when it started serving;
 	// bufferMemory and queuedMemory what the clients' buffers and
 	// transactions hold, refreshed by the cron: parts of used_memory

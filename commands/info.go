@@ -95,7 +95,7 @@ func infoServer(c *Ctx, b *infoBuilder) {
 	now := time.Now()
 	uptime := int64(now.Sub(c.Started) / time.Second)
 	sha, dirty := buildRevision()
-	b.str("redis_version", serverVersion)
+	b.str("redis_version", ServerVersion)
 	b.str("redis_git_sha1", sha)
 	b.str("redis_git_dirty", dirty)
 	b.str("redis_mode", "standalone")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/expiry"
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/rdb"
 )
 
 // replayWorkload is a random mix of every command that writes, with
@@ -169,6 +171,26 @@ var replayWorkload = []func(r *rand.Rand, now int64) []string{
 	func(r *rand.Rand, _ int64) []string {
 		return []string{"BLMPOP", "0", "1", key(r), end(r), "COUNT", strconv.Itoa(1 + r.IntN(3))}
 	},
+	func(r *rand.Rand, now int64) []string {
+		ttl := []string{"0", strconv.Itoa(r.IntN(3000)), strconv.FormatInt(now+int64(r.IntN(3000))-500, 10) + " ABSTTL"}[r.IntN(3)]
+		args := append([]string{"RESTORE", key(r)}, strings.Fields(ttl)...)
+		args = slices.Insert(args, 3, restorePayload(r))
+		return append(args, "REPLACE")
+	},
+}
+
+// restorePayload is the DUMP payload of a random string or list.
+func restorePayload(r *rand.Rand) string {
+	var v datatypes.Value = datatypes.NewString([]byte(val(r)))
+	if r.IntN(2) == 0 {
+		l := datatypes.NewList(datatypes.DefaultLimits())
+		for range 1 + r.IntN(4) {
+			l.PushBack([]byte(elem(r)))
+		}
+		v = l
+	}
+	var enc rdb.Encoder
+	return string(enc.Dump(v))
 }
 
 func elem(r *rand.Rand) string { return "e" + strconv.Itoa(r.IntN(6)) }

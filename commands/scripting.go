@@ -120,7 +120,7 @@ func evalKeys(args [][]byte) []int {
 // first script.
 func (s *scripter) lua(e *Engine) *scripting.Runtime {
 	if s.runtime == nil {
-		s.runtime = scripting.New(scripting.Options{Log: e.Log, Version: serverVersion})
+		s.runtime = scripting.New(scripting.Options{Log: e.Log, Version: ServerVersion})
 		s.client = NewClient("", "", time.Now(), func() {})
 		s.client.Authenticated = true
 	}

@@ -114,6 +114,10 @@ func (l *List) String() string {
 // Len is the number of elements (LLEN).
 func (l *List) Len() int { return l.n }
 
+// Fill is the list-max-listpack-size the list was created with, which
+// decides how Redis would split it into nodes (DUMP).
+func (l *List) Fill() int { return int(l.fill) }
+
 func (l *List) node(i int) *listNode {
 	return &l.nodes[(int(l.head)+i)&(len(l.nodes)-1)]
 }

@@ -97,6 +97,16 @@ func (s *Set) String() string {
 	return s.Encoding() + "{" + strings.Join(ms, " ") + "}"
 }
 
+// IntsetWidth is the byte width of an intset's members, 2, 4 or 8: the
+// widest any member has needed, since an intset never narrows. It is 0
+// for a hashtable.
+func (s *Set) IntsetWidth() int {
+	if s.ht != nil {
+		return 0
+	}
+	return s.ints.width()
+}
+
 // Len is the number of members (SCARD).
 func (s *Set) Len() int {
 	if s.ht != nil {

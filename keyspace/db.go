@@ -392,6 +392,33 @@ func (db *DB) IdleMillis(key []byte) (int64, bool) {
 	return lruIdleMillis(db.ks.now, db.st.entry(p).access()), true
 }
 
+// RestoreAccess sets a key's eviction data as RESTORE's IDLETIME and FREQ
+// do (objectSetLRUOrLFU): under an LFU policy the counter to freq if freq
+// >= 0, under another policy the access time to idle seconds ago if idle
+// >= 0. An idle time past what the clock holds leaves the key looking
+// half a wrap of the clock old, as in Redis.
+func (db *DB) RestoreAccess(key []byte, idle, freq int64) {
+	p, ok := db.find(key)
+	if !ok {
+		return
+	}
+	e := db.st.entry(p)
+	if db.ks.ev.Policy.LFU() {
+		if freq >= 0 {
+			e.setAccess(lfuMinutes(db.ks.now)<<8 | uint32(freq))
+		}
+		return
+	}
+	if idle >= 0 {
+		clock := int64(lruClock(db.ks.now))
+		at := clock - idle
+		if idle > clock {
+			at = (clock + lruMax/2) % lruMax
+		}
+		e.setAccess(uint32(at))
+	}
+}
+
 // Freq returns a key's LFU counter, decayed to now, for OBJECT FREQ: the
 // access field holds one only under an LFU policy.
 func (db *DB) Freq(key []byte) (int, bool) {

@@ -98,6 +98,16 @@ const (
 	ErrLFUNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
 
+// Errors of DUMP and RESTORE.
+const (
+	ErrBusyKey       = "BUSYKEY Target key name already exists."
+	ErrRestoreTTL    = "ERR Invalid TTL value, must be >= 0"
+	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
+	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	ErrDumpPayload   = "ERR DUMP payload version or checksum are wrong"
+	ErrBadDataFormat = "ERR Bad data format"
+)
+
 // ErrUnsupportedOption is the EXPIRE family's reply to an unknown option.
 // Redis formats the option with %s, so it ends at the first NUL byte.
 func ErrUnsupportedOption(opt []byte) string {

@@ -2,10 +2,13 @@
 //
 //	cairn [config.yaml] [--config FILE] [--port 6380] [--dir DIR] ...
 //	cairn check [--fix] DIR
+//	cairn import-rdb [--skip-unsupported] FILE [config.yaml] [--dir DIR] ...
+//	cairn export-rdb FILE [config.yaml] [--dir DIR] ...
 //
 // Every option in config.yaml is also a flag and a CAIRN_* environment
 // variable; see README.md. `cairn check` verifies a data directory
-// offline.
+// offline; `cairn import-rdb` and `cairn export-rdb` move the data of a
+// stopped server from and to a Redis dump.rdb.
 package main
 
 import (
@@ -32,8 +35,15 @@ import (
 const defaultGCPercent = 50
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "check" {
-		os.Exit(runCheck(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "check":
+			os.Exit(runCheck(os.Args[2:]))
+		case "import-rdb":
+			os.Exit(runImportRDB(os.Args[2:]))
+		case "export-rdb":
+			os.Exit(runExportRDB(os.Args[2:]))
+		}
 	}
 	os.Exit(run(os.Args[1:]))
 }
