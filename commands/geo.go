@@ -192,22 +192,23 @@ func geoBoxArg(c *Ctx, i int, s *geohash.Shape) bool {
 }
 
 func geoaddCommand(c *Ctx) {
-	var nx, xx, ch bool
+	var flags datatypes.ZAddFlags
+	ch := false
 	i := 2
+options:
 	for ; i < len(c.Args); i++ {
 		switch arg := c.Args[i]; {
 		case tokenIs(arg, "nx"):
-			nx = true
+			flags |= datatypes.ZAddNX
 		case tokenIs(arg, "xx"):
-			xx = true
+			flags |= datatypes.ZAddXX
 		case tokenIs(arg, "ch"):
 			ch = true
 		default:
-			goto points
+			break options
 		}
 	}
-points:
-	if (len(c.Args)-i)%3 != 0 || nx && xx {
+	if (len(c.Args)-i)%3 != 0 || flags == datatypes.ZAddNX|datatypes.ZAddXX {
 		c.W.Error(resp.ErrSyntax)
 		return
 	}
@@ -225,44 +226,7 @@ points:
 		c.W.Error(resp.ErrSyntax)
 		return
 	}
-	key := c.Args[1]
-	z, found, ok := lookupZSetWrite(c, key)
-	if !ok {
-		return
-	}
-	lim := c.Limits()
-	if !found {
-		if xx {
-			c.W.Int(0)
-			return
-		}
-		z = datatypes.NewZSet()
-		c.DB.Set(key, z)
-	}
-	var flags datatypes.ZAddFlags
-	if nx {
-		flags |= datatypes.ZAddNX
-	}
-	if xx {
-		flags |= datatypes.ZAddXX
-	}
-	var added, updated int64
-	for e, score := range scores {
-		out, _ := z.Add(lim, c.Args[i+3*e+2], score, flags)
-		if out&datatypes.ZAddAdded != 0 {
-			added++
-		}
-		if out&datatypes.ZAddUpdated != 0 {
-			updated++
-		}
-	}
-	if added+updated > 0 {
-		c.Propagate()
-	}
-	if ch {
-		added += updated
-	}
-	c.W.Int(added)
+	zaddTo(c, flags, ch, scores, func(e int) []byte { return c.Args[i+3*e+2] })
 }
 
 func geodistCommand(c *Ctx) {

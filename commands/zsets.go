@@ -297,6 +297,14 @@ options:
 		}
 		scores[j] = s
 	}
+	zaddTo(c, flags, ch, scores, func(j int) []byte { return pairs[2*j+1] })
+}
+
+// zaddTo adds member(j) with scores[j] to the sorted set at the first
+// key with ZADD's flags, and records and replies as ZADD does. GEOADD,
+// which Redis runs as a ZADD of the scores it computed, ends here too.
+func zaddTo(c *Ctx, flags datatypes.ZAddFlags, ch bool, scores []float64, member func(j int) []byte) {
+	incr := flags&datatypes.ZAddIncr != 0
 	key := c.Args[1]
 	z, found, ok := lookupZSetWrite(c, key)
 	if !ok {
@@ -311,7 +319,7 @@ options:
 		}
 		lim := c.Limits()
 		for j, s := range scores {
-			out, newScore := z.Add(lim, pairs[2*j+1], s, flags)
+			out, newScore := z.Add(lim, member(j), s, flags)
 			if out&datatypes.ZAddNaN != 0 {
 				c.W.Error(resp.ErrZScoreNaN)
 				return
