@@ -206,34 +206,27 @@ func String(score float64) string {
 	return string(buf[:])
 }
 
-// moveX moves h one cell east (d > 0) or west, wrapping around.
-func (h *Hash) moveX(d int) {
-	x := h.Bits & 0xaaaaaaaaaaaaaaaa
-	y := h.Bits & 0x5555555555555555
-	zz := uint64(0x5555555555555555) >> (64 - 2*uint(h.Step))
-	if d > 0 {
-		x += zz + 1
-	} else {
-		x |= zz
-		x -= zz + 1
-	}
-	x &= 0xaaaaaaaaaaaaaaaa >> (64 - 2*uint(h.Step))
-	h.Bits = x | y
-}
+// Interleaved bits of each axis: longitude (x) has the odd bits,
+// latitude (y) the even ones.
+const (
+	xBits = 0xaaaaaaaaaaaaaaaa
+	yBits = 0x5555555555555555
+)
 
-// moveY moves h one cell north (d > 0) or south, wrapping around.
-func (h *Hash) moveY(d int) {
-	x := h.Bits & 0xaaaaaaaaaaaaaaaa
-	y := h.Bits & 0x5555555555555555
-	zz := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - 2*uint(h.Step))
+// move moves h one cell along the axis of bits (xBits east, yBits north)
+// for d > 0, or back, wrapping around, as geohash_move_x and _y do: the
+// other axis's bits are set so that the carry crosses them.
+func (h *Hash) move(d int, bits uint64) {
+	shift := 64 - 2*uint(h.Step)
+	a, rest := h.Bits&bits, h.Bits&^bits
+	zz := ^bits >> shift
 	if d > 0 {
-		y += zz + 1
+		a += zz + 1
 	} else {
-		y |= zz
-		y -= zz + 1
+		a |= zz
+		a -= zz + 1
 	}
-	y &= 0x5555555555555555 >> (64 - 2*uint(h.Step))
-	h.Bits = x | y
+	h.Bits = a&(bits>>shift) | rest
 }
 
 // neighbors returns the eight cells around h.
@@ -241,10 +234,10 @@ func (h Hash) neighbors() Neighbors {
 	at := func(dx, dy int) Hash {
 		n := h
 		if dx != 0 {
-			n.moveX(dx)
+			n.move(dx, xBits)
 		}
 		if dy != 0 {
-			n.moveY(dy)
+			n.move(dy, yBits)
 		}
 		return n
 	}
