@@ -538,12 +538,6 @@ func (z *ZSet) RangeByScore(r ScoreRange, reverse bool, offset, count int, fn fu
 	z.rangeSpan(s, e, reverse, offset, count, fn)
 }
 
-// RangeByLex is RangeByScore for a lex range (ZRANGEBYLEX).
-func (z *ZSet) RangeByLex(r LexRange, reverse bool, offset, count int, fn func(member []byte, score float64) bool) {
-	s, e := z.LexSpan(r, reverse)
-	z.rangeSpan(s, e, reverse, offset, count, fn)
-}
-
 // DeleteSpan removes the members of ranks [start, end) and returns how
 // many it removed.
 func (z *ZSet) DeleteSpan(start, end int) int {

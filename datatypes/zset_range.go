@@ -72,12 +72,6 @@ func (r ScoreRange) empty() bool {
 	return r.Min > r.Max || (r.Min == r.Max && (r.MinEx || r.MaxEx))
 }
 
-// Contains reports whether score is in r.
-func (r ScoreRange) Contains(score float64) bool {
-	return (score > r.Min || (!r.MinEx && score == r.Min)) &&
-		(score < r.Max || (!r.MaxEx && score == r.Max))
-}
-
 // LexBound is one end of a ZRANGEBYLEX interval.
 type LexBound struct {
 	// Inf is -1 for "-" (below every member), +1 for "+" (above every
@@ -151,9 +145,6 @@ func (r LexRange) empty() bool {
 	c := cmpLex(r.Min, r.Max)
 	return c > 0 || (c == 0 && (r.Min.Ex || r.Max.Ex))
 }
-
-// Contains reports whether member is in r.
-func (r LexRange) Contains(member []byte) bool { return r.aboveMin(member) && r.belowMax(member) }
 
 // aboveMin reports whether member is at or above r's min, as Redis's
 // zslLexValueGteMin.

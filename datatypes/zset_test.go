@@ -31,6 +31,19 @@ func (m *zmodel) insert(member []byte, score float64) {
 	*m = slices.Insert(*m, i, e)
 }
 
+// scoreIn reports whether score is in r.
+func scoreIn(r ScoreRange, score float64) bool {
+	return (score > r.Min || (!r.MinEx && score == r.Min)) &&
+		(score < r.Max || (!r.MaxEx && score == r.Max))
+}
+
+// rangeByLex calls fn for the members of z in r, as ZRANGEBYLEX and
+// ZREVRANGEBYLEX find them.
+func rangeByLex(z *ZSet, r LexRange, reverse bool, fn func([]byte, float64) bool) {
+	s, e := z.LexSpan(r, reverse)
+	z.rangeSpan(s, e, reverse, 0, -1, fn)
+}
+
 // keptBy turns the model's -0 scores into 0 while z is a listpack, which
 // stores no -0 (a skiplist made from it then has 0 too).
 func (m zmodel) keptBy(z *ZSet) {
@@ -80,7 +93,7 @@ func (m *zmodel) add(member []byte, score float64, flags ZAddFlags) (ZAddOut, fl
 func (m zmodel) scoreSpan(r ScoreRange) (int, int) {
 	s, e := -1, -1
 	for i, x := range m {
-		if r.Contains(x.Score) {
+		if scoreIn(r, x.Score) {
 			if s < 0 {
 				s = i
 			}
@@ -96,7 +109,7 @@ func (m zmodel) scoreSpan(r ScoreRange) (int, int) {
 func (m zmodel) lexSpan(r LexRange) (int, int) {
 	s, e := -1, -1
 	for i, x := range m {
-		if r.Contains(x.Member) {
+		if r.aboveMin(x.Member) && r.belowMax(x.Member) {
 			if s < 0 {
 				s = i
 			}
@@ -754,7 +767,7 @@ func TestParseLexRange(t *testing.T) {
 		}
 		for _, s := range []*ZSet{z, big} {
 			var got []byte
-			s.RangeByLex(r, false, 0, -1, func(m []byte, _ float64) bool {
+			rangeByLex(s, r, false, func(m []byte, _ float64) bool {
 				got = append(got, m...)
 				return true
 			})
@@ -762,7 +775,7 @@ func TestParseLexRange(t *testing.T) {
 				t.Errorf("%s: [%s %s]: %q (count %d), want %q", s.Encoding(), tc.min, tc.max, got, s.CountLex(r), tc.want)
 			}
 			var rev []byte
-			s.RangeByLex(r, true, 0, -1, func(m []byte, _ float64) bool {
+			rangeByLex(s, r, true, func(m []byte, _ float64) bool {
 				rev = append(rev, m...)
 				return true
 			})
