@@ -132,6 +132,24 @@ next:
 	c.Client.waiting = true
 }
 
+// serveOrBlock ends a blocking pop: serve pops from the first of keys
+// that holds a T (first finds it, or writes WRONGTYPE and reports false);
+// if none does the client blocks on keys until deadline, or, where it may
+// not block, gets the null array a timeout gives.
+func serveOrBlock[T poppable](c *Ctx, keys [][]byte, deadline time.Time,
+	first func(*Ctx, [][]byte) ([]byte, T, bool), serve func(c *Ctx, key []byte, v T)) {
+	key, v, ok := first(c, keys)
+	switch {
+	case !ok:
+	case key != nil:
+		serve(c, key, v)
+	case !c.mayBlock():
+		c.W.NullArray()
+	default:
+		block(c, keys, deadline, serve)
+	}
+}
+
 // unblock ends w's wait: it leaves every queue and its client is no
 // longer blocked. The caller holds the keyspace lock.
 func (e *Engine) unblock(w *waiter) {

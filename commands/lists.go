@@ -788,16 +788,7 @@ func blockingPop(c *Ctx, end listEnd) {
 		dropIfEmpty(c, key, l)
 		c.Emit(end.popName(), key)
 	}
-	key, l, ok := firstNonEmpty(c, keys)
-	switch {
-	case !ok:
-	case l != nil:
-		serve(c, key, l)
-	case !c.mayBlock():
-		c.W.NullArray()
-	default:
-		block(c, keys, deadline, serve)
-	}
+	serveOrBlock(c, keys, deadline, firstNonEmpty, serve)
 }
 
 func blmpopCommand(c *Ctx) {
@@ -813,16 +804,7 @@ func blmpopCommand(c *Ctx) {
 		n := popRange(c, key, l, a.where, a.count)
 		emitMpop(c, key, a.where, n)
 	}
-	key, l, ok := firstNonEmpty(c, a.keys)
-	switch {
-	case !ok:
-	case l != nil:
-		serve(c, key, l)
-	case !c.mayBlock():
-		c.W.NullArray()
-	default:
-		block(c, a.keys, deadline, serve)
-	}
+	serveOrBlock(c, a.keys, deadline, firstNonEmpty, serve)
 }
 
 // blockingMove is BLMOVE and BRPOPLPUSH: an LMOVE if the source holds a

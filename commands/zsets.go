@@ -1137,16 +1137,7 @@ func bzpopCommand(c *Ctx, highest bool) {
 		c.W.Double(e.Score)
 		c.Emit(zpopName(highest), key)
 	}
-	key, z, ok := firstZSet(c, keys)
-	switch {
-	case !ok:
-	case z != nil:
-		serve(c, key, z)
-	case !c.mayBlock():
-		c.W.NullArray()
-	default:
-		block(c, keys, deadline, serve)
-	}
+	serveOrBlock(c, keys, deadline, firstZSet, serve)
 }
 
 func bzmpopCommand(c *Ctx) {
@@ -1159,16 +1150,7 @@ func bzmpopCommand(c *Ctx) {
 		return
 	}
 	serve := func(c *Ctx, key []byte, z *datatypes.ZSet) { serveZMPop(c, key, z, a.where, a.count) }
-	key, z, ok := firstZSet(c, a.keys)
-	switch {
-	case !ok:
-	case z != nil:
-		serve(c, key, z)
-	case !c.mayBlock():
-		c.W.NullArray()
-	default:
-		block(c, a.keys, deadline, serve)
-	}
+	serveOrBlock(c, a.keys, deadline, firstZSet, serve)
 }
 
 func zrandmemberCommand(c *Ctx) {
