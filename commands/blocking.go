@@ -253,6 +253,8 @@ func (e *Engine) serveKey(bk blockKey) {
 		if !found {
 			return
 		}
+		// The reply follows what was pushed to the waiter so far.
+		w.cl.Out.Claim(&w.cl.W)
 		c := &Ctx{Engine: e, Client: w.cl, DB: db, W: &w.cl.W, Cmd: w.cmd}
 		if !w.serve(c, key, v) {
 			el = next
@@ -292,10 +294,13 @@ func (e *Engine) waitUnblocked(cl *Client) int {
 		defer t.Stop()
 		timeout = t.C
 	}
+	// While it waits, pushes to the client are written as they come.
+	cl.running = false
 	e.KS.Unlock()
 	if len(out) > 0 {
 		cl.Flush(out)
 	}
+	cl.Out.Release()
 	stop := cl.Watch(w.gone)
 	select {
 	case <-w.woken:
@@ -306,6 +311,8 @@ func (e *Engine) waitUnblocked(cl *Client) int {
 	}
 	stop()
 	e.KS.Lock()
+	cl.Out.Claim(&cl.W)
+	cl.running = true
 	if !w.done {
 		e.unblock(w)
 		switch {

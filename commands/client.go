@@ -79,6 +79,14 @@ type Client struct {
 	// tx is the client's MULTI queue and WATCHed keys (transactions.go).
 	tx txState
 
+	// Out carries the messages other clients' commands push to this one
+	// (output.go); running is set while the client runs a batch under
+	// the keyspace lock, when pushes go straight into W.
+	Out     Output
+	running bool
+	// subs are the client's pub/sub subscriptions (pubsub.go).
+	subs subscriptions
+
 	// blocked is the wait of the client's blocking list command, if it
 	// is blocked (blocking.go).
 	blocked *waiter

@@ -226,6 +226,7 @@ func newTable(s *scripter) Table {
 		sortCommands(),
 		geoCommands(),
 		dumpCommands(),
+		pubsubCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

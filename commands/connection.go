@@ -88,6 +88,18 @@ func connectionCommands() []*Command {
 }
 
 func pingCommand(c *Ctx) {
+	// A subscribed RESP2 client cannot tell a status from a message: it
+	// gets a "pong" message.
+	if c.W.Proto == 2 && c.Client.subscribed() && len(c.Args) <= 2 {
+		c.W.Array(2)
+		c.W.BulkString("pong")
+		if len(c.Args) == 1 {
+			c.W.BulkString("")
+		} else {
+			c.W.Bulk(c.Args[1])
+		}
+		return
+	}
 	switch len(c.Args) {
 	case 1:
 		c.W.Status("PONG")
@@ -113,6 +125,7 @@ func quitCommand(c *Ctx) {
 func resetCommand(c *Ctx) {
 	cl := c.Client
 	c.discardTransaction(cl)
+	c.unsubscribeAll(cl)
 	cl.DB = 0
 	cl.W.Proto = 2
 	cl.Authenticated = c.Config.Load().RequirePass == ""
@@ -367,6 +380,9 @@ func (c *Ctx) writeClients(b *strings.Builder, now time.Time) {
 // cairn has no counterpart for (fd, buffer sizes) get plausible values.
 func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	flags := ""
+	if cl.subscribed() {
+		flags += "P"
+	}
 	if cl.tx.multi {
 		flags += "x"
 	}
@@ -416,9 +432,9 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("idle", int64(now.Sub(cl.LastInteraction)/time.Second))
 	field("flags", flags)
 	num("db", int64(cl.DB))
-	num("sub", 0)
-	num("psub", 0)
-	num("ssub", 0)
+	num("sub", int64(cl.subs.channels.len()))
+	num("psub", int64(cl.subs.patterns.len()))
+	num("ssub", int64(cl.subs.shard.len()))
 	num("multi", int64(cl.tx.queuedCount()))
 	num("qbuf", 0)
 	num("qbuf-free", 0)
@@ -428,8 +444,9 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("rbp", int64(rbp))
 	num("obl", 0)
 	num("oll", 0)
-	num("omem", 0)
-	num("tot-mem", int64(rbs+cl.argvMem+rbp+cl.tx.mem))
+	omem := cl.Out.Pending()
+	num("omem", int64(omem))
+	num("tot-mem", int64(rbs+cl.argvMem+rbp+cl.tx.mem+omem))
 	field("events", "r")
 	field("cmd", cmd)
 	field("user", "default")

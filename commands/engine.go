@@ -73,6 +73,8 @@ func (e *Engine) BeginBatch(cl *Client) {
 	now := e.KS.Tick()
 	cl.LastInteraction = now
 	cl.batch.on, cl.batch.last = true, now
+	cl.Out.Claim(&cl.W)
+	cl.running = true
 }
 
 // EndBatch ends cl's pipeline batch. The caller holds the keyspace lock.
@@ -81,6 +83,7 @@ func (e *Engine) EndBatch(cl *Client) {
 		cl.batch.settle(time.Now())
 	}
 	cl.batch.on = false
+	cl.running = false
 }
 
 // Stats are the server counters INFO reports. Guarded by the keyspace lock.
@@ -89,6 +92,9 @@ type Stats struct {
 	TotalConnections    int64
 	RejectedConnections int64
 	ErrorReplies        int64
+	// OutputLimitDisconnections counts the clients closed for passing
+	// their output buffer limit.
+	OutputLimitDisconnections int64
 }
 
 // maxErrorCodes bounds the error codes INFO errorstats tracks, as Redis
@@ -149,6 +155,8 @@ type Engine struct {
 	// tx holds the WATCHed keys and the EXEC in progress
 	// (transactions.go).
 	tx txEngine
+	// pubsub holds the subscriptions (pubsub.go).
+	pubsub pubsubState
 	// blocking holds the clients blocked by list commands (blocking.go).
 	blocking blocking
 	// scripts is the Lua runtime and script cache behind the scripting
@@ -184,6 +192,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		clients:    map[int64]*Client{},
 		errorStats: map[string]int64{},
 		pause:      pause{wake: make(chan struct{})},
+		pubsub:     newPubsubState(),
 		evict:      evictState{wake: make(chan struct{}, 1)},
 	}
 	e.scripts = newScripter()
@@ -226,6 +235,7 @@ func (e *Engine) Connect(cl *Client) bool {
 func (e *Engine) Disconnect(cl *Client) {
 	delete(e.clients, cl.ID)
 	e.unwatchAll(cl)
+	e.unsubscribeAll(cl)
 }
 
 // Clients returns the connected clients. The caller holds the keyspace
@@ -328,6 +338,11 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		return
 	}
 	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cfg, cl, cmd) || e.rejectForPersistence(cl, cmd) {
+		return
+	}
+	if cl.W.Proto == 2 && cl.subscribed() && !pubsubModeAllows(cmd) {
+		cmd.Stats.RejectedCalls++
+		e.reject(cl, cmd, errPubsubContext(cmd.Name))
 		return
 	}
 	if !e.waitWhilePaused(cl, cmd) {

@@ -33,6 +33,8 @@ type Config struct {
 	ProtoMaxMultibulkLen   int
 	ClientQueryBufferLimit int64
 	Hz                     int
+	// OutputLimits are client-output-buffer-limit's limits by class.
+	OutputLimits OutputLimits
 	Dir                    string
 	LogLevel               slog.Level
 	// AppendOnly turns the append-only log on.

@@ -88,6 +88,8 @@ var options = []*option{
 	intOpt("maxmemory-eviction-tenacity", "10", 0, 100, true, func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }),
 	intOpt("lfu-log-factor", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFULogFactor }),
 	intOpt("lfu-decay-time", "1", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFUDecayTime }),
+	outputLimitsOpt("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+		func(c *Config) *OutputLimits { return &c.OutputLimits }),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
 }
 
@@ -160,6 +162,71 @@ func boolOpt(name, def string, mutable bool, field func(*Config) *bool) *option 
 				return "yes"
 			}
 			return "no"
+		},
+	}
+}
+
+// OutputLimit is the output buffer limit of one class of clients: a
+// client whose pending output passes Hard, or stays past Soft for
+// SoftSeconds, is disconnected. Zero is no limit.
+type OutputLimit struct {
+	Hard, Soft  int64
+	SoftSeconds int64
+}
+
+// Client classes of client-output-buffer-limit, in Redis's order.
+const (
+	ClassNormal = iota
+	ClassReplica
+	ClassPubSub
+)
+
+// OutputLimits are the limits of each client class.
+type OutputLimits [3]OutputLimit
+
+var outputClassNames = []string{"normal", "slave", "pubsub"}
+
+// outputLimitsOpt is Redis's client-output-buffer-limit: groups of class,
+// hard limit, soft limit and soft seconds; setting it changes only the
+// classes it names.
+func outputLimitsOpt(name, def string, field func(*Config) *OutputLimits) *option {
+	return &option{name: name, def: def, mutable: true,
+		set: func(c *Config, v string) error {
+			f := strings.Fields(v)
+			if len(f)%4 != 0 {
+				return fmt.Errorf("Wrong number of arguments in buffer limit configuration.")
+			}
+			limits := *field(c)
+			for i := 0; i < len(f); i += 4 {
+				class := -1
+				switch strings.ToLower(f[i]) {
+				case "normal":
+					class = ClassNormal
+				case "slave", "replica":
+					class = ClassReplica
+				case "pubsub":
+					class = ClassPubSub
+				}
+				if class < 0 {
+					return fmt.Errorf("Invalid client class specified in buffer limit configuration.")
+				}
+				hard, okHard := memtoull(f[i+1])
+				soft, okSoft := memtoull(f[i+2])
+				secs, err := strconv.ParseInt(f[i+3], 10, 64)
+				if !okHard || !okSoft || err != nil || secs < 0 || hard > math.MaxInt64 || soft > math.MaxInt64 {
+					return fmt.Errorf("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+				}
+				limits[class] = OutputLimit{Hard: int64(hard), Soft: int64(soft), SoftSeconds: secs}
+			}
+			*field(c) = limits
+			return nil
+		},
+		get: func(c *Config) string {
+			var parts []string
+			for i, l := range *field(c) {
+				parts = append(parts, fmt.Sprintf("%s %d %d %d", outputClassNames[i], l.Hard, l.Soft, l.SoftSeconds))
+			}
+			return strings.Join(parts, " ")
 		},
 	}
 }

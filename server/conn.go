@@ -281,8 +281,17 @@ func (c *conn) hookBlocking(cl *commands.Client) {
 		c.s.awaitDurable(0)
 		// Straight to the socket, as Server.flush writes. A failed write
 		// shows as the connection failing in the watch.
-		c.Conn.Write(b)
+		cl.Out.Send(func() error {
+			_, err := c.Conn.Write(b)
+			return err
+		})
 	}
+	// Pushed messages, like replies, show only what is durable.
+	cl.Out.SetWriter(func(b []byte) error {
+		c.s.awaitDurable(0)
+		_, err := c.Conn.Write(b)
+		return err
+	})
 	cl.Watch = c.watch
 }
 

@@ -259,14 +259,20 @@ func (s *Server) handleBusy(rc redcon.Conn, cl *commands.Client, cmd redcon.Comm
 // replies may hold large bulks by reference (resp.Writer.BulkBorrowed),
 // which are written from where they are stored.
 func (s *Server) flush(rc redcon.Conn, c *conn, cl *commands.Client, closing bool) {
-	if err := redcon.BaseWriter(rc).Flush(); err != nil {
-		closing = true
-	} else if cl.W.Len() > 0 {
-		if _, err := cl.W.WriteTo(c.Conn); err != nil {
-			closing = true
+	err := cl.Out.Send(func() error {
+		if err := redcon.BaseWriter(rc).Flush(); err != nil {
+			return err
 		}
-	}
+		if cl.W.Len() > 0 {
+			_, err := cl.W.WriteTo(c.Conn)
+			return err
+		}
+		return nil
+	})
+	closing = closing || err != nil
 	cl.W.Reset()
+	// Messages pushed since the batch ended follow its replies.
+	cl.Out.Release()
 	c.buffers.Store(int64(cap(c.raw) + cap(c.out) + cap(c.held) + cl.W.Cap()))
 	if closing {
 		rc.Close()
