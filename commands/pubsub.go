@@ -413,6 +413,10 @@ func pubsubChannelsCommand(c *Ctx)      { c.channelList(c.pubsub.channels) }
 func pubsubShardChannelsCommand(c *Ctx) { c.channelList(c.pubsub.shard) }
 
 func (c *Ctx) channelList(table map[string]subscribers) {
+	if len(c.Args) > 3 {
+		c.W.Error(resp.ErrSubcommandSyntax(c.Args[1], c.Args[0]))
+		return
+	}
 	var names [][]byte
 	for name := range table {
 		if len(c.Args) == 2 || glob.Match(c.Args[2], []byte(name), false) {

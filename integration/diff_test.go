@@ -54,7 +54,9 @@ func TestDifferential(t *testing.T) {
 type scriptLine struct {
 	num       int
 	text      string // as written, for messages
+	conn      string // the connection's name; "" for the main one
 	directive string // "", "type", "sorted", "len" or "any"
+	replies   int    // how many replies to read (!replies N)
 	args      []string
 }
 
@@ -68,19 +70,32 @@ func parseScript(file, script string) (lines []scriptLine, problems []string) {
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		l := scriptLine{num: i + 1, text: trimmed}
+		l := scriptLine{num: i + 1, text: trimmed, replies: 1}
+		counted := false
 		rest := trimmed
+		if strings.HasPrefix(rest, "@") {
+			l.conn, rest, _ = strings.Cut(rest[1:], " ")
+		}
 		if strings.HasPrefix(rest, "!") {
 			l.directive, rest, _ = strings.Cut(rest[1:], " ")
 			switch l.directive {
 			case "type", "sorted", "len", "any":
+			case "replies":
+				var n string
+				n, rest, _ = strings.Cut(rest, " ")
+				var err error
+				if l.replies, err = strconv.Atoi(n); err != nil || l.replies < 0 {
+					problems = append(problems, fmt.Sprintf("%s:%d: !replies needs a count: %s", file, l.num, text))
+					continue
+				}
+				l.directive, counted = "", true
 			default:
 				problems = append(problems, fmt.Sprintf("%s:%d: unknown directive !%s", file, l.num, l.directive))
 				continue
 			}
 		}
 		args, err := SplitArgs(rest)
-		if err == nil && len(args) == 0 {
+		if err == nil && len(args) == 0 && !counted {
 			err = errors.New("no command")
 		}
 		if err != nil {
@@ -117,22 +132,37 @@ func (c *conn) dial() error {
 // do sends one command and reads one reply. extra is whatever else the
 // server had already sent after that reply; it is discarded.
 func (c *conn) do(cmd []byte) (rep Reply, extra []byte, err error) {
-	if err := c.nc.SetDeadline(time.Now().Add(c.timeout)); err != nil {
-		return Reply{}, nil, err
-	}
-	if _, err := c.nc.Write(cmd); err != nil {
-		return Reply{}, nil, err
-	}
-	rep, err = ReadReply(c.r)
+	reps, extra, err := c.doN(cmd, 1)
 	if err != nil {
 		return Reply{}, nil, err
+	}
+	return reps[0], extra, nil
+}
+
+// doN sends cmd, if any, and reads n replies (pushed messages count), as
+// do.
+func (c *conn) doN(cmd []byte, n int) (reps []Reply, extra []byte, err error) {
+	if err := c.nc.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return nil, nil, err
+	}
+	if len(cmd) > 0 {
+		if _, err := c.nc.Write(cmd); err != nil {
+			return nil, nil, err
+		}
+	}
+	for range n {
+		rep, err := ReadReply(c.r)
+		if err != nil {
+			return nil, nil, err
+		}
+		reps = append(reps, rep)
 	}
 	if n := c.r.Buffered(); n > 0 {
 		extra, _ = c.r.Peek(n)
 		extra = bytes.Clone(extra)
 		c.r.Discard(n)
 	}
-	return rep, extra, nil
+	return reps, extra, nil
 }
 
 // closedBeforeReply reports whether err means the server had closed the
@@ -144,7 +174,7 @@ func closedBeforeReply(err error) bool {
 // outcome is what one server did with one command, for comparison and
 // messages.
 type outcome struct {
-	rep    Reply
+	reps   []Reply
 	extra  []byte
 	err    error
 	closed bool
@@ -156,10 +186,15 @@ func (o outcome) String() string {
 		return "(connection closed)"
 	case o.err != nil:
 		return "(error: " + o.err.Error() + ")"
-	case len(o.extra) > 0:
-		return strconv.Quote(string(o.rep.Raw)) + " followed by unexpected " + strconv.Quote(string(o.extra))
 	}
-	return strconv.Quote(string(o.rep.Raw))
+	var raw []byte
+	for _, r := range o.reps {
+		raw = append(raw, r.Raw...)
+	}
+	if len(o.extra) > 0 {
+		return strconv.Quote(string(raw)) + " followed by unexpected " + strconv.Quote(string(o.extra))
+	}
+	return strconv.Quote(string(raw))
 }
 
 func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
@@ -171,24 +206,32 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 	for _, p := range problems {
 		t.Error(p)
 	}
-	sides := []*conn{
-		{name: "redis", addr: redisAddr, timeout: replyTimeout},
-		{name: "cairn", addr: cairnAddr, timeout: replyTimeout},
-	}
-	reconnect := func() {
+	// Each named connection is a pair: one to each server.
+	conns := map[string][]*conn{}
+	reconnect := func(name string) []*conn {
+		sides := conns[name]
+		if sides == nil {
+			sides = []*conn{
+				{name: "redis", addr: redisAddr, timeout: replyTimeout},
+				{name: "cairn", addr: cairnAddr, timeout: replyTimeout},
+			}
+			conns[name] = sides
+		}
 		for _, c := range sides {
 			if err := c.dial(); err != nil {
 				t.Fatal(err)
 			}
 		}
+		return sides
 	}
-	reconnect()
 	defer func() {
-		for _, c := range sides {
-			c.nc.Close()
+		for _, sides := range conns {
+			for _, c := range sides {
+				c.nc.Close()
+			}
 		}
 	}()
-	for _, c := range sides {
+	for _, c := range reconnect("") {
 		rep, _, err := c.do(encodeCommand([]string{"FLUSHALL"}))
 		if err != nil || string(rep.Raw) != "+OK\r\n" {
 			t.Fatalf("%s: FLUSHALL: %q %v", c.name, rep.Raw, err)
@@ -196,33 +239,43 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 	}
 
 	for _, l := range lines {
-		cmd := encodeCommand(l.args)
+		var cmd []byte
+		if len(l.args) > 0 {
+			cmd = encodeCommand(l.args)
+		}
+		sides := conns[l.conn]
+		if sides == nil {
+			sides = reconnect(l.conn)
+		}
 		outs := make([]outcome, len(sides))
 		send := func() {
 			for i, c := range sides {
-				rep, extra, err := c.do(cmd)
-				outs[i] = outcome{rep: rep, extra: extra, err: err, closed: closedBeforeReply(err)}
+				reps, extra, err := c.doN(cmd, l.replies)
+				outs[i] = outcome{reps: reps, extra: extra, err: err, closed: closedBeforeReply(err)}
 			}
 		}
 		send()
 		if outs[0].closed && outs[1].closed {
 			// Both closed the connection, as after QUIT: the command goes
 			// to new connections, as redis-cli would send it.
-			reconnect()
+			reconnect(l.conn)
 			send()
 		}
 		ok := true
 		for _, o := range outs {
 			ok = ok && o.err == nil && len(o.extra) == 0
 		}
-		if !ok || !equalReplies(l.directive, outs[0].rep, outs[1].rep) {
+		for i := 0; ok && i < l.replies; i++ {
+			ok = equalReplies(l.directive, outs[0].reps[i], outs[1].reps[i])
+		}
+		if !ok {
 			t.Errorf("%s:%d: %s\n\tredis: %s\n\tcairn: %s", file, l.num, l.text, outs[0], outs[1])
 		}
 		if outs[0].err != nil || outs[1].err != nil {
 			// One side is out of step (closed, timed out, garbled); start
 			// both afresh so that the rest of the script still means
 			// something.
-			reconnect()
+			reconnect(l.conn)
 		}
 	}
 }

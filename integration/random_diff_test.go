@@ -275,25 +275,25 @@ func (r *randomRunner) run(seq []step) runResult {
 		cmd := encodeCommand(s.args)
 		for j, c := range sides {
 			rep, extra, err := c.do(cmd)
-			res.outs[j] = outcome{rep: rep, extra: extra, err: err, closed: closedBeforeReply(err)}
+			res.outs[j] = outcome{reps: []Reply{rep}, extra: extra, err: err, closed: closedBeforeReply(err)}
 		}
 		a, b := res.outs[0], res.outs[1]
 		if a.err != nil || b.err != nil || len(a.extra) > 0 || len(b.extra) > 0 {
 			res.at = i
 			return res
 		}
-		ok := s.mode.equal(a.rep, b.rep)
+		ok := s.mode.equal(a.reps[0], b.reps[0])
 		name := strings.ToUpper(s.args[0])
 		switch {
-		case string(a.rep.Raw) == "+QUEUED\r\n":
+		case string(a.reps[0].Raw) == "+QUEUED\r\n":
 			queued = append(queued, s.mode)
-		case name == "EXEC" && a.rep.Type == '*' && b.rep.Type == '*' && int(a.rep.N) == len(queued) && a.rep.N == b.rep.N:
+		case name == "EXEC" && a.reps[0].Type == '*' && b.reps[0].Type == '*' && int(a.reps[0].N) == len(queued) && a.reps[0].N == b.reps[0].N:
 			ok = true
 			for k, m := range queued {
 				if m == refcount {
 					m = typ
 				}
-				ok = ok && m.equal(a.rep.Elems[k], b.rep.Elems[k])
+				ok = ok && m.equal(a.reps[0].Elems[k], b.reps[0].Elems[k])
 			}
 			queued = nil
 		case name == "EXEC" || name == "DISCARD":
