@@ -28,9 +28,9 @@ type Output struct {
 
 	mu       sync.Mutex
 	pending  []byte
-	owned    bool   // the client's goroutine runs a batch or sends its replies
-	draining bool   // a drain goroutine is running
-	failed   bool   // a write failed: the connection is going away
+	owned    bool // the client's goroutine runs a batch or sends its replies
+	draining bool // a drain goroutine is running
+	failed   bool // a write failed: the connection is going away
 	// sock is held while writing to the socket, taken with mu held, so
 	// that bytes taken from pending earlier are written earlier.
 	sock sync.Mutex

@@ -35,8 +35,8 @@ type Config struct {
 	Hz                     int
 	// OutputLimits are client-output-buffer-limit's limits by class.
 	OutputLimits OutputLimits
-	Dir                    string
-	LogLevel               slog.Level
+	Dir          string
+	LogLevel     slog.Level
 	// AppendOnly turns the append-only log on.
 	AppendOnly bool
 	// AppendFsync is when the append-only log is fsynced: "always",
