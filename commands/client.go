@@ -86,6 +86,8 @@ type Client struct {
 	running bool
 	// subs are the client's pub/sub subscriptions (pubsub.go).
 	subs subscriptions
+	// monitor is set once the client has sent MONITOR (monitor.go).
+	monitor bool
 
 	// blocked is the wait of the client's blocking list command, if it
 	// is blocked (blocking.go).

@@ -227,6 +227,7 @@ func newTable(s *scripter) Table {
 		geoCommands(),
 		dumpCommands(),
 		pubsubCommands(),
+		monitorCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

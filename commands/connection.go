@@ -126,6 +126,7 @@ func resetCommand(c *Ctx) {
 	cl := c.Client
 	c.discardTransaction(cl)
 	c.unsubscribeAll(cl)
+	c.stopMonitoring(cl)
 	cl.DB = 0
 	cl.W.Proto = 2
 	cl.Authenticated = c.Config.Load().RequirePass == ""
@@ -380,6 +381,9 @@ func (c *Ctx) writeClients(b *strings.Builder, now time.Time) {
 // cairn has no counterpart for (fd, buffer sizes) get plausible values.
 func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	flags := ""
+	if cl.monitor {
+		flags += "O"
+	}
 	if cl.subscribed() {
 		flags += "P"
 	}

@@ -157,6 +157,8 @@ type Engine struct {
 	tx txEngine
 	// pubsub holds the subscriptions (pubsub.go).
 	pubsub pubsubState
+	// monitors are the clients that sent MONITOR, in that order.
+	monitors []*Client
 	// blocking holds the clients blocked by list commands (blocking.go).
 	blocking blocking
 	// scripts is the Lua runtime and script cache behind the scripting
@@ -236,6 +238,7 @@ func (e *Engine) Disconnect(cl *Client) {
 	delete(e.clients, cl.ID)
 	e.unwatchAll(cl)
 	e.unsubscribeAll(cl)
+	e.stopMonitoring(cl)
 }
 
 // Clients returns the connected clients. The caller holds the keyspace
@@ -384,6 +387,9 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	}
 	e.Stats.TotalCommands++
 	cl.argvMem = 0
+	if e.monitored(cl, cmd) {
+		e.feedMonitors(cl, args)
+	}
 }
 
 // runCounted runs c's command as a call of its own made by another command
@@ -405,6 +411,9 @@ func (e *Engine) runCounted(c *Ctx) {
 		w.Errors = errorsBefore
 	}
 	e.Stats.TotalCommands++
+	if e.monitored(c.Client, c.Cmd) {
+		e.feedMonitors(c.Client, c.Args)
+	}
 }
 
 // debugAllowed applies the enable-debug-command option: "local" admits

@@ -126,7 +126,7 @@ type Process struct {
 	// Args are the extra command-line arguments it runs with.
 	Args []string
 	// Log holds what the process wrote to standard error.
-	Log *syncBuffer
+	Log *SyncBuffer
 
 	t    testing.TB
 	bin  string
@@ -156,7 +156,7 @@ func (p *Process) start() {
 	p.t.Helper()
 	args := append([]string{"--port", strconv.Itoa(p.port), "--dir", p.Dir}, p.Args...)
 	p.cmd = exec.Command(p.bin, args...)
-	p.Log = &syncBuffer{}
+	p.Log = &SyncBuffer{}
 	p.cmd.Stderr = p.Log
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
@@ -226,20 +226,20 @@ func (p *Process) Restart() {
 	p.start()
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's writes and the
+// SyncBuffer is a bytes.Buffer safe for a process's writes and the
 // test's reads.
-type syncBuffer struct {
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(b []byte) (int, error) {
+func (s *SyncBuffer) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(b)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
