@@ -92,9 +92,6 @@ type Stats struct {
 	TotalConnections    int64
 	RejectedConnections int64
 	ErrorReplies        int64
-	// OutputLimitDisconnections counts the clients closed for passing
-	// their output buffer limit.
-	OutputLimitDisconnections int64
 }
 
 // maxErrorCodes bounds the error codes INFO errorstats tracks, as Redis
@@ -286,6 +283,11 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 	errorsBefore := cl.W.Errors
 	e.exec(cl, args)
 	start = e.afterCommand(cl, start)
+	// Replies a client has not read count against its output buffer
+	// limit, like the messages pushed to it.
+	if cl.Out.write != nil {
+		e.checkOutputLimit(cl, int64(cl.W.Len()))
+	}
 	if n := cl.W.Errors - errorsBefore; n > 0 {
 		e.Stats.ErrorReplies += n
 		forEachError(cl.W.Since(start), e.countErrorCode)

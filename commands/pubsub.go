@@ -382,15 +382,18 @@ func (e *Engine) deliver(cl *Client, frame []byte) {
 	e.checkOutputLimit(cl, int64(cl.Out.push(frame)))
 }
 
-// checkOutputLimit closes cl if what it has not read passes its class's
-// output buffer limit, as Redis's checkClientOutputBufferLimits. The
-// caller holds the keyspace lock.
+// checkOutputLimit closes cl if what it has not read, pending bytes,
+// passes its class's output buffer limit, as Redis's
+// checkClientOutputBufferLimits. The caller holds the keyspace lock.
 func (e *Engine) checkOutputLimit(cl *Client, pending int64) {
 	class := config.ClassNormal
 	if cl.subscribed() {
 		class = config.ClassPubSub
 	}
 	limit := e.Config.Load().OutputLimits[class]
+	if limit == (config.OutputLimit{}) {
+		return
+	}
 	over := limit.Hard > 0 && pending >= limit.Hard
 	if !over && limit.Soft > 0 && pending >= limit.Soft {
 		now := time.Now()
@@ -404,7 +407,6 @@ func (e *Engine) checkOutputLimit(cl *Client, pending int64) {
 	}
 	if over {
 		e.Log.Warn("client closed for overcoming of output buffer limits", "id", cl.ID, "addr", cl.Addr, "name", cl.Name, "pending", pending)
-		e.Stats.OutputLimitDisconnections++
 		e.killClient(cl)
 	}
 }
