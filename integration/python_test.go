@@ -75,3 +75,16 @@ func requirePythonRedis(t *testing.T) string {
 	}
 	return python
 }
+
+// TestPythonPubSub runs python/pubsub.py, redis-py's pub/sub API
+// (get_message, handlers run by a thread, PUBSUB, a subscriber's PING)
+// and MONITOR, against cairn and redis-server.
+func TestPythonPubSub(t *testing.T) {
+	python := requirePythonRedis(t)
+	run := func(t *testing.T, addr string) {
+		host, port := hostPort(t, addr)
+		runPython(t, python, time.Minute, "pubsub.py", host, port)
+	}
+	t.Run("cairn", func(t *testing.T) { run(t, testutil.StartCairn(t, nil).Addr) })
+	t.Run("redis", func(t *testing.T) { run(t, testutil.StartRedis(t)) })
+}
