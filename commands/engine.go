@@ -176,6 +176,9 @@ type Engine struct {
 	startupMemory int64
 	bufferMemory  int64
 	queuedMemory  int64
+	// maxOutput is the most a client had pushed to it and not yet
+	// written at the cron's last count (client_recent_max_output_buffer).
+	maxOutput int64
 }
 
 // NewEngine returns an engine over ks.

@@ -164,6 +164,7 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("connected_clients", int64(len(c.clients)))
 	b.int("cluster_connections", 0)
 	b.int("maxclients", int64(c.Config.Load().MaxClients))
+	b.int("client_recent_max_output_buffer", c.maxOutput)
 	blocked, inTimeoutTable := c.blockedClients()
 	b.int("blocked_clients", blocked)
 	b.int("tracking_clients", 0)

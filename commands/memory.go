@@ -71,15 +71,20 @@ func (e *Engine) usedMemory() int64 {
 const clientOverhead = 12 << 10
 
 // RefreshMemory takes the size of the clients' buffers (the server's
-// count) and recounts what their transactions hold, and updates the peak
+// count) and recounts what their transactions and the messages pushed to
+// them but not yet written hold, and updates the peak
 // of used_memory; the server's cron calls it. The caller holds the
 // keyspace lock.
 func (e *Engine) RefreshMemory(buffers int64) {
-	var n int64
+	var n, pushed, maxPushed int64
 	for _, cl := range e.clients {
 		n += int64(cl.tx.mem)
+		p := int64(cl.Out.Pending())
+		pushed += p
+		maxPushed = max(maxPushed, p)
 	}
-	e.queuedMemory, e.bufferMemory = n, buffers
+	e.queuedMemory, e.bufferMemory = n, buffers+pushed
+	e.maxOutput = maxPushed
 	e.peakMemory = max(e.peakMemory, e.usedMemory())
 }
 
