@@ -303,14 +303,23 @@ func clientInfoCommand(c *Ctx) {
 	c.W.Verbatim("txt", c.clientInfo(c.Client, time.Now())+"\n")
 }
 
-// clientType is the TYPE of CLIENT LIST and CLIENT KILL: every cairn
-// client is a normal one.
+// clientType is the TYPE of CLIENT LIST and CLIENT KILL.
 type clientType int
 
 const (
 	clientNormal clientType = iota
-	clientOther             // master, replica, pubsub: cairn has none
+	clientPubSub
+	clientOther // master, replica: cairn has none
 )
+
+// typ is the client's type: pubsub once it has a subscription, as
+// Redis's getClientType (a monitor is a normal client).
+func (cl *Client) typ() clientType {
+	if cl.subscribed() {
+		return clientPubSub
+	}
+	return clientNormal
+}
 
 // parseClientType parses a TYPE argument, writing Redis's error if it
 // names no type.
@@ -318,7 +327,9 @@ func (c *Ctx) parseClientType(b []byte) (clientType, bool) {
 	switch {
 	case tokenIs(b, "normal"):
 		return clientNormal, true
-	case tokenIs(b, "master"), tokenIs(b, "slave"), tokenIs(b, "replica"), tokenIs(b, "pubsub"):
+	case tokenIs(b, "pubsub"):
+		return clientPubSub, true
+	case tokenIs(b, "master"), tokenIs(b, "slave"), tokenIs(b, "replica"):
 		return clientOther, true
 	}
 	c.W.Error(resp.ErrUnknownClientType(b))
@@ -336,9 +347,7 @@ func clientListCommand(c *Ctx) {
 		if !ok {
 			return
 		}
-		if typ == clientNormal {
-			c.writeClients(&b, now)
-		}
+		c.writeClients(&b, now, func(cl *Client) bool { return cl.typ() == typ })
 	case len(c.Args) > 3 && tokenIs(c.Args[2], "id"):
 		for _, arg := range c.Args[3:] {
 			id, ok := resp.ParseInt(arg)
@@ -355,7 +364,7 @@ func clientListCommand(c *Ctx) {
 		c.W.Error(resp.ErrSyntax)
 		return
 	default:
-		c.writeClients(&b, now)
+		c.writeClients(&b, now, func(*Client) bool { return true })
 	}
 	c.W.Verbatim("txt", b.String())
 }
@@ -370,8 +379,11 @@ func (e *Engine) sortedClients() []*Client {
 	return out
 }
 
-func (c *Ctx) writeClients(b *strings.Builder, now time.Time) {
+func (c *Ctx) writeClients(b *strings.Builder, now time.Time, include func(*Client) bool) {
 	for _, cl := range c.sortedClients() {
+		if !include(cl) {
+			continue
+		}
 		b.WriteString(c.clientInfo(cl, now))
 		b.WriteByte('\n')
 	}
@@ -525,7 +537,7 @@ func clientKillCommand(c *Ctx) {
 		switch {
 		case addr != nil && cl.Addr != string(addr),
 			laddr != nil && cl.LocalAddr != string(laddr),
-			hasType && typ != clientNormal,
+			hasType && cl.typ() != typ,
 			id != 0 && cl.ID != id,
 			cl == c.Client && skipme:
 			continue

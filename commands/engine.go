@@ -246,10 +246,10 @@ func (e *Engine) Disconnect(cl *Client) {
 func (e *Engine) Clients() map[int64]*Client { return e.clients }
 
 // killClient closes another client's connection. It is forgotten at once,
-// as Redis frees it, and commands it has pending do not run. The caller
-// holds the keyspace lock.
+// as Redis frees it (its watches and subscriptions with it), and commands
+// it has pending do not run. The caller holds the keyspace lock.
 func (e *Engine) killClient(cl *Client) {
-	delete(e.clients, cl.ID)
+	e.Disconnect(cl)
 	cl.markKilled()
 	cl.kill()
 }

@@ -372,7 +372,9 @@ func (f *pushFrames) get(proto int, body func(w *resp.Writer), n int) []byte {
 // it), else through its Output, within the output buffer limit of its
 // class. The caller holds the keyspace lock.
 func (e *Engine) deliver(cl *Client, frame []byte) {
-	if cl.running {
+	// A client whose replies are off still gets its pushes, as in Redis:
+	// not in its replies, which are dropped.
+	if cl.running && cl.ReplyMode == ReplyOn {
 		cl.W.Raw(frame)
 		return
 	}
@@ -407,7 +409,12 @@ func (e *Engine) checkOutputLimit(cl *Client, pending int64) {
 	}
 	if over {
 		e.Log.Warn("client closed for overcoming of output buffer limits", "id", cl.ID, "addr", cl.Addr, "name", cl.Name, "pending", pending)
-		e.killClient(cl)
+		// As Redis's freeClientAsync: it stays subscribed until its
+		// connection is gone, so that a PUBLISH going over the
+		// subscribers can close one.
+		delete(e.clients, cl.ID)
+		cl.markKilled()
+		cl.kill()
 	}
 }
 
