@@ -156,6 +156,8 @@ type Engine struct {
 	pubsub pubsubState
 	// monitors are the clients that sent MONITOR, in that order.
 	monitors []*Client
+	// frames are scratch writers for pushed frames (pushFrames).
+	frames [2]resp.Writer
 	// blocking holds the clients blocked by list commands (blocking.go).
 	blocking blocking
 	// scripts is the Lua runtime and script cache behind the scripting

@@ -321,7 +321,7 @@ func (e *Engine) Publish(channel, message []byte) int {
 // publishTo sends message on channel of kind (channels or shard
 // channels); channels also go to the matching patterns.
 func (e *Engine) publishTo(kind *channelKind, channel, message []byte) int {
-	var frames pushFrames
+	frames := e.pushFrames()
 	n := 0
 	for _, cl := range kind.subs(e)[string(channel)] {
 		e.deliver(cl, frames.get(cl.W.Proto, func(w *resp.Writer) {
@@ -338,9 +338,9 @@ func (e *Engine) publishTo(kind *channelKind, channel, message []byte) int {
 		if !glob.Match([]byte(pattern), channel, false) {
 			continue
 		}
-		var pframes pushFrames
+		frames = e.pushFrames()
 		for _, cl := range e.pubsub.patterns[pattern] {
-			e.deliver(cl, pframes.get(cl.W.Proto, func(w *resp.Writer) {
+			e.deliver(cl, frames.get(cl.W.Proto, func(w *resp.Writer) {
 				w.BulkString("pmessage")
 				w.BulkString(pattern)
 				w.Bulk(channel)
@@ -353,18 +353,35 @@ func (e *Engine) publishTo(kind *channelKind, channel, message []byte) int {
 }
 
 // pushFrames builds a pushed frame once per protocol, for the first
-// receiver that speaks it.
-type pushFrames [2][]byte
+// receiver that speaks it, in the engine's scratch writers: deliver copies
+// it, so they serve the next frame.
+type pushFrames struct {
+	w    *[2]resp.Writer
+	made [2]bool
+}
+
+// pushFrames returns a builder for a new frame. The caller holds the
+// keyspace lock.
+func (e *Engine) pushFrames() pushFrames {
+	for i := range e.frames {
+		if e.frames[i].Cap() > maxKeptOutput {
+			e.frames[i] = resp.Writer{}
+		}
+		e.frames[i].Reset()
+	}
+	return pushFrames{w: &e.frames}
+}
 
 func (f *pushFrames) get(proto int, body func(w *resp.Writer), n int) []byte {
 	i := min(max(proto-2, 0), 1)
-	if f[i] == nil {
-		w := resp.Writer{Proto: proto}
-		writePubsubHeader(&w, n)
-		body(&w)
-		f[i] = w.Bytes()
+	w := &f.w[i]
+	if !f.made[i] {
+		w.Proto = proto
+		writePubsubHeader(w, n)
+		body(w)
+		f.made[i] = true
 	}
-	return f[i]
+	return w.Bytes()
 }
 
 // deliver sends a pushed frame to cl: into its replies if it is running a
