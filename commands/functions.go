@@ -268,6 +268,9 @@ func (e *Engine) Libraries() [][]byte {
 // or an RDB file holds them; nothing is recorded. The caller holds the
 // keyspace lock.
 func (e *Engine) LoadLibraries(codes [][]byte) error {
+	if len(codes) == 0 && e.scripts.fn.rt == nil {
+		return nil
+	}
 	fs := e.scripts.functions(e)
 	if len(fs.libs) > 0 {
 		fs.flush()
