@@ -61,7 +61,9 @@ type libraryCommandErr string
 func (e libraryCommandErr) Error() string { return string(e) }
 
 // functions returns the engine's libraries, creating the interpreter
-// with the first use.
+// with the first use that needs it: commands that only read the
+// libraries read s.fn, whose maps may be nil, so that INFO and the like
+// do not make an interpreter nobody uses.
 func (s *scripter) functions(e *Engine) *functionSet {
 	if s.fn.rt == nil {
 		s.fn.rt = scripting.New(scripting.Options{Log: e.Log, Version: ServerVersion, Functions: true})
@@ -161,6 +163,9 @@ func (fs *functionSet) unlink(lib *library, libs map[string]*library, funcs map[
 
 // flush drops every library and starts a new interpreter.
 func (fs *functionSet) flush() {
+	if fs.rt == nil {
+		return
+	}
 	fs.rt.Flush()
 	clear(fs.libs)
 	clear(fs.funcs)
@@ -254,9 +259,6 @@ func (fs *functionSet) memoryUsage() int64 {
 // Libraries returns the code of every library, by library name, for a
 // snapshot. The caller holds the keyspace lock.
 func (e *Engine) Libraries() [][]byte {
-	if e.scripts.fn.rt == nil {
-		return nil
-	}
 	var codes [][]byte
 	for _, lib := range e.scripts.fn.sorted() {
 		codes = append(codes, lib.code)
@@ -268,13 +270,13 @@ func (e *Engine) Libraries() [][]byte {
 // or an RDB file holds them; nothing is recorded. The caller holds the
 // keyspace lock.
 func (e *Engine) LoadLibraries(codes [][]byte) error {
-	if len(codes) == 0 && e.scripts.fn.rt == nil {
+	if len(e.scripts.fn.libs) > 0 {
+		e.scripts.fn.flush()
+	}
+	if len(codes) == 0 {
 		return nil
 	}
 	fs := e.scripts.functions(e)
-	if len(fs.libs) > 0 {
-		fs.flush()
-	}
 	if err := fs.restore(codes, "append"); err != nil {
 		return fmt.Errorf("loading the function libraries: %w", err)
 	}
@@ -292,7 +294,10 @@ func (e *Engine) AddLibrary(code []byte) error {
 // functionCounts is INFO's number_of_libraries, number_of_functions and
 // used_memory_vm_functions. The caller holds the keyspace lock.
 func (e *Engine) functionCounts() (libraries, functions int, vm int64) {
-	fs := e.scripts.functions(e)
+	fs := &e.scripts.fn
+	if fs.rt == nil {
+		return 0, 0, int64(scripting.VMBaseMemory)
+	}
 	return len(fs.libs), len(fs.funcs), int64(fs.rt.VMMemory())
 }
 
@@ -365,7 +370,7 @@ func (s *scripter) fcall(c *Ctx, readOnly bool) {
 	defer func() { *c = saved }()
 	w, args := c.W, c.Args
 	e := c.Engine
-	fs := s.functions(e)
+	fs := &s.fn
 	if fs.funcs[strings.ToLower(string(args[1]))] == nil {
 		w.Error(resp.ErrFunctionNotFound)
 		return
@@ -438,7 +443,7 @@ func (s *scripter) functionLoad(c *Ctx) {
 
 // functionDelete is FUNCTION DELETE library.
 func (s *scripter) functionDelete(c *Ctx) {
-	fs := s.functions(c.Engine)
+	fs := &s.fn
 	lib := fs.libs[string(c.Args[2])]
 	if lib == nil {
 		c.W.Error(resp.ErrLibraryNotFound)
@@ -461,7 +466,7 @@ func (s *scripter) functionFlush(c *Ctx) {
 		c.W.Error(resp.ErrFunctionFlushOption)
 		return
 	}
-	s.functions(c.Engine).flush()
+	s.fn.flush()
 	c.Propagate()
 	c.W.OK()
 }
@@ -487,7 +492,7 @@ func (s *scripter) functionList(c *Ctx) {
 		}
 	}
 	var libs []*library
-	for _, lib := range s.functions(c.Engine).sorted() {
+	for _, lib := range s.fn.sorted() {
 		if !hasPattern || glob.Match(pattern, []byte(lib.name), true) {
 			libs = append(libs, lib)
 		}
@@ -570,7 +575,7 @@ func (s *scripter) functionRestore(c *Ctx) {
 
 // functionStats is FUNCTION STATS, when no script is busy.
 func (s *scripter) functionStats(c *Ctx) {
-	fs := s.functions(c.Engine)
+	fs := &s.fn
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
 	s.ctl.writeStats(c.W, len(fs.libs), len(fs.funcs))

@@ -150,12 +150,7 @@ func (s *scripter) evalMemory() int64 {
 }
 
 // functionsMemory is used_memory_functions.
-func (s *scripter) functionsMemory() int64 {
-	if s.fn.rt == nil {
-		return new(functionSet).memoryUsage()
-	}
-	return s.fn.memoryUsage()
-}
+func (s *scripter) functionsMemory() int64 { return s.fn.memoryUsage() }
 
 // eval is EVAL, EVALSHA (bySHA) and their _RO variants (readOnly).
 func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {

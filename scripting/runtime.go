@@ -211,14 +211,14 @@ func (r *Runtime) Len() int { return r.scripts.n }
 // the cache's index), for used_memory_scripts.
 func (r *Runtime) MemoryUsage() int { return r.scriptBytes + r.scripts.memoryUsage() }
 
-// vmBaseMemory is what Redis's Lua reports using before any script: a
+// VMBaseMemory is what Redis's Lua reports using before any script: a
 // fresh interpreter with its libraries.
-const vmBaseMemory = 32 << 10
+const VMBaseMemory = 32 << 10
 
 // VMMemory estimates the bytes the interpreter holds, as Lua's own count
 // (collectgarbage("count"), used_memory_vm_*): a fresh interpreter's and
 // the compiled code.
-func (r *Runtime) VMMemory() int { return vmBaseMemory + r.scriptBytes + r.lib.bytes }
+func (r *Runtime) VMMemory() int { return VMBaseMemory + r.scriptBytes + r.lib.bytes }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, the name of a script.
 func SHA1Hex(b []byte) string {
