@@ -163,7 +163,7 @@ func (e *Engine) rejectForMemory(cfg *config.Config, cl *Client, cmd *Command) b
 		return true
 	}
 	switch cmd.Name {
-	case "eval", "evalsha", "eval_ro", "evalsha_ro", "exec":
+	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "exec":
 		e.evict.scriptOOM = outOfMemory
 	}
 	return false

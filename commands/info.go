@@ -208,8 +208,14 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	total := systemMemory()
 	b.int("total_system_memory", total)
 	b.str("total_system_memory_human", bytesToHuman(total))
-	// In Redis's order: the script cache's count, then its memory.
+	// In Redis's order: the script cache's count, the functions', then
+	// their memory.
 	b.int("number_of_cached_scripts", int64(c.cachedScripts()))
+	libraries, functions, vm := c.functionCounts()
+	b.int("number_of_functions", int64(functions))
+	b.int("number_of_libraries", int64(libraries))
+	b.int("used_memory_vm_functions", vm)
+	b.int("used_memory_functions", c.scripts.functionsMemory())
 	b.int("used_memory_scripts", scripts)
 	b.str("used_memory_scripts_human", bytesToHuman(scripts))
 	b.int("maxmemory", cfg.MaxMemory)

@@ -36,6 +36,8 @@ type scripter struct {
 	ctl     *ScriptControl
 	runtime *scripting.Runtime
 	client  *Client
+	// fn is the function libraries (functions.go).
+	fn functionSet
 }
 
 func newScripter() *scripter { return &scripter{ctl: newScriptControl()} }
@@ -43,7 +45,7 @@ func newScripter() *scripter { return &scripter{ctl: newScriptControl()} }
 func (s *scripter) commands() []*Command {
 	const evalFlags = FlagNoScript | FlagSkipMonitor | FlagNoMandatoryKeys | FlagStale
 	const complexity = "Depends on the script that is executed."
-	return []*Command{
+	return append([]*Command{
 		{Name: "eval", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
 			KeySpecs: []KeySpec{
 				{Flags: KeyRW | KeyAccess | KeyUpdate, Index: 2, KeyNum: true, FirstKey: 1,
@@ -90,13 +92,13 @@ func (s *scripter) commands() []*Command {
 					Run: scriptHelp},
 				"kill": {Arity: 2, Flags: FlagNoScript | FlagAllowBusy, Group: "scripting", Since: "2.6.0",
 					Complexity: "O(1)", Summary: "Kill the script currently in execution.",
-					Run: func(c *Ctx) { writeKillReply(c.W, s.ctl.Kill(false)) }},
+					Run: func(c *Ctx) { writeKillReply(c.W, s.ctl.Kill(false, killScript)) }},
 				"load": {Arity: 3, Flags: FlagNoScript | FlagStale, Group: "scripting", Since: "2.6.0",
 					Complexity: "O(N) with N being the length in bytes of the script body.",
 					Summary:    "Load the specified Lua script into the script cache.", Syntax: "script",
 					Run: s.scriptLoad},
 			}},
-	}
+	}, s.functionCommands()...)
 }
 
 // evalKeys finds the keys of EVAL and its variants: numkeys of them after
@@ -121,19 +123,34 @@ func evalKeys(args [][]byte) []int {
 func (s *scripter) lua(e *Engine) *scripting.Runtime {
 	if s.runtime == nil {
 		s.runtime = scripting.New(scripting.Options{Log: e.Log, Version: ServerVersion})
-		s.client = NewClient("", "", time.Now(), func() {})
-		s.client.Authenticated = true
+		s.scriptClient()
 	}
 	return s.runtime
 }
 
-// memoryUsage is used_memory_scripts: what the cached scripts hold.
-func (s *scripter) memoryUsage() int64 {
+// scriptClient creates the client the commands of scripts and functions
+// run for, if it is not yet.
+func (s *scripter) scriptClient() {
+	if s.client == nil {
+		s.client = NewClient("", "", time.Now(), func() {})
+		s.client.Authenticated = true
+	}
+}
+
+// memoryUsage is used_memory_scripts: what the cached scripts and the
+// function libraries hold.
+func (s *scripter) memoryUsage() int64 { return s.evalMemory() + s.functionsMemory() }
+
+// evalMemory is used_memory_scripts_eval: what the cached scripts hold.
+func (s *scripter) evalMemory() int64 {
 	if s.runtime == nil {
 		return 0
 	}
 	return int64(s.runtime.MemoryUsage())
 }
+
+// functionsMemory is used_memory_functions.
+func (s *scripter) functionsMemory() int64 { return s.fn.memoryUsage() }
 
 // eval is EVAL, EVALSHA (bySHA) and their _RO variants (readOnly).
 func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
@@ -197,9 +214,20 @@ func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 		w.Error(resp.ErrOOM)
 		return
 	}
+	s.run(c, saved.Cmd, runInfo{}, readOnly || script.ReadOnly(), allowOOM,
+		func(kill *scripting.KillContext, caller *scriptCaller) int {
+			return rt.Run(kill, script, args[3:3+numkeys], args[3+numkeys:], caller, c.W)
+		})
+}
+
+// run runs a script or a function (call) for the command cmd of c, once
+// begun, with the refusals of redis.call that readOnly and allowOOM set.
+func (s *scripter) run(c *Ctx, cmd *Command, info runInfo, readOnly, allowOOM bool,
+	call func(*scripting.KillContext, *scriptCaller) int) {
+	e, w := c.Engine, c.W
 	s.client.DB = c.Client.DB
-	caller := &scriptCaller{e: e, s: s, readOnly: readOnly || script.ReadOnly(), allowOOM: allowOOM}
-	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold)
+	caller := &scriptCaller{e: e, s: s, readOnly: readOnly, allowOOM: allowOOM}
+	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold, info)
 	defer func() {
 		left := s.ctl.end()
 		e.settle(&left)
@@ -207,8 +235,8 @@ func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 	errorsBefore := w.Errors
 	// An error the script passes on from one of its commands was counted
 	// then; the command failed all the same.
-	if rt.Run(kill, script, args[3:3+numkeys], args[3+numkeys:], caller, w) > 0 && w.Errors == errorsBefore {
-		saved.Cmd.Stats.FailedCalls++
+	if call(kill, caller) > 0 && w.Errors == errorsBefore {
+		cmd.Stats.FailedCalls++
 	}
 }
 
@@ -379,6 +407,9 @@ type ScriptControl struct {
 	// than busy-reply-threshold; wrote once it has called a write
 	// command; killed once SCRIPT KILL stopped it.
 	running, busy, wrote, killed bool
+	// info says what runs, began since when.
+	info  runInfo
+	began time.Time
 	// kill stops the running script; nil if it cannot be stopped
 	// (busy-reply-threshold 0).
 	kill  *scripting.KillContext
@@ -497,11 +528,32 @@ func (sc *ScriptControl) finish() {
 	sc.mu.Unlock()
 }
 
+// runInfo is what FUNCTION STATS and the busy and kill errors tell of
+// the script running: for a function, its name, the command that called
+// it (whose arguments live as long as the run), and how many libraries
+// and functions there are, which cannot change while it runs.
+type runInfo struct {
+	function             bool
+	name                 string
+	args                 [][]byte
+	libraries, functions int
+}
+
+// busyError is the BUSY error, which names the command that kills what
+// runs. sc.mu is held.
+func (sc *ScriptControl) busyError() string {
+	if sc.info.function {
+		return resp.ErrBusyFunction
+	}
+	return resp.ErrBusyScript
+}
+
 // start records that a script runs; after threshold it turns busy. It
 // returns the context that kills the script, nil if threshold is 0.
-func (sc *ScriptControl) start(threshold time.Duration) *scripting.KillContext {
+func (sc *ScriptControl) start(threshold time.Duration, info runInfo) *scripting.KillContext {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	sc.info, sc.began = info, time.Now()
 	sc.running, sc.busy, sc.wrote, sc.killed = true, false, false, false
 	sc.kill = nil
 	if threshold > 0 {
@@ -538,6 +590,7 @@ func (sc *ScriptControl) end() busyWork {
 		sc.busyCh = make(chan struct{})
 	}
 	sc.running, sc.busy = false, false
+	sc.info = runInfo{}
 	left := sc.left
 	sc.left = busyWork{}
 	return left
@@ -555,22 +608,34 @@ func (sc *ScriptControl) markWrite() bool {
 	return true
 }
 
-// Kill stops the running script, as SCRIPT KILL; it returns the error
-// reply, or "" if the script is being stopped. force stops it even if it
-// has written (SHUTDOWN NOSAVE).
-func (sc *ScriptControl) Kill(force bool) string {
+// Who asks to stop a script: SCRIPT KILL stops only scripts, FUNCTION
+// KILL only functions, SHUTDOWN NOSAVE either.
+const (
+	killScript = iota
+	killFunction
+	killAny
+)
+
+// Kill stops the running script, as SCRIPT KILL or FUNCTION KILL (by); it
+// returns the error reply, or "" if the script is being stopped. force
+// stops it even if it has written (SHUTDOWN NOSAVE).
+func (sc *ScriptControl) Kill(force bool, by int) string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return sc.stop(force)
+	return sc.stop(force, by)
 }
 
 // stop is Kill with mu held.
-func (sc *ScriptControl) stop(force bool) string {
+func (sc *ScriptControl) stop(force bool, by int) string {
 	switch {
 	case !sc.running || sc.kill == nil:
 		return resp.ErrNotBusy
 	case sc.wrote && !force:
 		return resp.ErrUnkillable
+	case by == killScript && sc.info.function:
+		return resp.ErrBusyFunction
+	case by == killFunction && !sc.info.function:
+		return resp.ErrBusyScript
 	}
 	sc.killed = true
 	sc.kill.Kill()
@@ -686,7 +751,7 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 		cmd = sub
 	}
 	cl.LastCmd = cmd.Name
-	if refusal := e.busyRefusal(cl, cmd, len(args)); refusal != "" {
+	if refusal := e.busyRefusal(cl, cmd, len(args), sc.busyError()); refusal != "" {
 		left.stats(cmd).rejected++
 		rejectCommand(cl, cmd, refusal, left.discard)
 		return nil
@@ -729,17 +794,21 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 			c.W.Status("RESET")
 		}
 	case cmd.Name == "script|kill":
-		run = func(c *Ctx) { writeKillReply(c.W, sc.stop(false)) }
+		run = func(c *Ctx) { writeKillReply(c.W, sc.stop(false, killScript)) }
+	case cmd.Name == "function|kill":
+		run = func(c *Ctx) { writeKillReply(c.W, sc.stop(false, killFunction)) }
+	case cmd.Name == "function|stats":
+		run = func(c *Ctx) { sc.writeStats(c.W, 0, 0) }
 	case cmd.Name == "shutdown":
 		run = func(c *Ctx) {
 			// Redis's SHUTDOWN refuses to save while a script is busy.
 			if shutdownSaves(args) {
-				c.W.Error(resp.ErrBusyScript)
+				c.W.Error(sc.busyError())
 				return
 			}
 			e.run(c)
 			if cl.Closing {
-				sc.stop(true)
+				sc.stop(true, killAny)
 			}
 		}
 	default:
@@ -756,8 +825,9 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 }
 
 // busyRefusal is the error that refuses cmd while a script is busy, in
-// the order of Redis's processCommand, or "" if cmd is allowed.
-func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int) string {
+// the order of Redis's processCommand, or "" if cmd is allowed; busy is
+// the BUSY error.
+func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int, busy string) string {
 	cfg := e.Config.Load()
 	switch {
 	case !cmd.checkArity(n):
@@ -769,7 +839,7 @@ func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int) string {
 	case cl.tx.multi && cmd.Flags&FlagNoMulti != 0:
 		return resp.ErrNotInMulti
 	case cmd.Flags&FlagAllowBusy == 0:
-		return resp.ErrBusyScript
+		return busy
 	}
 	return ""
 }

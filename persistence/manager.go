@@ -26,6 +26,12 @@ type Options struct {
 	// Apply replays a log record's effects (commands.Engine.Apply); the
 	// caller holds the keyspace lock.
 	Apply func([]keyspace.Effect) error
+	// Libraries returns the code of the function libraries for a
+	// snapshot, and LoadLibraries replaces them with a snapshot's
+	// (commands.Engine.Libraries and LoadLibraries); the caller holds the
+	// keyspace lock. Either may be nil: no libraries.
+	Libraries     func() [][]byte
+	LoadLibraries func([][]byte) error
 }
 
 // Snapshot kinds: what started it decides which of INFO's fields report
@@ -274,6 +280,9 @@ func (m *Manager) begin() *snapshotWriter {
 	w.prev = m.snap
 	if m.alog != nil {
 		w.logBytes = m.alog.logBytes()
+	}
+	if m.opts.Libraries != nil {
+		w.info.Libraries = m.opts.Libraries()
 	}
 	m.ks.BeginSnapshot(w.add)
 	// BeginSnapshot handed the unit in progress over: the snapshot

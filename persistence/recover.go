@@ -64,6 +64,19 @@ func (m *Manager) loadSnapshot(info SnapshotInfo, unlocked bool) (int64, error) 
 	m.loadedKeys.Store(0)
 	m.loadExpired.Store(0)
 	m.loadedBytes.Store(0)
+	// The libraries first: the log after the snapshot may change them.
+	if m.opts.LoadLibraries != nil {
+		if unlocked {
+			m.ks.Lock()
+		}
+		err := m.opts.LoadLibraries(info.Libraries)
+		if unlocked {
+			m.ks.Unlock()
+		}
+		if err != nil {
+			return 0, fmt.Errorf("snapshot %d: %w", info.ID, err)
+		}
+	}
 	if info.ID == 0 {
 		return 0, nil
 	}

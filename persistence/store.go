@@ -72,6 +72,9 @@ type SnapshotInfo struct {
 	Keys, Chunks, Bytes uint64
 	// DBKeys counts the keys of each database it holds, by index.
 	DBKeys map[int]uint64
+	// Libraries are the code of the function libraries, which are part
+	// of the data (FUNCTION LOAD); small enough to live here.
+	Libraries [][]byte
 }
 
 func (s SnapshotInfo) encode() []byte {
@@ -85,6 +88,15 @@ func (s SnapshotInfo) encode() []byte {
 	for db, n := range s.DBKeys {
 		b = binary.AppendUvarint(b, uint64(db))
 		b = binary.AppendUvarint(b, n)
+	}
+	// Only a snapshot with libraries has the field, so that a directory
+	// without any stays readable by a cairn that predates them.
+	if len(s.Libraries) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(s.Libraries)))
+		for _, code := range s.Libraries {
+			b = binary.AppendUvarint(b, uint64(len(code)))
+			b = append(b, code...)
+		}
 	}
 	return b
 }
@@ -126,6 +138,26 @@ func decodeSnapshotInfo(b []byte) (SnapshotInfo, error) {
 			return s, ErrCorrupt
 		}
 		s.DBKeys[int(db)] = keys
+	}
+	if len(b) == 0 {
+		return s, nil
+	}
+	if n, b, err = uvarint(b); err != nil {
+		return s, err
+	}
+	if n == 0 || n > uint64(len(b)) {
+		return s, ErrCorrupt
+	}
+	s.Libraries = make([][]byte, n)
+	for i := range s.Libraries {
+		var size uint64
+		if size, b, err = uvarint(b); err != nil {
+			return s, err
+		}
+		if size > uint64(len(b)) {
+			return s, ErrCorrupt
+		}
+		s.Libraries[i], b = b[:size:size], b[size:]
 	}
 	if len(b) != 0 {
 		return s, ErrCorrupt

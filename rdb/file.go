@@ -102,6 +102,13 @@ func (f *FileWriter) Key(key []byte, v datatypes.Value, expireAt int64) {
 	f.write(f.buf)
 }
 
+// Function writes a function library's code (rdbSaveFunctions), which
+// Redis writes after the AUX fields, before the databases.
+func (f *FileWriter) Function(code []byte) {
+	f.buf = f.enc.appendString(append(f.buf[:0], opFunction2), code)
+	f.write(f.buf)
+}
+
 // Close writes the EOF opcode and the checksum; it does not close the
 // underlying writer.
 func (f *FileWriter) Close() error {
@@ -142,6 +149,10 @@ type Loader struct {
 	// read past; an error stops the load. A module value of the first
 	// module format (type 6) cannot be read past, and stops it anyway.
 	Unsupported func(Unsupported) error
+	// Function, if set, receives the code of each function library
+	// (which does not alias the file); if not, libraries are
+	// unsupported.
+	Function func(code []byte) error
 	// Empty counts the keys skipped because their collection was empty,
 	// as Redis skips them.
 	Empty int
@@ -240,6 +251,12 @@ func (l *Loader) Load(data []byte) error {
 			if err != nil {
 				return err
 			}
+			if l.Function != nil {
+				if err := l.Function(code); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := l.unsupported(Unsupported{Kind: "function library", Name: firstLine(code), DB: db}); err != nil {
 				return err
 			}
@@ -311,36 +328,6 @@ func (l *Loader) checksum(r *reader, ver int) error {
 		return corrupt("checksum %#x, computed %#x", got, want)
 	}
 	return nil
-}
-
-// function reads a function library (rdbFunctionLoad) and returns its
-// code.
-func (r *reader) function(op byte) ([]byte, error) {
-	if op == opFunction2 {
-		return r.string()
-	}
-	// The release candidates' form: name, engine, an optional
-	// description, then the code.
-	name, err := r.string()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.string(); err != nil {
-		return nil, err
-	}
-	hasDesc, _, err := r.length()
-	if err != nil {
-		return nil, err
-	}
-	if hasDesc != 0 {
-		if _, err := r.string(); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := r.string(); err != nil {
-		return nil, err
-	}
-	return name, nil
 }
 
 // firstLine returns the first line of b, at most 80 bytes.

@@ -73,7 +73,7 @@ func TestLoadFile(t *testing.T) {
 		{"module aux", rdbFile("0010", moduleAux, "\xff"), `unsupported module aux data "mymodule1" ""; `, ""},
 		{"stream", rdbFile("0010", stream, "\x00\x01k\x01v\xff"), `unsupported stream "" "s"; 0 "k" "v" 0; `, ""},
 		{"function", rdbFile("0010", "\xf5\x10#!lua name=lib\nx", "\xff"), `unsupported function library "#!lua name=lib" ""; `, ""},
-		{"function rc", rdbFile("0010", "\xf6\x03lib\x03lua\x00\x01x", "\xff"), `unsupported function library "lib" ""; `, ""},
+		{"function rc", rdbFile("0010", "\xf6\x03lib\x03lua\x00\x01x", "\xff"), `unsupported function library "#!lua name=lib" ""; `, ""},
 		{"module v1", rdbFile("0010", "\x06\x01m\x00", "\xff"), "", "first format"},
 		{"bad value", rdbFile("0010", "\x02\x01k\x02\x01x\x01x\xff"), "", "duplicate"},
 	}

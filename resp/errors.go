@@ -224,6 +224,18 @@ const (
 	ErrScriptKilledByUser = "ERR Script killed by user with SCRIPT KILL..."
 )
 
+// Errors of FCALL and FUNCTION (functions.c).
+const (
+	ErrBusyFunction         = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+	ErrFunctionNotFound     = "ERR Function not found"
+	ErrBadNumKeys           = "ERR Bad number of keys provided"
+	ErrLibraryNotFound      = "ERR Library not found"
+	ErrFunctionFlushOption  = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
+	ErrRestorePolicy        = "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."
+	ErrFunctionCodeMissing  = "ERR Function code is missing"
+	ErrLibraryNameArgMissed = "ERR library name argument was not given"
+)
+
 // Errors of MULTI, EXEC, DISCARD and WATCH, and of the commands refused
 // inside a transaction (multi.c, server.c).
 const (

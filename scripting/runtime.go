@@ -52,6 +52,10 @@ type Options struct {
 	// ("major.minor.patch"): redis.REDIS_VERSION, and REDIS_VERSION_NUM
 	// as 0x00MMmmpp.
 	Version string
+	// Functions makes the runtime FUNCTION's, as Redis keeps one
+	// interpreter for EVAL and another for functions: code is compiled
+	// as "user_function", loaded with LoadLibrary and run with Call.
+	Functions bool
 }
 
 // Flags are the flags a script declares in its shebang line
@@ -98,6 +102,9 @@ func (s *Script) ReadOnly() bool { return s.Shebang && s.Flags&FlagNoWrites != 0
 type Runtime struct {
 	opts Options
 	L    *lua.LState
+	// chunk names the code in messages: "user_script", or
+	// "user_function" in a functions runtime.
+	chunk string
 	// scripts holds the compiled scripts; SCRIPT FLUSH empties it.
 	scripts scriptTable
 	// scriptBytes estimates what the cached scripts hold.
@@ -114,6 +121,11 @@ type Runtime struct {
 	errFunc *lua.LFunction
 	rand    rand48
 	run     *run
+	// gcPause and gcStepMul are what collectgarbage("setpause") and
+	// ("setstepmul") set and return.
+	gcPause, gcStepMul int64
+	// lib is the state of a functions runtime (library.go).
+	lib libraryState
 	// src reads the script being compiled. The parser reads through a
 	// bufio.Reader of 4 KB, which it makes unless given one: this one,
 	// reused, spares that garbage at each compile.
@@ -122,7 +134,9 @@ type Runtime struct {
 
 // run is the state of the script being run.
 type run struct {
-	script *Script
+	// name is what errors call the script: its SHA1, or the function's
+	// name.
+	name   string
 	caller Caller
 	resp3  bool // redis.setresp(3)
 }
@@ -135,7 +149,10 @@ func New(opts Options) *Runtime {
 	if opts.Version == "" {
 		opts.Version = "7.0.15"
 	}
-	r := &Runtime{opts: opts, rand: newRand48(), src: bufio.NewReaderSize(nil, 4096)}
+	r := &Runtime{opts: opts, chunk: "user_script", rand: newRand48(), src: bufio.NewReaderSize(nil, 4096)}
+	if opts.Functions {
+		r.chunk = "user_function"
+	}
 	r.reset()
 	return r
 }
@@ -157,6 +174,7 @@ func (r *Runtime) reset() {
 	}
 	r.scripts = newScriptTable()
 	r.scriptBytes = 0
+	r.gcPause, r.gcStepMul = 200, 200 // Lua 5.1's LUAI_GCPAUSE and LUAI_GCMUL
 	r.proxies = map[*lua.LTable]*lua.LTable{}
 	r.L = lua.NewState(lua.Options{
 		SkipOpenLibs: true,
@@ -169,13 +187,17 @@ func (r *Runtime) reset() {
 		RegistryGrowStep: 1 << 12,
 	})
 	r.openSandbox()
+	if r.opts.Functions {
+		r.openLibraryAPI()
+	}
 }
 
-// Flush empties the cache and starts a new interpreter, as SCRIPT FLUSH.
+// Flush empties the cache (or forgets the libraries) and starts a new
+// interpreter, as SCRIPT FLUSH (FUNCTION FLUSH).
 // What they held is garbage on return; if scripts were cached, it is then
 // collected and returned to the OS in the background (see release).
 func (r *Runtime) Flush() {
-	cached := r.scripts.n > 0
+	cached := r.scripts.n > 0 || r.lib.bytes > 0
 	r.reset()
 	if cached {
 		release.request()
@@ -188,6 +210,15 @@ func (r *Runtime) Len() int { return r.scripts.n }
 // MemoryUsage estimates the bytes the cached scripts hold (their code and
 // the cache's index), for used_memory_scripts.
 func (r *Runtime) MemoryUsage() int { return r.scriptBytes + r.scripts.memoryUsage() }
+
+// VMBaseMemory is what Redis's Lua reports using before any script: a
+// fresh interpreter with its libraries.
+const VMBaseMemory = 32 << 10
+
+// VMMemory estimates the bytes the interpreter holds, as Lua's own count
+// (collectgarbage("count"), used_memory_vm_*): a fresh interpreter's and
+// the compiled code.
+func (r *Runtime) VMMemory() int { return VMBaseMemory + r.scriptBytes + r.lib.bytes }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, the name of a script.
 func SHA1Hex(b []byte) string {
@@ -272,12 +303,12 @@ func parseShebang(body []byte) (Flags, []byte, error) {
 	return flags, rest, nil
 }
 
-// compile parses and compiles a script as a Lua chunk named user_script,
+// compile parses and compiles a script as a Lua chunk named r.chunk,
 // rewording gopher-lua's syntax errors in Lua's "user_script:LINE: message"
 // form.
 func (r *Runtime) compile(src []byte) (*lua.FunctionProto, error) {
 	r.src.Reset(bytes.NewReader(src))
-	chunk, err := parse.Parse(r.src, "user_script")
+	chunk, err := parse.Parse(r.src, r.chunk)
 	r.src.Reset(nil)
 	if err != nil {
 		var perr *parse.Error
@@ -292,13 +323,13 @@ func (r *Runtime) compile(src []byte) (*lua.FunctionProto, error) {
 		if token != "" {
 			msg += " near '" + token + "'"
 		}
-		return nil, fmt.Errorf("user_script:%d: %s", line, msg)
+		return nil, fmt.Errorf("%s:%d: %s", r.chunk, line, msg)
 	}
-	proto, err := lua.Compile(chunk, "user_script")
+	proto, err := lua.Compile(chunk, r.chunk)
 	if err != nil {
 		var cerr *lua.CompileError
 		if errors.As(err, &cerr) {
-			return nil, fmt.Errorf("user_script:%d: %s", cerr.Line, cerr.Message)
+			return nil, fmt.Errorf("%s:%d: %s", r.chunk, cerr.Line, cerr.Message)
 		}
 		return nil, err
 	}
@@ -316,10 +347,8 @@ func (r *Runtime) compile(src []byte) (*lua.FunctionProto, error) {
 // because they repeat the error of a command the script called (see
 // replyWriter.writeError).
 func (r *Runtime) Run(ctx *KillContext, s *Script, keys, args [][]byte, caller Caller, w *resp.Writer) (repeated int) {
-	L := r.L
 	r.globals.RawSetString("KEYS", r.array(keys))
 	r.globals.RawSetString("ARGV", r.array(args))
-	r.run = &run{script: s, caller: caller}
 	// The script runs as a function made from its code, in the runtime's
 	// one LFunction: nothing can keep it beyond the run, as a script
 	// cannot reach the function it runs as. Its environment is the
@@ -327,11 +356,20 @@ func (r *Runtime) Run(ctx *KillContext, s *Script, keys, args [][]byte, caller C
 	// chunk has no upvalues.
 	r.main = lua.LFunction{Proto: &s.proto, Env: r.env}
 	defer func() {
-		r.run = nil
 		r.main.Proto = nil
 		// Arguments are not kept alive until the next script.
 		r.globals.RawSetString("KEYS", lua.LNil)
 		r.globals.RawSetString("ARGV", lua.LNil)
+	}()
+	return r.call(ctx, &r.main, nil, s.SHA(), caller, w)
+}
+
+// call runs fn with args as a script named name (see Run).
+func (r *Runtime) call(ctx *KillContext, fn *lua.LFunction, args []lua.LValue, name string, caller Caller, w *resp.Writer) (repeated int) {
+	L := r.L
+	r.run = &run{name: name, caller: caller}
+	defer func() {
+		r.run = nil
 		L.SetTop(0)
 		if ctx != nil {
 			L.RemoveContext()
@@ -340,12 +378,15 @@ func (r *Runtime) Run(ctx *KillContext, s *Script, keys, args [][]byte, caller C
 	if ctx != nil {
 		L.SetContext(ctx)
 	}
-	L.Push(&r.main)
-	err := L.PCall(0, 1, r.errFunc)
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), 1, r.errFunc)
 	rw := replyWriter{w: w, resp3: r.run.resp3}
 	if err != nil {
 		if ctx != nil && ctx.Killed() {
-			w.Error(fmt.Sprintf("%s script: %s, on @user_script:%d.", resp.ErrScriptKilledByUser, s.SHA(), killLine(err)))
+			w.Error(fmt.Sprintf("%s script: %s, on @%s:%d.", resp.ErrScriptKilledByUser, name, r.chunk, killLine(err)))
 			return 0
 		}
 		msg, t := r.errorReply(err)
@@ -393,7 +434,7 @@ func (r *Runtime) errorHandler(L *lua.LState) int {
 		if dbg.What == "G" {
 			continue
 		}
-		t.RawSetString("source", lua.LString(rawSource(dbg.Source)))
+		t.RawSetString("source", lua.LString(r.rawSource(dbg.Source)))
 		t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
 		break
 	}
@@ -402,11 +443,12 @@ func (r *Runtime) errorHandler(L *lua.LState) int {
 }
 
 // rawSource is the source of a chunk as Lua's debug info gives it: the
-// script is "@user_script", a chunk that loadstring compiled is its code,
-// which gopher-lua keeps only as its name in messages (see chunkID).
-func rawSource(name string) string {
-	if name == "user_script" {
-		return "@user_script"
+// script is "@user_script" (or "@user_function"), a chunk that loadstring
+// compiled is its code, which gopher-lua keeps only as its name in
+// messages (see chunkID).
+func (r *Runtime) rawSource(name string) string {
+	if name == r.chunk {
+		return "@" + name
 	}
 	if code, ok := strings.CutPrefix(name, `[string "`); ok && strings.HasSuffix(code, `"]`) && !strings.HasSuffix(code, `..."]`) {
 		return strings.TrimSuffix(code, `"]`)
@@ -420,7 +462,7 @@ func rawSource(name string) string {
 func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 	var aerr *lua.ApiError
 	if !errors.As(err, &aerr) {
-		return "ERR Error running script " + r.run.script.SHA() + ", " + err.Error(), nil
+		return "ERR Error running script " + r.run.name + ", " + err.Error(), nil
 	}
 	t, ok := aerr.Object.(*lua.LTable)
 	if !ok {
@@ -429,9 +471,9 @@ func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 		msg := luaMessage(tostring(aerr.Object))
 		t = r.L.NewTable()
 		t.RawSetString("err", lua.LString("ERR "+msg))
-		if m := positionPrefix.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			t.RawSetString("source", lua.LString("@user_script"))
+		if m := positionPrefix.FindStringSubmatch(msg); m != nil && m[1] == r.chunk {
+			line, _ := strconv.Atoi(m[2])
+			t.RawSetString("source", lua.LString("@"+r.chunk))
 			t.RawSetString("line", lua.LNumber(line))
 		}
 	}
@@ -447,13 +489,13 @@ func (r *Runtime) errorReply(err error) (string, *lua.LTable) {
 	src, okSrc := t.RawGetString("source").(lua.LString)
 	line, okLine := t.RawGetString("line").(lua.LNumber)
 	if okSrc && okLine {
-		fmt.Fprintf(&b, " script: %s, on %s:%d.", r.run.script.SHA(), src, int64(line))
+		fmt.Fprintf(&b, " script: %s, on %s:%d.", r.run.name, src, int64(line))
 	}
 	return b.String(), t
 }
 
 var (
-	positionPrefix = regexp.MustCompile(`^user_script:(\d+): `)
+	positionPrefix = regexp.MustCompile(`^(user_script|user_function):(\d+): `)
 	arithError     = regexp.MustCompile(`cannot perform (\w+) operation between (\w+) and (\w+)`)
 	indexError     = regexp.MustCompile(`attempt to index a non-table object\((\w+)\) with key '.*'`)
 	compareError   = regexp.MustCompile(`attempt to compare (\w+) with (\w+)`)

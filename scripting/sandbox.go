@@ -24,8 +24,7 @@ import (
 
 // baseGlobals are the gopher-lua base functions Redis exposes unchanged.
 var baseGlobals = [...]string{
-	"assert", "collectgarbage", "getmetatable", "rawequal", "select", "type", "unpack",
-	"xpcall",
+	"assert", "getmetatable", "rawequal", "select", "type", "xpcall",
 }
 
 // openSandbox builds the globals of a new interpreter.
@@ -59,7 +58,7 @@ func (r *Runtime) openSandbox() {
 	for name, fn := range map[string]lua.LGFunction{
 		"tostring": luaTostring, "error": luaError, "pcall": r.pcall, "rawget": r.rawget, "rawset": r.rawset,
 		"setmetatable": r.setmetatable, "ipairs": r.ipairs, "gcinfo": gcinfo,
-		"loadstring": r.loadstring, "load": r.load,
+		"loadstring": r.loadstring, "load": r.load, "collectgarbage": r.collectgarbage, "unpack": r.unpack,
 	} {
 		g.RawSetString(name, L.NewFunction(fn))
 	}
@@ -407,6 +406,70 @@ func where(L *lua.LState, level int) string {
 func gcinfo(L *lua.LState) int {
 	L.Push(lua.LNumber(0))
 	return 1
+}
+
+// collectgarbage answers as Lua 5.1's, with the interpreter's estimated
+// memory for "count" and the pause and step multiplier kept for
+// "setpause" and "setstepmul" to return. It collects nothing: the Go
+// collector is the process's, and a collection forced by a script would
+// scan the whole server's heap under the keyspace lock.
+func (r *Runtime) collectgarbage(L *lua.LState) int {
+	opt := "collect"
+	if L.Get(1) != lua.LNil {
+		opt = checkString(L, 1, "collectgarbage")
+	}
+	arg := optInt(L, 2, "collectgarbage", 0)
+	switch opt {
+	case "collect", "stop", "restart":
+		L.Push(lua.LNumber(0))
+	case "count":
+		L.Push(lua.LNumber(float64(r.VMMemory()) / 1024))
+	case "step":
+		// Lua reports whether the step finished a cycle, which a step
+		// right after the previous one's collection does not.
+		L.Push(lua.LFalse)
+	case "setpause":
+		L.Push(lua.LNumber(r.gcPause))
+		r.gcPause = arg
+	case "setstepmul":
+		L.Push(lua.LNumber(r.gcStepMul))
+		r.gcStepMul = arg
+	default:
+		argError(L, 1, "collectgarbage", "invalid option '"+opt+"'")
+	}
+	return 1
+}
+
+// maxCStack is Lua 5.1's LUAI_MAXCSTACK: the most values a C function may
+// push, which bounds unpack.
+const maxCStack = 8000
+
+// unpack is Lua 5.1's: the elements i to j of a table (of the table
+// behind a read-only proxy), refused past LUAI_MAXCSTACK values as
+// lua_checkstack refuses them.
+func (r *Runtime) unpack(L *lua.LState) int {
+	if _, ok := L.Get(1).(*lua.LTable); !ok {
+		typeError(L, 1, "unpack", "table")
+	}
+	t, _ := r.real(L.Get(1).(*lua.LTable))
+	i := optInt(L, 2, "unpack", 1)
+	var j int64
+	if L.Get(3) == lua.LNil {
+		j = int64(t.Len())
+	} else {
+		j = checkInt(L, 3, "unpack")
+	}
+	if i > j {
+		return 0
+	}
+	// j-i+1 <= 0 is an overflow, as in Lua.
+	if n := j - i + 1; n <= 0 || n > maxCStack-int64(L.GetTop()) {
+		L.RaiseError("too many results to unpack")
+	}
+	for k := i; k <= j; k++ {
+		L.Push(t.RawGetInt(int(k)))
+	}
+	return int(j - i + 1)
 }
 
 func (r *Runtime) loadstring(L *lua.LState) int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,6 +42,7 @@ func openOffline(args []string) (*offline, error) {
 	engine := commands.NewEngine(ks, store, log)
 	pm, err := persistence.Open(cfg.Dir, persistence.Options{
 		Keyspace: ks, Config: store, Log: log, Limits: engine.Limits, Apply: engine.Apply,
+		Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening the data directory %s: %w", cfg.Dir, err)
@@ -59,7 +61,7 @@ func openOffline(args []string) (*offline, error) {
 func runImportRDB(args []string) int {
 	fs := flag.NewFlagSet("cairn import-rdb", flag.ContinueOnError)
 	skip := fs.Bool("skip-unsupported", false,
-		"skip streams, module data and function libraries, logging each, instead of refusing the file")
+		"skip streams and module data, logging each, instead of refusing the file")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: cairn import-rdb [--skip-unsupported] FILE [config.yaml] [--dir DIR] [--option value ...]")
 		fs.PrintDefaults()
@@ -98,7 +100,7 @@ func importRDB(file string, args []string, skip bool) error {
 	// Keys go into the keyspace, recorded nowhere, until the snapshot:
 	// a file refused half-way leaves the directory as it was.
 	now := time.Now().UnixMilli()
-	var loaded, expired int
+	var loaded, expired, libraries int
 	var unsupported []rdb.Unsupported
 	loader := rdb.Loader{
 		Limits: o.engine.Limits(),
@@ -118,6 +120,15 @@ func importRDB(file string, args []string, skip bool) error {
 			db.SetWithExpire(e.Key, e.Value, e.ExpireAt)
 			o.ks.FlushDirty()
 			loaded++
+			return nil
+		},
+		// Libraries go into the engine, and from there into the
+		// snapshot, as they would into redis-server.
+		Function: func(code []byte) error {
+			if err := o.engine.AddLibrary(code); err != nil {
+				return fmt.Errorf("function library %q: %w", firstLine(code), err)
+			}
+			libraries++
 			return nil
 		},
 		Unsupported: func(u rdb.Unsupported) error {
@@ -140,9 +151,15 @@ func importRDB(file string, args []string, skip bool) error {
 	if err := o.pm.Save(); err != nil {
 		return fmt.Errorf("writing the snapshot: %w", err)
 	}
-	o.log.Info("imported", "file", file, "dir", o.cfg.Dir, "keys", loaded, "expired", expired,
+	o.log.Info("imported", "file", file, "dir", o.cfg.Dir, "keys", loaded, "libraries", libraries, "expired", expired,
 		"empty", loader.Empty, "skipped", len(unsupported))
 	return nil
+}
+
+// firstLine is a library's "#!lua" line, which names it.
+func firstLine(code []byte) string {
+	line, _, _ := bytes.Cut(code, []byte("\n"))
+	return string(line)
 }
 
 func unsupportedAttrs(u rdb.Unsupported) []any {
@@ -198,7 +215,7 @@ func exportRDB(file string, args []string) (err error) {
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	w := rdb.NewFileWriter(bw)
 	o.ks.Lock()
-	keys := writeRDB(w, o.ks)
+	keys := writeRDB(w, o.ks, o.engine.Libraries())
 	o.ks.Unlock()
 	if err := errors.Join(w.Close(), bw.Flush(), tmp.Sync(), tmp.Close()); err != nil {
 		return err
@@ -210,15 +227,18 @@ func exportRDB(file string, args []string) (err error) {
 	return nil
 }
 
-// writeRDB writes every live key of ks to w, with the AUX fields Redis
-// 7.0 writes, and returns how many keys it wrote. The caller holds the
-// keyspace lock.
-func writeRDB(w *rdb.FileWriter, ks *keyspace.Keyspace) int {
+// writeRDB writes every live key of ks and the function libraries of
+// codes to w, with the AUX fields Redis 7.0 writes, and returns how many
+// keys it wrote. The caller holds the keyspace lock.
+func writeRDB(w *rdb.FileWriter, ks *keyspace.Keyspace, libraries [][]byte) int {
 	w.Aux("redis-ver", commands.ServerVersion)
 	w.Aux("redis-bits", "64")
 	w.Aux("ctime", strconv.FormatInt(time.Now().Unix(), 10))
 	w.Aux("used-mem", strconv.FormatInt(ks.UsedMemory(), 10))
 	w.Aux("aof-base", "0")
+	for _, code := range libraries {
+		w.Function(code)
+	}
 	total := 0
 	for i := range ks.NumDBs() {
 		db := ks.DB(i)
