@@ -369,6 +369,7 @@ func (s *scripter) fcall(c *Ctx, readOnly bool) {
 	saved := *c
 	defer func() { *c = saved }()
 	w, args := c.W, c.Args
+	c.feedMonitorsFirst()
 	e := c.Engine
 	fs := &s.fn
 	if fs.funcs[strings.ToLower(string(args[1]))] == nil {

@@ -52,6 +52,15 @@ func (e *Engine) monitored(cl *Client, cmd *Command) bool {
 	return len(e.monitors) > 0 && cmd.Flags&(FlagAdmin|FlagSkipMonitor) == 0 && !cl.replaying
 }
 
+// feedMonitorsFirst shows a script's command (EVAL, FCALL...) to the
+// monitors before it runs, whatever comes of it, so that the commands it
+// runs follow it: these commands skip the feed after a command.
+func (c *Ctx) feedMonitorsFirst() {
+	if len(c.monitors) > 0 && !c.Client.replaying {
+		c.feedMonitors(c.Client, c.Args)
+	}
+}
+
 // feedMonitors sends every monitor the line Redis's replicationFeedMonitors
 // writes for a command: the time, the database (the one selected after
 // the command ran), the client ("lua" for a script's commands) and the

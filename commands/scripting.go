@@ -160,11 +160,7 @@ func (s *scripter) eval(c *Ctx, bySHA, readOnly bool) {
 	saved := *c
 	defer func() { *c = saved }()
 	w, args := c.W, c.Args
-	// Scripts skip the monitors' feed after a command: they are shown
-	// before anything, so that their commands follow them.
-	if len(c.monitors) > 0 && !c.Client.replaying {
-		c.feedMonitors(c.Client, args)
-	}
+	c.feedMonitorsFirst()
 	if bySHA && len(args[1]) != 40 {
 		w.Error(resp.ErrNoScript)
 		return

@@ -26,6 +26,8 @@ func TestMonitorRedisCLI(t *testing.T) {
 		{"MULTI"}, {"SET", "k", "1"}, {"INCR", "k"}, {"EXEC"},
 		{"EVAL", "redis.call('set', KEYS[1], 'v') return 1", "1", "kk"},
 		{"EVAL", "return 1", "-1"},
+		{"FUNCTION", "LOAD", "#!lua name=m\nredis.register_function('f', function(keys) return redis.call('get', keys[1]) end)"},
+		{"FCALL", "f", "1", "kk"}, {"FCALL", "nosuch", "0"}, {"FUNCTION", "DELETE", "m"},
 		{"AUTH", "foo"}, {"AUTH", "user", "pass"}, {"HELLO", "2", "AUTH", "default", "x", "SETNAME", "me"},
 		{"CONFIG", "GET", "maxmemory"}, {"CLIENT", "LIST"}, {"GETX"}, {"GET"},
 		{"SELECT", "3"}, {"SET", "a", "1"}, {"PUBLISH", "a", "b"},
