@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,9 +87,10 @@ func (s SnapshotInfo) encode() []byte {
 	b = binary.AppendUvarint(b, s.Chunks)
 	b = binary.AppendUvarint(b, s.Bytes)
 	b = binary.AppendUvarint(b, uint64(len(s.DBKeys)))
-	for db, n := range s.DBKeys {
+	// In index order: the same description always encodes to the same bytes.
+	for _, db := range slices.Sorted(maps.Keys(s.DBKeys)) {
 		b = binary.AppendUvarint(b, uint64(db))
-		b = binary.AppendUvarint(b, n)
+		b = binary.AppendUvarint(b, s.DBKeys[db])
 	}
 	// Only a snapshot with libraries has the field, so that a directory
 	// without any stays readable by a cairn that predates them.
