@@ -7,6 +7,8 @@ package commands
 import (
 	"bytes"
 	"strings"
+
+	"github.com/cairn-db/cairn/scripting"
 )
 
 // Flag is a Redis command flag.
@@ -164,6 +166,11 @@ type Command struct {
 	// sharesClock caches sharesBatchClock, which the dispatcher asks of
 	// every command it runs in a batch.
 	sharesClock bool
+
+	// ScriptFlags, on the commands that run a script, returns the flags
+	// the script declares, if it is known and declares any (see
+	// Engine.callFlags).
+	ScriptFlags func(args [][]byte) (scripting.Flags, bool)
 
 	// Run executes the command. It runs with the keyspace lock held and
 	// must not block.

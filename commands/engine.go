@@ -347,7 +347,8 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, resp.ErrNoAuth)
 		return
 	}
-	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cfg, cl, cmd) || e.rejectForPersistence(cl, cmd) {
+	flags := e.callFlags(cmd, args)
+	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cfg, cl, cmd, flags) || e.rejectForPersistence(cl, cmd, flags) {
 		return
 	}
 	if cl.W.Proto == 2 && cl.subscribed() && !pubsubModeAllows(cmd) {
@@ -355,10 +356,10 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, errPubsubContext(cmd.Name))
 		return
 	}
-	if !e.waitWhilePaused(cl, cmd) {
+	if !e.waitWhilePaused(cl, cmd, flags) {
 		return
 	}
-	if e.queueCommand(cl, cmd, args) {
+	if e.queueCommand(cl, cmd, args, flags) {
 		return
 	}
 
@@ -497,12 +498,12 @@ func (e *Engine) unpauseClients() {
 	e.pause = pause{wake: make(chan struct{})}
 }
 
-// pausedFor reports whether cmd must wait for the pause to end, lifting a
-// pause whose time is up. As in Redis, the pause lasts until the clock is
+// pausedFor reports whether a command with flags must wait for the pause
+// to end, lifting a pause whose time is up. As in Redis, the pause lasts until the clock is
 // past its end millisecond: the end was computed from a clock truncated to
 // the millisecond, so lifting it during that millisecond would resume
 // clients up to 1ms before the full timeout.
-func (e *Engine) pausedFor(cmd *Command) bool {
+func (e *Engine) pausedFor(flags Flag) bool {
 	p := &e.pause
 	if p.mode == pauseOff {
 		return false
@@ -511,7 +512,7 @@ func (e *Engine) pausedFor(cmd *Command) bool {
 		e.unpauseClients()
 		return false
 	}
-	return p.mode == pauseAll || cmd.Flags&(FlagWrite|FlagMayReplicate) != 0
+	return p.mode == pauseAll || flags&(FlagWrite|FlagMayReplicate) != 0
 }
 
 // waitWhilePaused holds cl's command back while a CLIENT PAUSE applies to
@@ -519,8 +520,8 @@ func (e *Engine) pausedFor(cmd *Command) bool {
 // the commands the pause allows. It reports false if the command must not
 // run after all: its client was killed or the server is stopping. The
 // caller holds the keyspace lock.
-func (e *Engine) waitWhilePaused(cl *Client, cmd *Command) bool {
-	for !e.nestedExec() && (e.pausedFor(cmd) || e.pausedForExec(cl, cmd)) {
+func (e *Engine) waitWhilePaused(cl *Client, cmd *Command, flags Flag) bool {
+	for !e.nestedExec() && (e.pausedFor(flags) || e.pausedForExec(cl, cmd)) {
 		wake := e.pause.wake
 		if cl.batch.on {
 			cl.batch.settle(time.Now())

@@ -143,13 +143,13 @@ func evictionTimeLimit(tenacity int) time.Duration {
 // transaction holding one, and, inside MULTI, every command but EXEC,
 // DISCARD, QUIT and RESET (a queue may grow without end). It records for
 // scripts and EXEC whether memory was out (evictState.scriptOOM).
-func (e *Engine) rejectForMemory(cfg *config.Config, cl *Client, cmd *Command) bool {
+func (e *Engine) rejectForMemory(cfg *config.Config, cl *Client, cmd *Command, flags Flag) bool {
 	if cfg.MaxMemory == 0 || cl.replaying {
 		e.evict.scriptOOM = false
 		return false
 	}
 	outOfMemory := e.performEvictions(cfg) == evictFail
-	reject := cmd.Flags&FlagDenyOOM != 0 || cmd.Name == "exec" && cl.tx.multi && cl.tx.flags&FlagDenyOOM != 0
+	reject := flags&FlagDenyOOM != 0 || cmd.Name == "exec" && cl.tx.multi && cl.tx.flags&FlagDenyOOM != 0
 	if cl.tx.multi {
 		switch cmd.Name {
 		case "exec", "discard", "quit", "reset":

@@ -301,6 +301,16 @@ func (e *Engine) functionCounts() (libraries, functions int, vm int64) {
 	return len(fs.libs), len(fs.funcs), int64(fs.rt.VMMemory())
 }
 
+// functionFlags are the flags FCALL's function was registered with, if it
+// exists.
+func (s *scripter) functionFlags(args [][]byte) (scripting.Flags, bool) {
+	f := s.fn.funcs[strings.ToLower(string(args[1]))]
+	if f == nil {
+		return 0, false
+	}
+	return f.Flags, true
+}
+
 func (s *scripter) functionCommands() []*Command {
 	const complexity = "Depends on the function that is executed."
 	fcallFlags := FlagNoScript | FlagSkipMonitor | FlagNoMandatoryKeys | FlagStale
@@ -311,16 +321,18 @@ func (s *scripter) functionCommands() []*Command {
 					Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
 			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Invoke a function",
-			Syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.fcall(c, false) }},
+			Syntax:      "function numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: s.functionFlags,
+			Run:         func(c *Ctx) { s.fcall(c, false) }},
 		{Name: "fcall_ro", Arity: -3, Flags: fcallFlags | FlagReadonly, Keys: evalKeys,
 			KeySpecs: []KeySpec{
 				{Flags: KeyRO | KeyAccess, Index: 2, KeyNum: true, FirstKey: 1,
 					Notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
 			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Invoke a read-only function",
-			Syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.fcall(c, true) }},
+			Syntax:      "function numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: s.functionFlags,
+			Run:         func(c *Ctx) { s.fcall(c, true) }},
 		{Name: "function", Arity: -2, Group: "scripting", Since: "7.0.0", Complexity: "Depends on subcommand.",
 			Summary: "A container for function commands",
 			Subcommands: map[string]*Command{

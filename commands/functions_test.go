@@ -231,3 +231,43 @@ func TestFunctionInfo(t *testing.T) {
 		t.Error("used_memory_vm_functions is 0")
 	}
 }
+
+// TestScriptFlagsUnderPauseWrite: CLIENT PAUSE WRITE holds back the
+// scripts that may write (a function without no-writes, EVAL without a
+// shebang, a transaction queueing one) and lets through those that
+// declare no-writes, whose command flags come from their own, as Redis's
+// scriptFlagsToCmdFlags.
+func TestScriptFlagsUnderPauseWrite(t *testing.T) {
+	srv := startConnServer(t, nil)
+	admin, reader := dialRaw(t, srv.Addr), dialRaw(t, srv.Addr)
+	lib := "#!lua name=pz\n" +
+		"redis.register_function{function_name='ro', callback=function() return 1 end, flags={'no-writes'}}\n" +
+		"redis.register_function('rw', function() return 2 end)"
+	if r := admin.do(t, "FUNCTION", "LOAD", lib); r.String() != `"pz"` {
+		t.Fatalf("FUNCTION LOAD: %v", r)
+	}
+	runTxSteps(t, admin, []txStep{tx(txOK, "CLIENT", "PAUSE", "60000", "WRITE")})
+	runTxSteps(t, reader, []txStep{
+		tx(":1\r\n", "FCALL", "ro", "0"),
+		tx(":1\r\n", "FCALL_RO", "ro", "0"),
+		tx(":3\r\n", "EVAL", "#!lua flags=no-writes\nreturn 3", "0"),
+		tx(txOK, "MULTI"), tx(txQueued, "FCALL", "ro", "0"), tx("*1\r\n:1\r\n", "EXEC"),
+	})
+	var held []<-chan *rawReply
+	for _, args := range [][]string{
+		{"FCALL", "rw", "0"},
+		{"EVAL", "return 4", "0"},
+		{"EVAL", "#!lua\nreturn 5", "0"},
+	} {
+		c := dialRaw(t, srv.Addr)
+		id := c.do(t, "CLIENT", "ID").n
+		held = append(held, doAsync(c, args...))
+		waitBlocked(t, admin, id)
+	}
+	runTxSteps(t, admin, []txStep{tx(txOK, "CLIENT", "UNPAUSE")})
+	for i, want := range []string{"2", "4", "5"} {
+		if r := <-held[i]; r == nil || r.String() != want {
+			t.Errorf("script %d after the pause: %v, want %s", i, r, want)
+		}
+	}
+}

@@ -123,11 +123,11 @@ func lastsaveCommand(c *Ctx) {
 // command (or PING, or an EXEC that writes) while persisting fails
 // (MISCONF), and any command not allowed while loading (LOADING). It
 // reports whether it did.
-func (e *Engine) rejectForPersistence(cl *Client, cmd *Command) bool {
+func (e *Engine) rejectForPersistence(cl *Client, cmd *Command, flags Flag) bool {
 	if e.Persist == nil || cl.replaying {
 		return false
 	}
-	writes := cmd.Flags&FlagWrite != 0 || cmd.Name == "ping" ||
+	writes := flags&FlagWrite != 0 || cmd.Name == "ping" ||
 		cmd.Name == "exec" && cl.tx.multi && cl.tx.flags&FlagWrite != 0
 	if writes {
 		if msg := e.writeError(); msg != "" {

@@ -42,6 +42,50 @@ type scripter struct {
 
 func newScripter() *scripter { return &scripter{ctl: newScriptControl()} }
 
+// evalScriptFlags are the flags EVAL's script declares.
+func evalScriptFlags(args [][]byte) (scripting.Flags, bool) {
+	return scripting.DeclaredFlags(args[1])
+}
+
+// cachedScriptFlags are the flags EVALSHA's script declares, if it is
+// cached.
+func (s *scripter) cachedScriptFlags(args [][]byte) (scripting.Flags, bool) {
+	if s.runtime == nil {
+		return 0, false
+	}
+	script := s.runtime.Lookup(args[1])
+	if script == nil || !script.Shebang {
+		return 0, false
+	}
+	return script.Flags, true
+}
+
+// callFlags are the flags cmd runs with. A script that declares flags
+// (FCALL, EVAL of a "#!lua" script) runs with the ones its flags make, as
+// Redis's scriptFlagsToCmdFlags: it is a write, and denied when memory is
+// out, only if it may write, so that CLIENT PAUSE WRITE, MISCONF and
+// MULTI treat a no-writes script as a read.
+func (e *Engine) callFlags(cmd *Command, args [][]byte) Flag {
+	if cmd.ScriptFlags == nil || len(args) < 2 {
+		return cmd.Flags
+	}
+	declared, ok := cmd.ScriptFlags(args)
+	if !ok {
+		return cmd.Flags
+	}
+	flags := cmd.Flags &^ (FlagStale | FlagDenyOOM | FlagWrite | FlagMayReplicate)
+	if declared&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
+		flags |= FlagDenyOOM
+	}
+	if declared&scripting.FlagNoWrites == 0 {
+		flags |= FlagWrite
+	}
+	if declared&scripting.FlagAllowStale != 0 {
+		flags |= FlagStale
+	}
+	return flags
+}
+
 func (s *scripter) commands() []*Command {
 	const evalFlags = FlagNoScript | FlagSkipMonitor | FlagNoMandatoryKeys | FlagStale
 	const complexity = "Depends on the script that is executed."
@@ -52,30 +96,34 @@ func (s *scripter) commands() []*Command {
 					Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
 			},
 			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
-			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.eval(c, false, false) }},
+			Syntax:      "script numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: evalScriptFlags,
+			Run:         func(c *Ctx) { s.eval(c, false, false) }},
 		{Name: "evalsha", Arity: -3, Flags: evalFlags | FlagMayReplicate, Keys: evalKeys,
 			KeySpecs: []KeySpec{
 				{Flags: KeyRW | KeyAccess | KeyUpdate, Index: 2, KeyNum: true, FirstKey: 1},
 			},
 			Group: "scripting", Since: "2.6.0", Complexity: complexity, Summary: "Execute a Lua script server side",
-			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.eval(c, true, false) }},
+			Syntax:      "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: s.cachedScriptFlags,
+			Run:         func(c *Ctx) { s.eval(c, true, false) }},
 		{Name: "eval_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
 			KeySpecs: []KeySpec{
 				{Flags: KeyRO | KeyAccess, Index: 2, KeyNum: true, FirstKey: 1,
 					Notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
 			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
-			Syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.eval(c, false, true) }},
+			Syntax:      "script numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: evalScriptFlags,
+			Run:         func(c *Ctx) { s.eval(c, false, true) }},
 		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | FlagReadonly, Keys: evalKeys,
 			KeySpecs: []KeySpec{
 				{Flags: KeyRO | KeyAccess, Index: 2, KeyNum: true, FirstKey: 1},
 			},
 			Group: "scripting", Since: "7.0.0", Complexity: complexity, Summary: "Execute a read-only Lua script server side",
-			Syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-			Run:    func(c *Ctx) { s.eval(c, true, true) }},
+			Syntax:      "sha1 numkeys [key [key ...]] [arg [arg ...]]",
+			ScriptFlags: s.cachedScriptFlags,
+			Run:         func(c *Ctx) { s.eval(c, true, true) }},
 		{Name: "script", Arity: -2, Group: "scripting", Since: "2.6.0", Complexity: "Depends on subcommand.",
 			Summary: "A container for Lua scripts management commands",
 			Subcommands: map[string]*Command{
@@ -281,7 +329,7 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 		refusal = k.e.writeError()
 	case cmd.Flags&FlagDenyOOM != 0 && !k.allowOOM && !k.wrote && k.e.scriptOOM():
 		refusal = resp.ErrOOM
-	case cmd.Flags&FlagMayReplicate != 0 && k.e.pausedFor(cmd):
+	case cmd.Flags&FlagMayReplicate != 0 && k.e.pausedFor(cmd.Flags):
 		// A read-only script runs during CLIENT PAUSE WRITE, but not the
 		// commands the pause holds back.
 		refusal = resp.ErrScriptMayReplicate
@@ -752,7 +800,7 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 		rejectCommand(cl, cmd, refusal, left.discard)
 		return nil
 	}
-	if e.queueCommand(cl, cmd, args) {
+	if e.queueCommand(cl, cmd, args, e.callFlags(cmd, args)) {
 		return nil
 	}
 	c := &Ctx{Engine: e, Args: args, Client: cl, W: &cl.W, Cmd: cmd}

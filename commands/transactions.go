@@ -125,7 +125,7 @@ func (t *txState) queuedCount() int {
 // slices its arguments from that copy (Reader.readCommands), the replay's
 // effects are never transactions, and a script cannot queue (MULTI is
 // no-script).
-func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte) bool {
+func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte, flags Flag) bool {
 	t := &cl.tx
 	if !t.multi || t.execing {
 		return false
@@ -136,7 +136,7 @@ func (e *Engine) queueCommand(cl *Client, cmd *Command, args [][]byte) bool {
 	}
 	if !t.aborted {
 		t.queue = append(t.queue, queuedCommand{cmd: cmd, args: args})
-		t.flags |= cmd.Flags
+		t.flags |= flags
 		// Redis counts the argument bytes and a pointer per argument.
 		t.mem += 8 * len(args)
 		for _, a := range args {

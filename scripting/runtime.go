@@ -269,6 +269,16 @@ func (r *Runtime) Load(body []byte) (*Script, error) {
 	return s, nil
 }
 
+// DeclaredFlags returns the flags a script body declares in its shebang
+// line, and false if it has none or a malformed one.
+func DeclaredFlags(body []byte) (Flags, bool) {
+	if len(body) < 2 || body[0] != '#' || body[1] != '!' {
+		return 0, false
+	}
+	flags, _, err := parseShebang(body)
+	return flags, err == nil
+}
+
 // parseShebang reads the "#!lua flags=a,b" line and returns the flags and
 // the body without the line (its newline kept, for line numbers).
 func parseShebang(body []byte) (Flags, []byte, error) {
