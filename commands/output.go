@@ -26,8 +26,12 @@ type Output struct {
 	// without it (a script's, the replay's) is pushed nothing.
 	write func([]byte) error
 
-	mu       sync.Mutex
-	pending  []byte
+	mu      sync.Mutex
+	pending []byte
+	// writing is the size of what was taken from pending and is being
+	// written: a reader that does not read blocks that write, and what
+	// it holds is as unread as what is pending.
+	writing  int
 	owned    bool // the client's goroutine runs a batch or sends its replies
 	draining bool // a drain goroutine is running
 	failed   bool // a write failed: the connection is going away
@@ -43,7 +47,8 @@ type Output struct {
 // client is registered.
 func (o *Output) SetWriter(write func([]byte) error) { o.write = write }
 
-// push queues b for the client and returns the size of what is queued.
+// push queues b for the client and returns the size of what it has not
+// been sent.
 // The caller holds the keyspace lock and knows the client is not running
 // a batch (a running client's pushes go to its reply writer).
 func (o *Output) push(b []byte) int {
@@ -57,15 +62,15 @@ func (o *Output) push(b []byte) int {
 		o.draining = true
 		go o.drain()
 	}
-	return len(o.pending)
+	return len(o.pending) + o.writing
 }
 
 // Pending is the size of what was pushed and not yet written, for CLIENT
-// LIST's omem.
+// LIST's omem and the output buffer limits.
 func (o *Output) Pending() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.pending)
+	return len(o.pending) + o.writing
 }
 
 // Claim makes the client's goroutine the socket's owner and appends what
@@ -118,11 +123,13 @@ func (o *Output) next(owner bool) bool {
 	}
 	b := o.pending
 	o.pending = nil
+	o.writing = len(b)
 	o.sock.Lock()
 	o.mu.Unlock()
 	err := o.write(b)
 	o.sock.Unlock()
 	o.mu.Lock()
+	o.writing = 0
 	if err != nil {
 		o.failed = true
 		o.pending = nil
