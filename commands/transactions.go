@@ -386,6 +386,7 @@ func (e *Engine) onEffect(ef keyspace.Effect) {
 	if len(e.blocking.queues) > 0 {
 		e.effectKeys(ef, e.signalReady, e.signalReadyInDB)
 	}
+	e.trackEffect(ef)
 }
 
 // effectKeys calls key for every key an effect changed, and whole for

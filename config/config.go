@@ -89,6 +89,10 @@ type Config struct {
 	// BusyReplyThreshold is how long a script runs before other clients
 	// get BUSY and SCRIPT KILL may stop it; 0 never.
 	BusyReplyThreshold time.Duration
+	// TrackingTableMaxKeys is the most keys client-side caching's table
+	// remembers: past it, random keys are invalidated and forgotten; 0
+	// for no limit.
+	TrackingTableMaxKeys int
 }
 
 // Store holds the current Config and the file it was loaded from.
