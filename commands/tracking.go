@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,7 +69,8 @@ type bcastState struct {
 type trackingState struct {
 	// clients counts the clients with tracking on (tracking_clients).
 	clients int
-	// keys maps a key read by tracking clients to their IDs, sorted;
+	// keys maps a key read by tracking clients to their IDs, in
+	// raxIDOrder;
 	// items is the number of IDs in it.
 	keys  map[string][]int64
 	items int64
@@ -464,13 +467,20 @@ func (e *Engine) rememberKeys(cl *Client, cmd *Command, args [][]byte) {
 	t := &e.track
 	for _, p := range cmd.KeyPositions(args) {
 		ids := t.keys[string(args[p])]
-		i, found := slices.BinarySearch(ids, cl.ID)
+		i, found := slices.BinarySearchFunc(ids, cl.ID, raxIDOrder)
 		if found {
 			continue
 		}
 		t.keys[string(args[p])] = slices.Insert(ids, i, cl.ID)
 		t.items++
 	}
+}
+
+// raxIDOrder orders client IDs as Redis's table holds them: by the bytes
+// of their in-memory little-endian form, which is the order their
+// invalidations are sent in when several go to one client.
+func raxIDOrder(a, b int64) int {
+	return cmp.Compare(bits.ReverseBytes64(uint64(a)), bits.ReverseBytes64(uint64(b)))
 }
 
 // trackEffect invalidates the keys an effect changed (Engine.onEffect).
