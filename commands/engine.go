@@ -452,7 +452,9 @@ func debugAllowed(option string, cl *Client) bool {
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
 	defer e.KS.FlushDirty()
-	defer e.trackRan(c, e.trackRun(c))
+	if e.track.clients > 0 {
+		defer e.trackRan(c, e.trackRun(c))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			e.Log.Error("panic in command handler", "command", c.Cmd.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))

@@ -422,7 +422,10 @@ func (e *Engine) trackEnd(cl *Client) {
 	}
 }
 
-// trackRun notes the command c is about to run (Engine.run).
+// trackRun notes the command c is about to run (Engine.run), while some
+// client tracks: the commands run while none does read nothing for a
+// tracking client, and change nothing one is told of but through a BCAST
+// prefix or the table, which are empty then.
 func (e *Engine) trackRun(c *Ctx) trackCall {
 	t := &e.track
 	saved := trackCall{cmd: t.cmd, args: t.args, modifier: t.modifier}
