@@ -501,6 +501,14 @@ func (e *Engine) trackEffect(ef keyspace.Effect) {
 	e.effectKeys(ef, func(_ int, k []byte) { e.invalidateKey(k, true) }, func(int, bool) {})
 }
 
+// trackModified invalidates key for a command that changed nothing but
+// that Redis's signalModifiedKey still reports (Ctx.signalModified).
+func (e *Engine) trackModified(key []byte) {
+	if len(e.track.keys) > 0 || len(e.track.prefixes) > 0 {
+		e.invalidateKey(key, true)
+	}
+}
+
 // invalidateKey sends the invalidation of key to the clients that read it
 // and forgets them; with bcast, the key is also collected for the BCAST
 // prefixes it falls under (Redis's trackingInvalidateKey).

@@ -472,6 +472,7 @@ func dbArg(b []byte) (int, bool) {
 // nothing but that Redis's signalModifiedKey still reports (LTRIM of
 // nothing).
 func (c *Ctx) signalModified(key []byte) {
+	c.trackModified(key)
 	if c.tx.count == 0 {
 		return
 	}
