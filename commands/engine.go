@@ -448,13 +448,12 @@ func debugAllowed(option string, cl *Client) bool {
 // bad command cannot take the server down.
 //
 // When it ends, the collections it changed in place are written back to
-// the keyspace (keyspace.Keyspace.FlushDirty).
+// the keyspace (keyspace.Keyspace.FlushDirty), and, while a client
+// tracks, the keys a read-only command read are remembered (trackRan;
+// a panic there is turned into an error reply too).
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
 	defer e.KS.FlushDirty()
-	if e.track.clients > 0 {
-		defer e.trackRan(c, e.trackRun(c))
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			e.Log.Error("panic in command handler", "command", c.Cmd.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -462,6 +461,9 @@ func (e *Engine) run(c *Ctx) {
 			c.W.Error("ERR internal error while executing '" + c.Cmd.Name + "'")
 		}
 	}()
+	if e.track.clients > 0 {
+		defer e.trackRan(c, e.trackRun(c))
+	}
 	c.Cmd.Run(c)
 }
 
