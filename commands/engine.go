@@ -461,7 +461,7 @@ func (e *Engine) run(c *Ctx) {
 			c.W.Error("ERR internal error while executing '" + c.Cmd.Name + "'")
 		}
 	}()
-	if e.track.clients > 0 {
+	if c.Cmd.touchesKeys() && e.track.clients > 0 {
 		defer e.trackRan(c, e.trackRun(c))
 	}
 	c.Cmd.Run(c)

@@ -422,6 +422,15 @@ func (e *Engine) trackEnd(cl *Client) {
 	}
 }
 
+// touchesKeys reports whether cmd may read or change keys, or run a
+// script that does: the commands tracking follows (Engine.run). The others
+// include those a busy script lets run without the keyspace lock
+// (serveBusy), which must not touch the tracking state; cmd's flags are
+// looked at first for that reason.
+func (cmd *Command) touchesKeys() bool {
+	return cmd.Flags&(FlagReadonly|FlagWrite) != 0 || cmd.Group == "scripting"
+}
+
 // trackRun notes the command c is about to run (Engine.run), while some
 // client tracks: the commands run while none does read nothing for a
 // tracking client, and change nothing one is told of but through a BCAST
