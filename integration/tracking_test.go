@@ -334,3 +334,51 @@ func TestTrackingRESP3Raw(t *testing.T) {
 		t.Errorf("SET after the tracker left: %q", got)
 	}
 }
+
+// TestTrackingBusyScript: while a tracking client's script is busy, the
+// commands answered without the keyspace lock leave the tracking state
+// alone (run with -race), and the script's write is invalidated as usual.
+func TestTrackingBusyScript(t *testing.T) {
+	srv := testutil.StartCairn(t, func(c *config.Config) { c.BusyReplyThreshold = 50 * time.Millisecond })
+	s := newTrackingSession(t, srv.Addr)
+	s.read("bk")
+	done := make(chan error, 1)
+	go func() {
+		script := "local t = redis.call('time') local start = t[1] * 1000000 + t[2] " +
+			"redis.call('get', KEYS[1]) " +
+			"repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 300000 " +
+			"return redis.call('set', KEYS[1], 'x')"
+		done <- s.tracker.Eval(pctx, script, []string{"bk"}).Err()
+	}()
+	other := dialRaw(t, srv.Addr)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := other.do(1, "PING")
+		if strings.HasPrefix(got, "-BUSY") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the script never got busy: %q", got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 20 {
+		other.do(1, "HELLO", "2")
+		other.do(1, "MULTI")
+		other.do(1, "DISCARD")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The script's SET invalidated bk (its GET came before).
+	if got := s.invalidated(5 * time.Second); len(got) != 1 || got[0] != "bk" {
+		t.Errorf("the script's write: %v", got)
+	}
+	s.read("bk")
+	if err := s.writer.Set(pctx, "bk", "y", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.invalidated(5 * time.Second); len(got) != 1 || got[0] != "bk" {
+		t.Errorf("after the script: %v", got)
+	}
+}
