@@ -41,13 +41,12 @@ const trackingChannel = "__redis__:invalidate"
 // clientTracking is a client's CLIENT TRACKING state. Guarded by the
 // keyspace lock.
 type clientTracking struct {
-	on    bool
-	bcast bool
-	optin bool
-	// optout, noloop: the options; caching is set by CLIENT CACHING until
-	// the next command that is not a CLIENT command (or until EXEC, in a
-	// transaction).
-	optout, noloop, caching bool
+	// on is set by CLIENT TRACKING ON; bcast, optin, optout and noloop
+	// are its options.
+	on, bcast, optin, optout, noloop bool
+	// caching is set by CLIENT CACHING until the next command that is not
+	// a CLIENT command (in a transaction, until EXEC).
+	caching bool
 	// brokenRedir is set when the client it redirects to has gone.
 	brokenRedir bool
 	// redirect is the ID of the client the messages go to, 0 for itself.
