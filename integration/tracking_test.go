@@ -285,7 +285,7 @@ func (c *rawConn) do(n int, args ...string) string {
 // TestTrackingRESP3Raw checks pushes byte for byte on a RESP3 connection:
 // another client's change, the client's own (after its reply), a pipeline
 // (each command's invalidations after its reply), the INFO counters, and
-// a disconnection.
+// a disconnection; CLIENT LIST's flags.
 func TestTrackingRESP3Raw(t *testing.T) {
 	srv := testutil.StartCairn(t, nil)
 	c := dialRaw(t, srv.Addr)
@@ -332,6 +332,32 @@ func TestTrackingRESP3Raw(t *testing.T) {
 	})
 	if got := w.do(1, "SET", "a", "1"); got != "+OK\r\n" {
 		t.Errorf("SET after the tracker left: %q", got)
+	}
+
+	// CLIENT LIST's B (broadcasting) and R (redirection broken).
+	b := dialRaw(t, srv.Addr)
+	b.do(1, "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p:")
+	r := dialRaw(t, srv.Addr)
+	gone := dialRaw(t, srv.Addr)
+	goneID := strings.TrimSuffix(gone.do(1, "CLIENT", "ID")[1:], "\r\n")
+	r.do(1, "CLIENT", "TRACKING", "on", "REDIRECT", goneID)
+	r.do(1, "GET", "rk")
+	w.do(1, "CLIENT", "KILL", "ID", goneID)
+	w.do(1, "SET", "rk", "1")
+	if got := b.do(1, "CLIENT", "INFO"); !strings.Contains(got, " flags=tB ") || !strings.Contains(got, " redir=0 ") {
+		t.Errorf("BCAST client: %q", got)
+	}
+	if got := r.do(1, "CLIENT", "INFO"); !strings.Contains(got, " flags=tR ") || !strings.Contains(got, " redir="+goneID+" ") {
+		t.Errorf("broken redirection: %q", got)
+	}
+	if got := w.do(1, "CLIENT", "INFO"); !strings.Contains(got, " flags=N ") || !strings.Contains(got, " redir=-1 ") {
+		t.Errorf("not tracking: %q", got)
+	}
+	info = w.do(1, "INFO", "everything")
+	for _, f := range []string{"tracking_clients:2", "tracking_total_prefixes:1"} {
+		if !strings.Contains(info, f+"\r\n") {
+			t.Errorf("INFO has no %s", f)
+		}
 	}
 }
 
