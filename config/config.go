@@ -58,6 +58,10 @@ type Config struct {
 	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
 	// (loopback clients only).
 	EnableDebugCommand string
+	// TrackingTableMaxKeys is the most keys client-side caching's table
+	// remembers: past it, random keys are invalidated and forgotten; 0
+	// for no limit.
+	TrackingTableMaxKeys int
 	// ListMaxListpackSize, SetMaxIntsetEntries, HashMaxListpackEntries and
 	// HashMaxListpackValue are the encoding thresholds of datatypes.Limits.
 	ListMaxListpackSize    int
@@ -89,10 +93,6 @@ type Config struct {
 	// BusyReplyThreshold is how long a script runs before other clients
 	// get BUSY and SCRIPT KILL may stop it; 0 never.
 	BusyReplyThreshold time.Duration
-	// TrackingTableMaxKeys is the most keys client-side caching's table
-	// remembers: past it, random keys are invalidated and forgotten; 0
-	// for no limit.
-	TrackingTableMaxKeys int
 }
 
 // Store holds the current Config and the file it was loaded from.
