@@ -604,9 +604,9 @@ func keyArray(key string) []byte {
 func (e *Engine) sendTracking(cl *Client, keys []byte) {
 	w := &e.track.frame
 	w.Reset()
-	target := cl
+	target, redirected := cl, false
 	if id := cl.track.redirect; id != 0 {
-		target = e.clients[id]
+		target, redirected = e.clients[id], true
 		if target == nil {
 			cl.track.brokenRedir = true
 			if cl.W.Proto == 3 {
@@ -624,7 +624,7 @@ func (e *Engine) sendTracking(cl *Client, keys []byte) {
 	case target.W.Proto == 3:
 		w.Push(2)
 		w.BulkString("invalidate")
-	case target != cl && target.subscribed():
+	case redirected && target.subscribed():
 		w.Array(3)
 		w.BulkString("message")
 		w.BulkString(trackingChannel)
