@@ -88,6 +88,8 @@ type Client struct {
 	subs subscriptions
 	// monitor is set once the client has sent MONITOR (monitor.go).
 	monitor bool
+	// track is the client's CLIENT TRACKING state (tracking.go).
+	track clientTracking
 
 	// blocked is the wait of the client's blocking list command, if it
 	// is blocked (blocking.go).

@@ -30,6 +30,11 @@ func connectionCommands() []*Command {
 		{Name: "client", Arity: -2, Group: "connection", Since: "2.4.0", Complexity: "Depends on subcommand.",
 			Summary: "A container for client connection commands",
 			Subcommands: map[string]*Command{
+				"caching": {Arity: 3, Flags: clientSub, Group: "connection", Since: "6.0.0", Complexity: "O(1)",
+					Summary: "Instruct the server about tracking or not keys in the next request",
+					Syntax:  "<mode: YES | NO>", Run: clientCachingCommand},
+				"getredir": {Arity: 2, Flags: clientSub, Group: "connection", Since: "6.0.0", Complexity: "O(1)",
+					Summary: "Get tracking notifications redirection client ID if any", Run: clientGetredirCommand},
 				"getname": {Arity: 2, Flags: clientSub, Group: "connection", Since: "2.6.9", Complexity: "O(1)",
 					Summary: "Get the current connection name", Run: clientGetnameCommand},
 				"help": {Arity: 2, Flags: FlagLoading | FlagStale, Group: "connection", Since: "5.0.0", Complexity: "O(1)",
@@ -62,6 +67,14 @@ func connectionCommands() []*Command {
 					Syntax:  "<attr: LIB-NAME libname | LIB-VER libver>", Run: clientSetinfoCommand},
 				"setname": {Arity: 3, Flags: clientSub, Group: "connection", Since: "2.6.9", Complexity: "O(1)",
 					Summary: "Set the current connection name", Syntax: "connection-name", Run: clientSetnameCommand},
+				"tracking": {Arity: -3, Flags: clientSub, Group: "connection", Since: "6.0.0",
+					Complexity: "O(1). Some options may introduce additional complexity.",
+					Summary:    "Enable or disable server assisted client side caching support",
+					Syntax:     "<status: ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+					Run:        clientTrackingCommand},
+				"trackinginfo": {Arity: 2, Flags: clientSub, Group: "connection", Since: "6.2.0", Complexity: "O(1)",
+					Summary: "Return information about server assisted client side caching for the current connection",
+					Run:     clientTrackinginfoCommand},
 				"unblock": {Arity: -3, Flags: clientAdm, Group: "connection", Since: "5.0.0",
 					Complexity: "O(log N) where N is the number of client connections",
 					Summary:    "Unblock a client blocked in a blocking command from a different connection",
@@ -127,6 +140,7 @@ func resetCommand(c *Ctx) {
 	c.discardTransaction(cl)
 	c.unsubscribeAll(cl)
 	c.stopMonitoring(cl)
+	c.disableTracking(cl)
 	cl.DB = 0
 	cl.W.Proto = 2
 	cl.Authenticated = c.Config.Load().RequirePass == ""
@@ -405,6 +419,7 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	if cl.waiting {
 		flags += "b"
 	}
+	flags += cl.trackingFlags()
 	if cl.tx.dirty {
 		flags += "d"
 	}
@@ -466,7 +481,7 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	field("events", "r")
 	field("cmd", cmd)
 	field("user", "default")
-	num("redir", -1)
+	num("redir", cl.trackingRedirect())
 	num("resp", int64(cl.W.Proto))
 	field("lib-name", cl.LibName)
 	field("lib-ver", cl.LibVer)
@@ -636,6 +651,10 @@ func clientNoEvictCommand(c *Ctx) {
 func clientHelpCommand(c *Ctx) {
 	c.Help(
 		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",
 		"    Return the name of the current connection.",
 		"ID",
@@ -670,6 +689,11 @@ func clientHelpCommand(c *Ctx) {
 		"    Assign the name <name> to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
 		"SETINFO <option> <value>",
 		"    Set client meta attr. Options are:",
 		"    * LIB-NAME: the client lib name.",

@@ -82,6 +82,7 @@ func (e *Engine) EndBatch(cl *Client) {
 	if len(cl.batch.fast) > 0 {
 		cl.batch.settle(time.Now())
 	}
+	e.flushBroadcasts()
 	cl.batch.on = false
 	cl.running = false
 }
@@ -165,6 +166,8 @@ type Engine struct {
 	scripts *scripter
 	// evict is the maxmemory state (evict.go).
 	evict evictState
+	// track is the client-side caching state (tracking.go).
+	track trackingState
 	// scratchString is the value of a short string argument about to be
 	// stored (stringArg).
 	scratchString datatypes.String
@@ -198,6 +201,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 		pause:      pause{wake: make(chan struct{})},
 		pubsub:     newPubsubState(),
 		evict:      evictState{wake: make(chan struct{}, 1)},
+		track:      newTrackingState(),
 	}
 	e.scripts = newScripter()
 	e.Table = newTable(e.scripts)
@@ -241,6 +245,7 @@ func (e *Engine) Disconnect(cl *Client) {
 	e.unwatchAll(cl)
 	e.unsubscribeAll(cl)
 	e.stopMonitoring(cl)
+	e.disableTracking(cl)
 }
 
 // Clients returns the connected clients. The caller holds the keyspace
@@ -286,7 +291,9 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 	}
 	start := cl.W.Len()
 	errorsBefore := cl.W.Errors
+	e.trackBegin(cl)
 	e.exec(cl, args)
+	e.trackEnd(cl)
 	start = e.afterCommand(cl, start)
 	// Replies a client has not read count against its output buffer
 	// limit, like the messages pushed to it.
@@ -442,7 +449,9 @@ func debugAllowed(option string, cl *Client) bool {
 // bad command cannot take the server down.
 //
 // When it ends, the collections it changed in place are written back to
-// the keyspace (keyspace.Keyspace.FlushDirty).
+// the keyspace (keyspace.Keyspace.FlushDirty), and, while a client
+// tracks, the keys a read-only command read are remembered (trackRan;
+// a panic there is turned into an error reply too).
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
 	defer e.KS.FlushDirty()
@@ -453,6 +462,9 @@ func (e *Engine) run(c *Ctx) {
 			c.W.Error("ERR internal error while executing '" + c.Cmd.Name + "'")
 		}
 	}()
+	if c.Cmd.touchesKeys() && e.track.clients > 0 {
+		defer e.trackRan(c, e.trackRun(c))
+	}
 	c.Cmd.Run(c)
 }
 

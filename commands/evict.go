@@ -55,6 +55,7 @@ func (e *Engine) EvictionWake() <-chan struct{} { return e.evict.wake }
 // is more to do, as Redis's evictionTimeProc. The caller holds the
 // keyspace lock.
 func (e *Engine) EvictMore() bool {
+	defer e.flushBroadcasts()
 	if e.performEvictions(e.Config.Load()) == evictRunning {
 		return true
 	}

@@ -167,7 +167,7 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("client_recent_max_output_buffer", c.maxOutput)
 	blocked, inTimeoutTable := c.blockedClients()
 	b.int("blocked_clients", blocked)
-	b.int("tracking_clients", 0)
+	b.int("tracking_clients", int64(c.track.clients))
 	b.int("clients_in_timeout_table", inTimeoutTable)
 }
 
@@ -330,6 +330,10 @@ func infoStats(c *Ctx, b *infoBuilder) {
 	b.int("pubsubshard_channels", int64(len(c.pubsub.shard)))
 	b.int("latest_fork_usec", 0)
 	b.int("total_forks", 0)
+	keys, items, prefixes := c.trackingInfo()
+	b.int("tracking_total_keys", keys)
+	b.int("tracking_total_items", items)
+	b.int("tracking_total_prefixes", prefixes)
 	b.int("unexpected_error_replies", 0)
 	b.int("total_error_replies", c.Stats.ErrorReplies)
 }

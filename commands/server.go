@@ -83,6 +83,7 @@ func flushdbCommand(c *Ctx) {
 		c.DB.Flush()
 		c.Emit([]byte("FLUSHDB"))
 	}
+	c.trackFlush()
 	c.W.OK()
 }
 
@@ -97,6 +98,7 @@ func flushallCommand(c *Ctx) {
 			break
 		}
 	}
+	c.trackFlush()
 	c.W.OK()
 }
 

@@ -386,6 +386,7 @@ func (e *Engine) onEffect(ef keyspace.Effect) {
 	if len(e.blocking.queues) > 0 {
 		e.effectKeys(ef, e.signalReady, e.signalReadyInDB)
 	}
+	e.trackEffect(ef)
 }
 
 // effectKeys calls key for every key an effect changed, and whole for
@@ -471,6 +472,7 @@ func dbArg(b []byte) (int, bool) {
 // nothing but that Redis's signalModifiedKey still reports (LTRIM of
 // nothing).
 func (c *Ctx) signalModified(key []byte) {
+	c.trackModified(key)
 	if c.tx.count == 0 {
 		return
 	}

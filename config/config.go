@@ -58,6 +58,10 @@ type Config struct {
 	// EnableDebugCommand is who may run DEBUG: "no", "yes" or "local"
 	// (loopback clients only).
 	EnableDebugCommand string
+	// TrackingTableMaxKeys is the most keys client-side caching's table
+	// remembers: past it, random keys are invalidated and forgotten; 0
+	// for no limit.
+	TrackingTableMaxKeys int
 	// ListMaxListpackSize, SetMaxIntsetEntries, HashMaxListpackEntries and
 	// HashMaxListpackValue are the encoding thresholds of datatypes.Limits.
 	ListMaxListpackSize    int

@@ -45,6 +45,9 @@ var options = []*option{
 	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
 	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),
 	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
+	// Client-side caching: the most keys the tracking table remembers, 0
+	// for no limit (Redis's range and default).
+	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
 	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),

@@ -76,23 +76,29 @@ func parseScript(file, script string) (lines []scriptLine, problems []string) {
 		if strings.HasPrefix(rest, "@") {
 			l.conn, rest, _ = strings.Cut(rest[1:], " ")
 		}
-		if strings.HasPrefix(rest, "!") {
-			l.directive, rest, _ = strings.Cut(rest[1:], " ")
-			switch l.directive {
-			case "type", "sorted", "len", "any":
+		bad := false
+		for !bad && strings.HasPrefix(rest, "!") {
+			var d string
+			d, rest, _ = strings.Cut(rest[1:], " ")
+			switch d {
+			case "type", "sorted", "len", "any", "ids":
+				l.directive = d
 			case "replies":
 				var n string
 				n, rest, _ = strings.Cut(rest, " ")
 				var err error
 				if l.replies, err = strconv.Atoi(n); err != nil || l.replies < 0 {
 					problems = append(problems, fmt.Sprintf("%s:%d: !replies needs a count: %s", file, l.num, text))
-					continue
+					bad = true
 				}
-				l.directive, counted = "", true
+				counted = true
 			default:
-				problems = append(problems, fmt.Sprintf("%s:%d: unknown directive !%s", file, l.num, l.directive))
-				continue
+				problems = append(problems, fmt.Sprintf("%s:%d: unknown directive !%s", file, l.num, d))
+				bad = true
 			}
+		}
+		if bad {
+			continue
 		}
 		args, err := SplitArgs(rest)
 		if err == nil && len(args) == 0 && !counted {
@@ -206,8 +212,11 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 	for _, p := range problems {
 		t.Error(p)
 	}
-	// Each named connection is a pair: one to each server.
+	// Each named connection is a pair: one to each server. ids holds
+	// the client IDs of the connections whose $name the script uses.
 	conns := map[string][]*conn{}
+	referenced := referencedIDs(lines)
+	ids := map[string][]string{}
 	reconnect := func(name string) []*conn {
 		sides := conns[name]
 		if sides == nil {
@@ -220,6 +229,16 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 		for _, c := range sides {
 			if err := c.dial(); err != nil {
 				t.Fatal(err)
+			}
+		}
+		if referenced[name] {
+			ids[name] = make([]string, len(sides))
+			for i, c := range sides {
+				rep, _, err := c.do(encodeCommand([]string{"CLIENT", "ID"}))
+				if err != nil || rep.Type != ':' {
+					t.Fatalf("%s: CLIENT ID of @%s: %q %v", c.name, name, rep.Raw, err)
+				}
+				ids[name][i] = strings.TrimSuffix(string(rep.Raw[1:]), "\r\n")
 			}
 		}
 		return sides
@@ -238,11 +257,14 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 		}
 	}
 
+	// Connections whose ID the script uses are opened first, so that
+	// $name means something before @name's first line.
 	for _, l := range lines {
-		var cmd []byte
-		if len(l.args) > 0 {
-			cmd = encodeCommand(l.args)
+		if referenced[l.conn] && conns[l.conn] == nil {
+			reconnect(l.conn)
 		}
+	}
+	for _, l := range lines {
 		sides := conns[l.conn]
 		if sides == nil {
 			sides = reconnect(l.conn)
@@ -250,6 +272,10 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 		outs := make([]outcome, len(sides))
 		send := func() {
 			for i, c := range sides {
+				var cmd []byte
+				if len(l.args) > 0 {
+					cmd = encodeCommand(expandIDs(l.args, ids, i))
+				}
 				reps, extra, err := c.doN(cmd, l.replies)
 				outs[i] = outcome{reps: reps, extra: extra, err: err, closed: closedBeforeReply(err)}
 			}
@@ -266,7 +292,11 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 			ok = ok && o.err == nil && len(o.extra) == 0
 		}
 		for i := 0; ok && i < l.replies; i++ {
-			ok = equalReplies(l.directive, outs[0].reps[i], outs[1].reps[i])
+			if l.directive == "ids" {
+				ok = bytes.Equal(namedIDs(outs[0].reps[i].Raw, ids, 0), namedIDs(outs[1].reps[i].Raw, ids, 1))
+			} else {
+				ok = equalReplies(l.directive, outs[0].reps[i], outs[1].reps[i])
+			}
 		}
 		if !ok {
 			t.Errorf("%s:%d: %s\n\tredis: %s\n\tcairn: %s", file, l.num, l.text, outs[0], outs[1])
@@ -278,6 +308,54 @@ func runScript(t *testing.T, file, redisAddr, cairnAddr string) {
 			reconnect(l.conn)
 		}
 	}
+}
+
+// referencedIDs returns the names of the connections whose client ID the
+// script uses: an argument $name where some line runs on @name.
+func referencedIDs(lines []scriptLine) map[string]bool {
+	named := map[string]bool{}
+	for _, l := range lines {
+		if l.conn != "" {
+			named[l.conn] = true
+		}
+	}
+	used := map[string]bool{}
+	for _, l := range lines {
+		for _, a := range l.args {
+			if name, ok := strings.CutPrefix(a, "$"); ok && named[name] {
+				used[name] = true
+			}
+		}
+	}
+	return used
+}
+
+// expandIDs replaces each argument $name by the client ID of connection
+// @name on the server of side i.
+func expandIDs(args []string, ids map[string][]string, side int) []string {
+	var out []string
+	for j, a := range args {
+		if name, ok := strings.CutPrefix(a, "$"); ok && ids[name] != nil {
+			if out == nil {
+				out = slices.Clone(args)
+			}
+			out[j] = ids[name][side]
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// namedIDs returns raw with every integer that is the client ID of a
+// connection named by $name on the server of side i written $name
+// instead, so that replies holding IDs compare (!ids).
+func namedIDs(raw []byte, ids map[string][]string, side int) []byte {
+	for name, sides := range ids {
+		raw = bytes.ReplaceAll(raw, []byte(":"+sides[side]+"\r\n"), []byte(":$"+name+"\r\n"))
+	}
+	return raw
 }
 
 // encodeCommand renders args as a RESP multibulk request.

@@ -320,6 +320,7 @@ func (s *Server) runCron() {
 			s.expiry.Run(period / 4)
 			ks.ShrinkSlabs(time.Now().Add(period / 100))
 		}
+		s.engine.TrackingCron()
 		if p != nil {
 			p.Cron()
 		}
