@@ -107,6 +107,7 @@ type pendingInvalidation struct {
 // trackCall is what Engine.run saves of the tracking state for the
 // command it runs, and restores after it.
 type trackCall struct {
+	current  *Client
 	cmd      *Command
 	args     [][]byte
 	modifier *Client
@@ -436,7 +437,13 @@ func (cmd *Command) touchesKeys() bool {
 // prefix or the table, which are empty then.
 func (e *Engine) trackRun(c *Ctx) trackCall {
 	t := &e.track
-	saved := trackCall{cmd: t.cmd, args: t.args, modifier: t.modifier}
+	saved := trackCall{current: t.current, cmd: t.cmd, args: t.args, modifier: t.modifier}
+	if t.depth == 0 {
+		// A command that waited for a CLIENT PAUSE to end let other
+		// clients' commands run meanwhile: it is current again, until
+		// it ends.
+		t.current = c.Client
+	}
 	t.depth++
 	if c.Client != e.scripts.client {
 		t.cmd, t.args = c.Cmd, c.Args
@@ -466,7 +473,7 @@ func (e *Engine) trackRan(c *Ctx, saved trackCall) {
 			}
 		}
 	}
-	t.cmd, t.args, t.modifier = saved.cmd, saved.args, saved.modifier
+	t.current, t.cmd, t.args, t.modifier = saved.current, saved.cmd, saved.args, saved.modifier
 }
 
 // rememberKeys records that cl read the keys of cmd (trackingRememberKeys).

@@ -408,3 +408,26 @@ func TestTrackingBusyScript(t *testing.T) {
 		t.Errorf("after the script: %v", got)
 	}
 }
+
+// TestTrackingAfterPause: a write that waited for CLIENT PAUSE to end,
+// while other clients ran commands, still has its own invalidation follow
+// its reply.
+func TestTrackingAfterPause(t *testing.T) {
+	srv := testutil.StartCairn(t, nil)
+	c := dialRaw(t, srv.Addr)
+	w := dialRaw(t, srv.Addr)
+	c.do(1, "HELLO", "3")
+	c.do(1, "CLIENT", "TRACKING", "on")
+	c.do(1, "GET", "k")
+	w.do(1, "CLIENT", "PAUSE", "300", "WRITE")
+	if _, err := c.nc.Write(encodeCommand([]string{"SET", "k", "v"})); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	for range 3 {
+		w.do(1, "PING")
+	}
+	if got := c.do(2); got != "+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n" {
+		t.Errorf("SET after the pause: %q", got)
+	}
+}
