@@ -235,6 +235,7 @@ func newTable(s *scripter) Table {
 		dumpCommands(),
 		pubsubCommands(),
 		monitorCommands(),
+		slowlogCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

@@ -157,6 +157,7 @@ type Engine struct {
 	pubsub pubsubState
 	// monitors are the clients that sent MONITOR, in that order.
 	monitors []*Client
+	slowlog  slowlog
 	// frames are scratch writers for pushed frames (pushFrames).
 	frames [2]resp.Writer
 	// blocking holds the clients blocked by list commands (blocking.go).
@@ -381,8 +382,10 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	case !b.on:
 		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 		e.run(c)
-		cmd.Stats.add(time.Since(t0))
-	case cmd.sharesClock:
+		d := time.Since(t0)
+		cmd.Stats.add(d)
+		e.logSlow(cl, cmd, args, d)
+	case cmd.sharesClock && cfg.SlowlogLogSlowerThan != 0:
 		e.run(c)
 		b.fast = append(b.fast, cmd)
 	default:
@@ -394,7 +397,9 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		// The command may have taken long, or released the lock while
 		// it blocked: the commands after it need a new time.
 		b.last = e.KS.Tick()
-		cmd.Stats.add(b.last.Sub(t0))
+		d := b.last.Sub(t0)
+		cmd.Stats.add(d)
+		e.logSlow(cl, cmd, args, d)
 	}
 	cmd.Stats.Calls++
 	if cl.W.Errors != errorsBefore {
@@ -417,7 +422,9 @@ func (e *Engine) runCounted(c *Ctx) {
 	start, errorsBefore := w.Len(), w.Errors
 	t0 := time.Now()
 	e.run(c)
-	c.Cmd.Stats.add(time.Since(t0))
+	d := time.Since(t0)
+	c.Cmd.Stats.add(d)
+	e.logSlow(c.Client, c.Cmd, c.Args, d)
 	c.Cmd.Stats.Calls++
 	if n := w.Errors - errorsBefore; n > 0 {
 		c.Cmd.Stats.FailedCalls++

@@ -62,6 +62,11 @@ type Config struct {
 	// remembers: past it, random keys are invalidated and forgotten; 0
 	// for no limit.
 	TrackingTableMaxKeys int
+	// SlowlogLogSlowerThan is, in microseconds, how long a command runs
+	// to enter the slow log: -1 logs none, 0 every command.
+	SlowlogLogSlowerThan int
+	// SlowlogMaxLen is how many entries the slow log keeps.
+	SlowlogMaxLen int
 	// ListMaxListpackSize, SetMaxIntsetEntries, HashMaxListpackEntries and
 	// HashMaxListpackValue are the encoding thresholds of datatypes.Limits.
 	ListMaxListpackSize    int

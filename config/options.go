@@ -47,6 +47,8 @@ var options = []*option{
 	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
 	// Client-side caching: the most keys the tracking table remembers, 0
 	// for no limit (Redis's range and default).
+	intOpt("slowlog-log-slower-than", "10000", -1, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogLogSlowerThan }),
+	intOpt("slowlog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogMaxLen }),
 	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
