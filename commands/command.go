@@ -236,6 +236,7 @@ func newTable(s *scripter) Table {
 		pubsubCommands(),
 		monitorCommands(),
 		slowlogCommands(),
+		latencyCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

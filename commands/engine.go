@@ -16,6 +16,7 @@ import (
 	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/latency"
 	"github.com/cairn-db/cairn/rdb"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -29,13 +30,21 @@ type CommandStats struct {
 	// subUsec carries what is below a microsecond into the next add, so
 	// that commands shorter than a microsecond still add up.
 	subUsec time.Duration
+	// latency is the command's latency histogram (LATENCY HISTOGRAM,
+	// INFO latencystats), fed while latency-tracking is on.
+	latency latency.Histogram
 }
 
-// add counts d in Usec.
-func (s *CommandStats) add(d time.Duration) {
+// add counts a call's duration d in Usec and, if hist, in the latency
+// histogram. The histogram takes d in whole microseconds, as Redis
+// measures it (a call under a microsecond counts as Redis's 0).
+func (s *CommandStats) add(d time.Duration, hist bool) {
 	s.subUsec += d
 	s.Usec += int64(s.subUsec / time.Microsecond)
 	s.subUsec %= time.Microsecond
+	if hist {
+		s.latency.Record(d.Microseconds() * 1000)
+	}
 }
 
 // batch is a client's pipeline batch in progress. Reading the clock costs
@@ -53,13 +62,19 @@ type batch struct {
 	fast []*Command
 }
 
-// settle shares the time since the last reading among the commands run
-// since that share the clock, and makes now the last reading.
-func (b *batch) settle(now time.Time) {
+// settleBatch shares the time since the last reading of b among the
+// commands run since that share the clock, and makes now the last
+// reading. The shares feed commandstats, the latency histograms and the
+// latency monitor, not the slow log (see logSlow).
+func (e *Engine) settleBatch(b *batch, now time.Time) {
 	if n := len(b.fast); n > 0 {
+		cfg := e.Config.Load()
 		share := max(now.Sub(b.last)/time.Duration(n), 0)
 		for _, cmd := range b.fast {
-			cmd.Stats.add(share)
+			cmd.Stats.add(share, cfg.LatencyTracking)
+		}
+		if latencyOn(cfg) {
+			e.latencySample(cfg, "fast-command", share)
 		}
 		clear(b.fast)
 		b.fast = b.fast[:0]
@@ -80,7 +95,7 @@ func (e *Engine) BeginBatch(cl *Client) {
 // EndBatch ends cl's pipeline batch. The caller holds the keyspace lock.
 func (e *Engine) EndBatch(cl *Client) {
 	if len(cl.batch.fast) > 0 {
-		cl.batch.settle(time.Now())
+		e.settleBatch(&cl.batch, time.Now())
 	}
 	e.flushBroadcasts()
 	cl.batch.on = false
@@ -158,6 +173,9 @@ type Engine struct {
 	// monitors are the clients that sent MONITOR, in that order.
 	monitors []*Client
 	slowlog  slowlog
+	// latency is the latency monitor (latency.go), under a lock of its
+	// own.
+	latency latencyMonitor
 	// frames are scratch writers for pushed frames (pushFrames).
 	frames [2]resp.Writer
 	// blocking holds the clients blocked by list commands (blocking.go).
@@ -382,24 +400,20 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	case !b.on:
 		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 		e.run(c)
-		d := time.Since(t0)
-		cmd.Stats.add(d)
-		e.logSlow(cl, cmd, args, d)
+		e.commandDone(cfg, cl, cmd, args, time.Since(t0))
 	case cmd.sharesClock && cfg.SlowlogLogSlowerThan != 0:
 		e.run(c)
 		b.fast = append(b.fast, cmd)
 	default:
 		if len(b.fast) > 0 {
-			b.settle(e.KS.Tick())
+			e.settleBatch(b, e.KS.Tick())
 		}
 		t0 := b.last
 		e.run(c)
 		// The command may have taken long, or released the lock while
 		// it blocked: the commands after it need a new time.
 		b.last = e.KS.Tick()
-		d := b.last.Sub(t0)
-		cmd.Stats.add(d)
-		e.logSlow(cl, cmd, args, d)
+		e.commandDone(cfg, cl, cmd, args, b.last.Sub(t0))
 	}
 	cmd.Stats.Calls++
 	if cl.W.Errors != errorsBefore {
@@ -422,9 +436,7 @@ func (e *Engine) runCounted(c *Ctx) {
 	start, errorsBefore := w.Len(), w.Errors
 	t0 := time.Now()
 	e.run(c)
-	d := time.Since(t0)
-	c.Cmd.Stats.add(d)
-	e.logSlow(c.Client, c.Cmd, c.Args, d)
+	e.commandDone(e.Config.Load(), c.Client, c.Cmd, c.Args, time.Since(t0))
 	c.Cmd.Stats.Calls++
 	if n := w.Errors - errorsBefore; n > 0 {
 		c.Cmd.Stats.FailedCalls++
@@ -543,7 +555,7 @@ func (e *Engine) waitWhilePaused(cl *Client, cmd *Command, flags Flag) bool {
 	for !e.nestedExec() && (e.pausedFor(flags) || e.pausedForExec(cl, cmd)) {
 		wake := e.pause.wake
 		if cl.batch.on {
-			cl.batch.settle(time.Now())
+			e.settleBatch(&cl.batch, time.Now())
 		}
 		timer := time.NewTimer(time.Until(time.UnixMilli(e.pause.end).Add(time.Millisecond)))
 		cl.waiting = true

@@ -91,12 +91,25 @@ func (e *Engine) evictToLimit(cfg *config.Config) evictResult {
 	// Under noeviction EvictOne takes nothing: evictFail.
 	limit := evictionTimeLimit(cfg.MaxMemoryEvictionTenacity)
 	start := time.Now()
+	// The latency monitor's eviction-cycle is this pass, eviction-del
+	// one key's eviction (its choice and its deletion) in it.
+	timing := latencyOn(cfg)
+	if timing {
+		defer func() { e.latencySample(cfg, "eviction-cycle", time.Since(start)) }()
+	}
 	toFree := used - cfg.MaxMemory
 	var freed int64
 	for keys := 1; freed < toFree; keys++ {
+		var t0 time.Time
+		if timing {
+			t0 = time.Now()
+		}
 		n, ok := e.KS.EvictOne()
 		if !ok {
 			return evictFail
+		}
+		if timing {
+			e.latencySample(cfg, "eviction-del", time.Since(t0))
 		}
 		freed += int64(n)
 		if keys%16 == 0 && time.Since(start) > limit {

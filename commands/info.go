@@ -43,7 +43,7 @@ func infoSections() []infoSection {
 		{"modules", "Modules", true, func(*Ctx, *infoBuilder) {}},
 		{"commandstats", "Commandstats", false, infoCommandstats},
 		{"errorstats", "Errorstats", true, infoErrorstats},
-		{"latencystats", "Latencystats", false, func(*Ctx, *infoBuilder) {}},
+		{"latencystats", "Latencystats", false, infoLatencystats},
 		{"cluster", "Cluster", true, func(_ *Ctx, b *infoBuilder) { b.int("cluster_enabled", 0) }},
 		{"keyspace", "Keyspace", true, infoKeyspace},
 	}
@@ -366,15 +366,7 @@ func infoCPU(_ *Ctx, b *infoBuilder) {
 // infoCommandstats lists every command and subcommand that was called or
 // refused, by name.
 func infoCommandstats(c *Ctx, b *infoBuilder) {
-	var cmds []*Command
-	for _, cmd := range c.Table {
-		cmds = append(cmds, cmd)
-		for _, sub := range cmd.Subcommands {
-			cmds = append(cmds, sub)
-		}
-	}
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
-	for _, cmd := range cmds {
+	for _, cmd := range c.commandsByName() {
 		s := cmd.Stats
 		if s.Calls == 0 && s.FailedCalls == 0 && s.RejectedCalls == 0 {
 			continue

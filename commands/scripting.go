@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -909,16 +910,27 @@ type busyWork struct {
 	// run are the commands that need the lock, in order.
 	run []func(*busyWork)
 	// cmds, commands, errorReplies and codes are to be added to the
-	// commands' and the engine's statistics.
+	// commands' and the engine's statistics, and timed are the calls to
+	// count as Exec counts them (Engine.commandDone).
 	cmds                   map[*Command]*busyStats
 	commands, errorReplies int64
 	codes                  map[string]int64
+	timed                  []busyCall
 }
 
 // busyStats are a command's statistics, as in CommandStats.
 type busyStats struct {
 	calls, rejected, failed int64
-	time                    time.Duration
+}
+
+// busyCall is a call answered while a script was busy, and how long it
+// took. args are a copy of its arguments if the slow log was to take it,
+// nil otherwise: the connection reuses them for its next command.
+type busyCall struct {
+	cl   *Client
+	cmd  *Command
+	args [][]byte
+	d    time.Duration
 }
 
 func (w *busyWork) stats(cmd *Command) *busyStats {
@@ -938,13 +950,21 @@ func (w *busyWork) call(c *Ctx, run func(*Ctx)) {
 	errorsBefore := c.W.Errors
 	t0 := time.Now()
 	run(c)
+	d := time.Since(t0)
 	s := w.stats(c.Cmd)
-	s.time += time.Since(t0)
 	s.calls++
 	if c.W.Errors != errorsBefore {
 		s.failed++
 	}
 	w.commands++
+	var args [][]byte
+	if slowlogTakes(c.Config.Load(), c.Cmd, d) {
+		args = make([][]byte, len(c.Args))
+		for i, a := range c.Args {
+			args[i] = bytes.Clone(a)
+		}
+	}
+	w.timed = append(w.timed, busyCall{c.Client, c.Cmd, args, d})
 }
 
 // countErrors counts the n error replies in reply.
@@ -986,9 +1006,12 @@ func (e *Engine) settle(w *busyWork) {
 	for _, run := range w.run {
 		run(w)
 	}
+	cfg := e.Config.Load()
+	for _, t := range w.timed {
+		e.commandDone(cfg, t.cl, t.cmd, t.args, t.d)
+	}
 	for cmd, s := range w.cmds {
 		cmd.Stats.Calls += s.calls
-		cmd.Stats.Usec += s.time.Microseconds()
 		cmd.Stats.RejectedCalls += s.rejected
 		cmd.Stats.FailedCalls += s.failed
 	}

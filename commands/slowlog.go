@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -52,10 +53,11 @@ type slowEntry struct {
 // Commands a pipeline batch times together (Command.sharesClock) are not
 // timed one by one and never logged, unless the log takes every command
 // (slowlog-log-slower-than 0), when the dispatcher times each.
-func (e *Engine) logSlow(cl *Client, cmd *Command, args [][]byte, d time.Duration) {
-	cfg := e.Config.Load()
-	threshold := int64(cfg.SlowlogLogSlowerThan)
-	if threshold < 0 || cmd.Flags&FlagSkipSlowlog != 0 || d.Microseconds() < threshold {
+//
+// args nil is a call whose arguments were not kept: one answered while a
+// script was busy, which was not slow enough then (see busyWork.call).
+func (e *Engine) logSlow(cfg *config.Config, cl *Client, cmd *Command, args [][]byte, d time.Duration) {
+	if args == nil || !slowlogTakes(cfg, cmd, d) {
 		return
 	}
 	addr := cl.Addr
@@ -67,6 +69,13 @@ func (e *Engine) logSlow(cl *Client, cmd *Command, args [][]byte, d time.Duratio
 		args: slowlogArgs(args), addr: addr, name: cl.Name})
 	s.nextID++
 	s.trim(cfg.SlowlogMaxLen)
+}
+
+// slowlogTakes reports whether the slow log takes a call of cmd that took
+// d.
+func slowlogTakes(cfg *config.Config, cmd *Command, d time.Duration) bool {
+	threshold := int64(cfg.SlowlogLogSlowerThan)
+	return threshold >= 0 && cmd.Flags&FlagSkipSlowlog == 0 && d.Microseconds() >= threshold
 }
 
 // trim drops the oldest entries past max.

@@ -67,6 +67,16 @@ type Config struct {
 	SlowlogLogSlowerThan int
 	// SlowlogMaxLen is how many entries the slow log keeps.
 	SlowlogMaxLen int
+	// LatencyMonitorThreshold is, in milliseconds, how long an event
+	// (a command, an expiry cycle...) takes to enter the latency
+	// monitor; 0 turns the monitor off.
+	LatencyMonitorThreshold int
+	// LatencyTracking keeps a latency histogram per command (LATENCY
+	// HISTOGRAM, INFO latencystats).
+	LatencyTracking bool
+	// LatencyTrackingInfoPercentiles are the percentiles INFO
+	// latencystats reports, each from 0 to 100.
+	LatencyTrackingInfoPercentiles []float64
 	// ListMaxListpackSize, SetMaxIntsetEntries, HashMaxListpackEntries and
 	// HashMaxListpackValue are the encoding thresholds of datatypes.Limits.
 	ListMaxListpackSize    int

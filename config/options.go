@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-db/cairn/latency"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -45,10 +47,15 @@ var options = []*option{
 	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
 	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),
 	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
-	// Client-side caching: the most keys the tracking table remembers, 0
-	// for no limit (Redis's range and default).
+	// The operator's view (commands/slowlog.go, commands/latency.go),
+	// with Redis's ranges and defaults.
 	intOpt("slowlog-log-slower-than", "10000", -1, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogLogSlowerThan }),
 	intOpt("slowlog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogMaxLen }),
+	intOpt("latency-monitor-threshold", "0", 0, math.MaxInt64, true, func(c *Config) *int { return &c.LatencyMonitorThreshold }),
+	boolOpt("latency-tracking", "yes", true, func(c *Config) *bool { return &c.LatencyTracking }),
+	percentilesOpt("latency-tracking-info-percentiles", "50 99 99.9", func(c *Config) *[]float64 { return &c.LatencyTrackingInfoPercentiles }),
+	// Client-side caching: the most keys the tracking table remembers, 0
+	// for no limit (Redis's range and default).
 	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
@@ -273,6 +280,61 @@ func saveOpt(name, def string, field func(*Config) *[]SaveRule) *option {
 			return strings.Join(parts, " ")
 		},
 	}
+}
+
+// percentilesOpt is latency-tracking-info-percentiles: numbers from 0 to
+// 100 separated by single spaces ("" for none), read as Redis's
+// string2ld reads them (hexadecimal and exponents too, no space around
+// them) and written back as "%f" with its trailing zeros taken off.
+func percentilesOpt(name, def string, field func(*Config) *[]float64) *option {
+	return &option{name: name, def: def, mutable: true,
+		set: func(c *Config, v string) error {
+			ps := []float64{}
+			if v != "" {
+				for _, f := range strings.Split(v, " ") {
+					p, ok := parseLongDouble(f)
+					if !ok {
+						return fmt.Errorf("Invalid latency-tracking-info-percentiles parameters")
+					}
+					if p > 100 || p < 0 {
+						return fmt.Errorf("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
+					}
+					ps = append(ps, p)
+				}
+			}
+			*field(c) = ps
+			return nil
+		},
+		get: func(c *Config) string {
+			parts := make([]string, len(*field(c)))
+			for i, p := range *field(c) {
+				parts[i] = latency.FormatPercentile(p)
+			}
+			return strings.Join(parts, " ")
+		},
+	}
+}
+
+// parseLongDouble parses a number as Redis's string2ld (strtold on the
+// whole string): decimal or hexadecimal, with an optional sign and
+// exponent, or inf; not nan, not spaces. A value beyond a float64 is
+// infinite (or 0), where Redis's long double still holds it.
+func parseLongDouble(s string) (float64, bool) {
+	if s == "" || strings.ContainsAny(s, "_ \t\n\v\f\r") {
+		return 0, false
+	}
+	digits := strings.TrimLeft(s, "+-")
+	if len(s)-len(digits) > 1 {
+		return 0, false
+	}
+	if len(digits) > 2 && (digits[:2] == "0x" || digits[:2] == "0X") && !strings.ContainsAny(digits, "pP") {
+		s += "p0" // strtold's hexadecimal needs no exponent, Go's does
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
 }
 
 // protectedOpt marks o protected.

@@ -38,6 +38,9 @@ type appendLog struct {
 	fsync func() string
 	// check reports a disk fault that makes writing unsafe (disk.go).
 	check func() error
+	// latency is Options.Latency, never nil; set before the writer
+	// starts.
+	latency func(event string, d time.Duration)
 
 	// mu guards the fields below it.
 	mu sync.Mutex
@@ -82,8 +85,8 @@ type appendLog struct {
 	closed      bool
 }
 
-func newAppendLog(db *pebble.DB, fsync func() string, check func() error, seq uint64) *appendLog {
-	l := &appendLog{db: db, fsync: fsync, check: check, batch: db.NewBatch(),
+func newAppendLog(db *pebble.DB, fsync func() string, check func() error, latency func(string, time.Duration), seq uint64) *appendLog {
+	l := &appendLog{db: db, fsync: fsync, check: check, latency: latency, batch: db.NewBatch(),
 		wake: make(chan struct{}, 1), stopping: make(chan struct{})}
 	l.durableCond = sync.NewCond(&l.durableMu)
 	l.syncing = make(chan pendingSync, 1024)
@@ -201,7 +204,11 @@ func (l *appendLog) commitPending(final bool) bool {
 	var err error
 	switch mode {
 	case FsyncAlways:
+		// What Redis's aof-fsync-always times: the sync the clients
+		// wait for (here with the write, which Pebble does with it).
+		t0 := time.Now()
 		err = l.db.Apply(b, pebble.Sync)
+		l.latency("aof-fsync-always", time.Since(t0))
 	case FsyncEverySec:
 		err = l.db.ApplyNoSyncWait(b, pebble.Sync)
 	default:

@@ -32,6 +32,17 @@ type Options struct {
 	// keyspace lock. Either may be nil: no libraries.
 	Libraries     func() [][]byte
 	LoadLibraries func([][]byte) error
+	// Latency, if set, is given the latency monitor's events of the log
+	// (commands.Engine.LatencySample); it may be called from any
+	// goroutine.
+	Latency func(event string, d time.Duration)
+}
+
+// latency is o.Latency, or a function that drops the sample.
+func (o Options) latency(event string, d time.Duration) {
+	if o.Latency != nil {
+		o.Latency(event, d)
+	}
 }
 
 // Snapshot kinds: what started it decides which of INFO's fields report

@@ -34,7 +34,7 @@ func (m *Manager) Recover() error {
 	defer m.ks.Unlock()
 	m.seq = last
 	m.assigned.Store(last)
-	m.alog = newAppendLog(m.st.db, func() string { return m.cfg.Load().AppendFsync }, m.disk.check, last)
+	m.alog = newAppendLog(m.st.db, func() string { return m.cfg.Load().AppendFsync }, m.disk.check, m.opts.latency, last)
 	m.durableLog.Store(m.alog)
 	m.logOn = m.cfg.Load().AppendOnly
 	m.ks.SetSink(m.sink)

@@ -77,7 +77,7 @@ func run(args []string) int {
 	engine := commands.NewEngine(ks, store, log)
 	pm, err := persistence.Open(cfg.Dir, persistence.Options{
 		Keyspace: ks, Config: store, Log: log, Limits: engine.Limits, Apply: engine.Apply,
-		Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries,
+		Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries, Latency: engine.LatencySample,
 	})
 	if err != nil {
 		log.Error("cannot open the data directory", "dir", cfg.Dir, "err", err)

@@ -42,7 +42,8 @@ func StartPersistent(t testing.TB, dir string, edit func(*config.Config)) *Persi
 	engine, store, log := newEngine(dir, edit, nil)
 	ks := engine.KS
 	pm, err := persistence.Open(dir, persistence.Options{Keyspace: ks, Config: store, Log: log,
-		Limits: engine.Limits, Apply: engine.Apply, Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries})
+		Limits: engine.Limits, Apply: engine.Apply, Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries,
+		Latency: engine.LatencySample})
 	if err != nil {
 		t.Fatal(err)
 	}
