@@ -400,7 +400,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 	case !b.on:
 		t0 := cl.LastInteraction // refreshed by waitWhilePaused if it waited
 		e.run(c)
-		e.commandDone(cfg, cl, cmd, args, time.Since(t0))
+		e.commandDone(cl, cmd, args, time.Since(t0))
 	case cmd.sharesClock && cfg.SlowlogLogSlowerThan != 0:
 		e.run(c)
 		b.fast = append(b.fast, cmd)
@@ -413,7 +413,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		// The command may have taken long, or released the lock while
 		// it blocked: the commands after it need a new time.
 		b.last = e.KS.Tick()
-		e.commandDone(cfg, cl, cmd, args, b.last.Sub(t0))
+		e.commandDone(cl, cmd, args, b.last.Sub(t0))
 	}
 	cmd.Stats.Calls++
 	if cl.W.Errors != errorsBefore {
@@ -436,7 +436,7 @@ func (e *Engine) runCounted(c *Ctx) {
 	start, errorsBefore := w.Len(), w.Errors
 	t0 := time.Now()
 	e.run(c)
-	e.commandDone(e.Config.Load(), c.Client, c.Cmd, c.Args, time.Since(t0))
+	e.commandDone(c.Client, c.Cmd, c.Args, time.Since(t0))
 	c.Cmd.Stats.Calls++
 	if n := w.Errors - errorsBefore; n > 0 {
 		c.Cmd.Stats.FailedCalls++

@@ -88,8 +88,10 @@ func latencyOn(cfg *config.Config) bool { return cfg.LatencyMonitorThreshold > 0
 // after the command: its commandstats time and latency histogram, the
 // slow log and the latency monitor. Every path that times a command one
 // by one ends here; the commands of a pipeline batch that share its
-// clock go through settleBatch instead.
-func (e *Engine) commandDone(cfg *config.Config, cl *Client, cmd *Command, args [][]byte, d time.Duration) {
+// clock go through settleBatch instead. The options are read after the
+// command, as Redis reads them: a CONFIG SET applies to its own call.
+func (e *Engine) commandDone(cl *Client, cmd *Command, args [][]byte, d time.Duration) {
+	cfg := e.Config.Load()
 	cmd.Stats.add(d, cfg.LatencyTracking)
 	e.logSlow(cfg, cl, cmd, args, d)
 	if latencyOn(cfg) {

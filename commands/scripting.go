@@ -1006,9 +1006,8 @@ func (e *Engine) settle(w *busyWork) {
 	for _, run := range w.run {
 		run(w)
 	}
-	cfg := e.Config.Load()
 	for _, t := range w.timed {
-		e.commandDone(cfg, t.cl, t.cmd, t.args, t.d)
+		e.commandDone(t.cl, t.cmd, t.args, t.d)
 	}
 	for cmd, s := range w.cmds {
 		cmd.Stats.Calls += s.calls
