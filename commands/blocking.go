@@ -61,6 +61,13 @@ type waiter struct {
 	// gone is closed by the server when the connection fails while the
 	// client waits.
 	gone chan struct{}
+	// ran is how long the command took when it blocked, and args a copy
+	// of its arguments: as Redis 7.0, a blocked command's duration enters
+	// its histogram and the slow log (commandDone) when it is served or
+	// CLIENT UNBLOCKed, with the time its reply took, and not at all if
+	// it times out.
+	ran  time.Duration
+	args [][]byte
 }
 
 type waitedKey struct {
@@ -256,6 +263,7 @@ func (e *Engine) serveKey(bk blockKey) {
 		// The reply follows what was pushed to the waiter so far.
 		w.cl.Out.Claim(&w.cl.W)
 		c := &Ctx{Engine: e, Client: w.cl, DB: db, W: &w.cl.W, Cmd: w.cmd}
+		t0 := time.Now()
 		if !w.serve(c, key, v) {
 			el = next
 			continue
@@ -264,6 +272,9 @@ func (e *Engine) serveKey(bk blockKey) {
 		// the next waiter looks the value up.
 		e.KS.FlushDirty()
 		e.unblock(w)
+		reply := time.Since(t0)
+		e.commandDone(w.cl, w.cmd, w.args, w.ran+reply)
+		e.LatencySample("command-unblocking", reply)
 		close(w.woken)
 		el = next
 	}
@@ -371,6 +382,7 @@ func clientUnblockCommand(c *Ctx) {
 		target.W.NullArray()
 	}
 	c.unblock(w)
+	c.commandDone(target, w.cmd, w.args, w.ran)
 	close(w.woken)
 	c.W.Int(1)
 }

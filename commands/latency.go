@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"os"
 	"sort"
 	"strconv"
@@ -19,7 +20,8 @@ import (
 //
 // The events cairn records, where it does what Redis times:
 //   - command, fast-command: a command's call (commandDone), fast-command
-//     for the commands flagged fast;
+//     for the commands flagged fast; command-unblocking: the reply to a
+//     blocked command when it is served;
 //   - expire-cycle: the active expiry cycle of the cron (server);
 //   - eviction-cycle, eviction-del: one pass of eviction towards
 //     maxmemory, and one key's eviction in it (evict.go);
@@ -91,6 +93,18 @@ func latencyOn(cfg *config.Config) bool { return cfg.LatencyMonitorThreshold > 0
 // clock go through settleBatch instead. The options are read after the
 // command, as Redis reads them: a CONFIG SET applies to its own call.
 func (e *Engine) commandDone(cl *Client, cmd *Command, args [][]byte, d time.Duration) {
+	if w := cl.blocked; w != nil {
+		// The command blocked: only its time so far goes to
+		// commandstats now; the rest is counted when its wait ends
+		// (waiter.ran), as Redis 7.0 does (adding this time again).
+		cmd.Stats.add(d, false)
+		w.ran = d
+		w.args = make([][]byte, len(args))
+		for i, a := range args {
+			w.args[i] = bytes.Clone(a)
+		}
+		return
+	}
 	cfg := e.Config.Load()
 	cmd.Stats.add(d, cfg.LatencyTracking)
 	e.logSlow(cfg, cl, cmd, args, d)

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,5 +159,46 @@ func TestLatencyExpireCycle(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no expire-cycle event; DBSIZE %v", c.do(t, "DBSIZE"))
 		}
+	}
+}
+
+// TestLatencyBlocked follows Redis 7.0 with a blocking command: it enters
+// its histogram and the slow log when it is served (after the command
+// that served it) or CLIENT UNBLOCKed, and not when it times out; its
+// call is counted when it blocks.
+func TestLatencyBlocked(t *testing.T) {
+	srv := startConnServer(t, func(c *config.Config) { c.SlowlogLogSlowerThan = 0 })
+	c, b := dialRaw(t, srv.Addr), dialRaw(t, srv.Addr)
+	c.do(t, "SLOWLOG", "RESET")
+	if r := b.do(t, "BLPOP", "none", "0.01"); !r.null {
+		t.Fatalf("BLPOP timed out: %v", r)
+	}
+	served := doAsync(b, "BLPOP", "l", "0")
+	waitInfo(t, c, "blocked_clients", "1")
+	c.do(t, "LPUSH", "l", "x")
+	if r := <-served; r == nil || len(r.elems) != 2 {
+		t.Fatalf("BLPOP served: %v", r)
+	}
+	id := b.do(t, "CLIENT", "ID").n
+	unblocked := doAsync(b, "BLPOP", "l", "0")
+	waitInfo(t, c, "blocked_clients", "1")
+	c.do(t, "CLIENT", "UNBLOCK", strconv.FormatInt(id, 10))
+	<-unblocked
+
+	var names []string
+	for _, e := range c.do(t, "SLOWLOG", "GET", "-1").elems {
+		names = append(names, strings.ToLower(e.elems[3].elems[0].str))
+	}
+	// Newest first. The BLPOP that timed out is not there; INFO's are
+	// waitInfo's polls.
+	got := strings.Join(slices.DeleteFunc(names, func(s string) bool { return s == "info" }), " ")
+	if want := "client blpop client blpop lpush slowlog"; got != want {
+		t.Errorf("slow log %q, want %q", got, want)
+	}
+	if n := histogram(t, "blpop", c.do(t, "LATENCY", "HISTOGRAM", "blpop").elems[1]); n != 2 {
+		t.Errorf("blpop histogram: %d calls, want 2", n)
+	}
+	if s := infoFields(t, c.do(t, "INFO", "commandstats").str)["cmdstat_blpop"]; !strings.HasPrefix(s, "calls=3,") {
+		t.Errorf("cmdstat_blpop:%s, want 3 calls", s)
 	}
 }
