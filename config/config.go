@@ -108,6 +108,10 @@ type Config struct {
 	// BusyReplyThreshold is how long a script runs before other clients
 	// get BUSY and SCRIPT KILL may stop it; 0 never.
 	BusyReplyThreshold time.Duration
+	// NotifyKeyspaceEvents are the classes of keyspace events published
+	// on the __keyspace@<db>__ and __keyevent@<db>__ channels; none by
+	// default.
+	NotifyKeyspaceEvents KeyspaceEvents
 }
 
 // Store holds the current Config and the file it was loaded from.

@@ -102,6 +102,7 @@ var options = []*option{
 	intOpt("lfu-decay-time", "1", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFUDecayTime }),
 	outputLimitsOpt("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
 		func(c *Config) *OutputLimits { return &c.OutputLimits }),
+	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
 }
 
