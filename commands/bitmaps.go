@@ -456,7 +456,7 @@ func bitfieldGeneric(c *Ctx, readonly bool) {
 	}
 	key := c.Args[1]
 	var b []byte
-	var found bool
+	var found, grew bool
 	if !writes {
 		if b, found, ok = lookupStringBytes(c, key); !ok {
 			return
@@ -471,20 +471,24 @@ func bitfieldGeneric(c *Ctx, readonly bool) {
 			return
 		}
 		if n := int(highest>>3) + 1; found {
+			grew = n > s.Len()
 			b = s.WritableBits(n)
 		} else {
 			b = make([]byte, n)
 		}
 	}
 	c.W.Array(len(ops))
+	changed := false
 	for _, op := range ops {
-		runBitfieldOp(c, b, op)
+		changed = runBitfieldOp(c, b, op) || changed
 	}
-	if writes {
-		if !found {
-			c.DB.Set(key, datatypes.AdoptRawString(b))
-		}
-		// The operations replay as they ran, given the same string.
+	if !found && writes {
+		c.DB.Set(key, datatypes.AdoptRawString(b))
+	}
+	// As Redis 7.0, writes of the values already there are no change;
+	// but a string created or padded must be recorded. The operations
+	// replay as they ran, given the same string.
+	if changed || (writes && (!found || grew)) {
 		c.Propagate()
 	}
 }
@@ -492,7 +496,7 @@ func bitfieldGeneric(c *Ctx, readonly bool) {
 // runBitfieldOp runs one operation on b, which holds any field written,
 // and writes its reply: GET's value, SET's old value, INCRBY's new one, or
 // a null for a SET or INCRBY that OVERFLOW FAIL stopped.
-func runBitfieldOp(c *Ctx, b []byte, op bitfieldOp) {
+func runBitfieldOp(c *Ctx, b []byte, op bitfieldOp) (changed bool) {
 	var overflow int
 	var reply int64
 	var store uint64
@@ -502,7 +506,7 @@ func runBitfieldOp(c *Ctx, b []byte, op bitfieldOp) {
 		switch op.kind {
 		case bitfieldGet:
 			c.W.Int(old)
-			return
+			return false
 		case bitfieldIncrBy:
 			overflow, limit = checkSignedOverflow(old, op.value, op.bits, op.overflow)
 			val = old + op.value
@@ -525,7 +529,7 @@ func runBitfieldOp(c *Ctx, b []byte, op bitfieldOp) {
 		switch op.kind {
 		case bitfieldGet:
 			c.W.Int(int64(old))
-			return
+			return false
 		case bitfieldIncrBy:
 			overflow, limit = checkUnsignedOverflow(old, op.value, op.bits, op.overflow)
 			store = old + uint64(op.value)
@@ -544,8 +548,10 @@ func runBitfieldOp(c *Ctx, b []byte, op bitfieldOp) {
 	}
 	if overflow != 0 && op.overflow == overflowFail {
 		c.W.Null()
-		return
+		return false
 	}
+	before := getBitfield(b, op.offset, op.bits)
 	setBitfield(b, op.offset, op.bits, store)
 	c.W.Int(reply)
+	return getBitfield(b, op.offset, op.bits) != before
 }

@@ -264,7 +264,11 @@ func (e *Engine) serveKey(bk blockKey) {
 		w.cl.Out.Claim(&w.cl.W)
 		c := &Ctx{Engine: e, Client: w.cl, DB: db, W: &w.cl.W, Cmd: w.cmd}
 		t0 := time.Now()
-		if !w.serve(c, key, v) {
+		outer := e.notify.cmd
+		e.notify.cmd = w.cmd // the cause of its effects (notify.go)
+		served := w.serve(c, key, v)
+		e.notify.cmd = outer
+		if !served {
 			el = next
 			continue
 		}

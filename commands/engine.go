@@ -170,6 +170,8 @@ type Engine struct {
 	tx txEngine
 	// pubsub holds the subscriptions (pubsub.go).
 	pubsub pubsubState
+	// notify is the keyspace notifications' state (notify.go).
+	notify notifyState
 	// monitors are the clients that sent MONITOR, in that order.
 	monitors []*Client
 	slowlog  slowlog
@@ -226,6 +228,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 	e.Table = newTable(e.scripts)
 	ks.OnEffect(e.onEffect)
 	e.applyEviction(cfg.Load())
+	e.applyNotify(cfg.Load())
 	return e
 }
 
@@ -473,8 +476,12 @@ func debugAllowed(option string, cl *Client) bool {
 // a panic there is turned into an error reply too).
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
+	// The command is the cause of the effects it records (notify.go).
+	outer := e.notify.cmd
+	e.notify.cmd = c.Cmd
 	defer e.KS.FlushDirty()
 	defer func() {
+		e.notify.cmd = outer
 		if r := recover(); r != nil {
 			e.Log.Error("panic in command handler", "command", c.Cmd.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			c.W.Truncate(start)

@@ -133,6 +133,8 @@ func hsetGeneric(c *Ctx) (created int64, ok bool) {
 	}
 	if changed {
 		c.Propagate()
+	} else {
+		c.signalUnchanged(key, "hset")
 	}
 	return created, true
 }

@@ -445,7 +445,7 @@ func ltrimCommand(c *Ctx) {
 			c.Propagate()
 		} else {
 			// Redis signals the key even when nothing was trimmed.
-			c.signalModified(key)
+			c.signalUnchanged(key, "ltrim")
 		}
 	}
 	c.W.OK()

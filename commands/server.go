@@ -170,6 +170,7 @@ func configSetCommand(c *Ctx) {
 	}
 	cfg := c.Config.Load()
 	c.applyEviction(cfg)
+	c.applyNotify(cfg)
 	if cfg.MaxMemory != before.MaxMemory && cfg.MaxMemory != 0 {
 		// As Redis, a lower limit takes effect at once.
 		if used := c.usedMemory(); used > cfg.MaxMemory {

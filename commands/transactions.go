@@ -387,6 +387,9 @@ func (e *Engine) onEffect(ef keyspace.Effect) {
 		e.effectKeys(ef, e.signalReady, e.signalReadyInDB)
 	}
 	e.trackEffect(ef)
+	if e.notify.flags != 0 {
+		e.notifyEffect(ef)
+	}
 }
 
 // effectKeys calls key for every key an effect changed, and whole for
@@ -467,11 +470,13 @@ func dbArg(b []byte) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// signalModified makes dirty the clients watching key in the selected
-// database, for a command that records no effect because it changed
-// nothing but that Redis's signalModifiedKey still reports (LTRIM of
-// nothing).
-func (c *Ctx) signalModified(key []byte) {
+// signalUnchanged is for a command that records no effect because it
+// changed nothing, but that Redis reports as a change all the same (LTRIM
+// of nothing, HSET of a field's value): it makes dirty the clients
+// watching key in the selected database and invalidates key, as Redis's
+// signalModifiedKey, and publishes the keyspace notification event.
+func (c *Ctx) signalUnchanged(key []byte, event string) {
+	c.notifyUnchanged(event, key)
 	c.trackModified(key)
 	if c.tx.count == 0 {
 		return

@@ -140,6 +140,7 @@ func (db *DB) Lookup(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
 		db.ks.Stats.KeyspaceMisses++
+		db.missed(key)
 		return nil, false
 	}
 	db.ks.Stats.KeyspaceHits++
@@ -158,6 +159,7 @@ func (db *DB) LookupString(key []byte) (b []byte, obj *datatypes.String, found, 
 	p, ok := db.find(key)
 	if !ok {
 		db.ks.Stats.KeyspaceMisses++
+		db.missed(key)
 		return nil, nil, false, false
 	}
 	db.ks.Stats.KeyspaceHits++
@@ -222,6 +224,7 @@ func (db *DB) LookupNoTouch(key []byte) (datatypes.Value, bool) {
 	p, ok := db.find(key)
 	if !ok {
 		db.ks.Stats.KeyspaceMisses++
+		db.missed(key)
 		return nil, false
 	}
 	db.ks.Stats.KeyspaceHits++
@@ -317,7 +320,18 @@ func (db *DB) Move(key []byte, to *DB) bool {
 }
 
 func (db *DB) insert(key []byte, v datatypes.Value, expireAt int64) uint32 {
-	return db.st.add(key, v, expireAt, db.ks.newAccess()<<8|uint32(db.ks.snapEpoch))
+	p := db.st.add(key, v, expireAt, db.ks.newAccess()<<8|uint32(db.ks.snapEpoch))
+	if db.ks.onNew != nil && !db.ks.loading {
+		db.ks.onNew(db.index, key)
+	}
+	return p
+}
+
+// missed passes a read lookup's miss to the hook, if any.
+func (db *DB) missed(key []byte) {
+	if db.ks.onMiss != nil {
+		db.ks.onMiss(db.index, key)
+	}
 }
 
 // Delete removes a key and reports whether it existed (and was live).

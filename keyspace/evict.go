@@ -254,6 +254,6 @@ func (ks *Keyspace) evict(db *DB, p uint32) int {
 	key := append([]byte(nil), db.st.key(p)...)
 	db.removeAt(p)
 	ks.Stats.EvictedKeys++
-	ks.Emit(db.index, []byte("DEL"), key)
+	ks.emit(CauseEvicted, db.index, [][]byte{[]byte("DEL"), key})
 	return before - db.st.memory()
 }

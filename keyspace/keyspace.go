@@ -22,7 +22,25 @@ import (
 type Effect struct {
 	DB   int
 	Args [][]byte
+	// Cause is what made the change: the command running (CauseCommand),
+	// or the expiry or eviction of a key. The log ignores it; keyspace
+	// notifications name their events from it.
+	Cause Cause
 }
+
+// Cause is what made a change.
+type Cause uint8
+
+// The causes of a change.
+const (
+	// CauseCommand is the command being run.
+	CauseCommand Cause = iota
+	// CauseExpired is a key whose time had come, deleted lazily or by the
+	// active cycle.
+	CauseExpired
+	// CauseEvicted is a key evicted for maxmemory.
+	CauseEvicted
+)
 
 // Options configure a Keyspace.
 type Options struct {
@@ -70,6 +88,9 @@ type Keyspace struct {
 	Stats Stats
 	// onEffect sees every effect as it is recorded; see OnEffect.
 	onEffect func(Effect)
+	// onNew and onMiss, if set, see every key added to a database and
+	// every read lookup that finds no key; see SetKeyHooks.
+	onNew, onMiss func(db int, key []byte)
 	// snap is the snapshot in progress, nil if none; snapEpoch numbers
 	// snapshots (snapshot.go). Guarded by mu.
 	snap      *snapshot
@@ -183,13 +204,26 @@ func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
 // Emit records an effect. Handlers call it for every change they make,
 // with their arguments rewritten into deterministic form where needed.
 func (ks *Keyspace) Emit(db int, args ...[]byte) {
+	ks.emit(CauseCommand, db, args)
+}
+
+func (ks *Keyspace) emit(cause Cause, db int, args [][]byte) {
 	ks.Stats.Dirty++
 	if ks.sink != nil && !ks.loading {
-		ks.pending = append(ks.pending, Effect{DB: db, Args: args})
+		ks.pending = append(ks.pending, Effect{DB: db, Args: args, Cause: cause})
 	}
 	if ks.onEffect != nil {
-		ks.onEffect(Effect{DB: db, Args: args})
+		ks.onEffect(Effect{DB: db, Args: args, Cause: cause})
 	}
+}
+
+// SetKeyHooks sets the functions called, with the lock held, when a key
+// is added to a database (Redis's dbAdd; not while loading, and not by
+// Rename, which moves a key) and when a read lookup (Lookup, LookupString,
+// LookupNoTouch) finds no key: keyspace notifications' new and keymiss
+// events. Either may be nil. They must not change the keyspace.
+func (ks *Keyspace) SetKeyHooks(onNew, onMiss func(db int, key []byte)) {
+	ks.onNew, ks.onMiss = onNew, onMiss
 }
 
 // OnEffect sets a function that Emit calls with every effect, with the
@@ -229,7 +263,7 @@ func (ks *Keyspace) expire(db *DB, pos uint32) {
 	key := append([]byte(nil), db.st.key(pos)...)
 	db.removeAt(pos)
 	ks.Stats.ExpiredKeys++
-	ks.Emit(db.index, []byte("DEL"), key)
+	ks.emit(CauseExpired, db.index, [][]byte{[]byte("DEL"), key})
 }
 
 func (ks *Keyspace) newStore() *store {
