@@ -147,6 +147,21 @@ func (c *Ctx) notifyUnchanged(event string, key []byte) {
 	}
 }
 
+// notifySetExpired publishes the events of a SET, of a key that did not
+// exist, with a time already past, which records no effect: Redis adds
+// the key (new, set, expire) and expires it when it next finds it, cairn
+// never adds it.
+func (c *Ctx) notifySetExpired(key []byte) {
+	if c.notify.flags == 0 {
+		return
+	}
+	db := c.DB.Index()
+	c.notifyEvent(config.NotifyNew, "new", db, key)
+	c.event("set", db, key)
+	c.event("expire", db, key)
+	c.notifyEvent(config.NotifyExpired, "expired", db, key)
+}
+
 // sendCreated publishes the new event waiting for key, if there is one.
 func (e *Engine) sendCreated(db int, key []byte) {
 	n := &e.notify

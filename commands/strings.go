@@ -391,6 +391,8 @@ func setGeneric(c *Ctx, key, val []byte, opts setOptions, at int64) (done, ok bo
 		if found {
 			c.DB.Delete(key)
 			c.Emit([]byte("DEL"), key)
+		} else {
+			c.notifySetExpired(key)
 		}
 	case opts.Expire.Unit != expiryNone:
 		c.DB.SetWithExpire(key, v, at)
