@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/config"
@@ -178,6 +179,9 @@ type Engine struct {
 	// latency is the latency monitor (latency.go), under a lock of its
 	// own.
 	latency latencyMonitor
+	// activeExpireOff is DEBUG SET-ACTIVE-EXPIRE 0: keys expire only when
+	// found (ActiveExpire).
+	activeExpireOff atomic.Bool
 	// frames are scratch writers for pushed frames (pushFrames).
 	frames [2]resp.Writer
 	// blocking holds the clients blocked by list commands (blocking.go).
@@ -231,6 +235,10 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 	e.applyNotify(cfg.Load())
 	return e
 }
+
+// ActiveExpire reports whether the cron's active expiry cycle is to run
+// (DEBUG SET-ACTIVE-EXPIRE).
+func (e *Engine) ActiveExpire() bool { return !e.activeExpireOff.Load() }
 
 // randomHex returns 40 random hex digits, the form of Redis's run IDs.
 func randomHex() string {

@@ -278,6 +278,11 @@ func debugCommand(c *Ctx) {
 		debugReload(c)
 	case tokenIs(sub, "loadaof") && len(c.Args) == 2:
 		debugLoadAOF(c)
+	case tokenIs(sub, "set-active-expire") && len(c.Args) == 3:
+		// As Redis: atoi, so anything but a non-zero number turns it off.
+		n, _ := strconv.Atoi(string(c.Args[2]))
+		c.activeExpireOff.Store(n == 0)
+		c.W.OK()
 	default:
 		c.W.Error(resp.ErrSubcommandSyntax(sub, c.Args[0]))
 	}
@@ -321,6 +326,10 @@ func debugHelp(c *Ctx) {
 		"    Empty the keyspace and load it back from the snapshot and the log.",
 		"RELOAD",
 		"    Save the data set to disk, empty the keyspace and load it back.",
+		"SET-ACTIVE-EXPIRE <0|1>",
+		"    Setting it to 0 disables expiring keys in background when they are not",
+		"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+		"    default.",
 		"SLEEP <seconds>",
 		"    Stop the server for <seconds>. Decimals allowed.",
 		"HELP",

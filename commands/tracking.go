@@ -513,26 +513,35 @@ func (e *Engine) trackEffect(ef keyspace.Effect) {
 	if tokenIs(ef.Args[0], "flushall") || tokenIs(ef.Args[0], "flushdb") {
 		return
 	}
-	e.effectKeys(ef, func(_ int, k []byte) { e.invalidateKey(k, true) }, func(int, bool) {})
+	// An expiry or an eviction is no client's change: BCAST's NOLOOP
+	// hides it from no one (Redis passes no client).
+	byCommand := ef.Cause == keyspace.CauseCommand
+	e.effectKeys(ef, func(_ int, k []byte) { e.invalidateKey(k, true, byCommand) }, func(int, bool) {})
 }
 
 // trackModified invalidates key for a command that changed nothing but
-// that Redis's signalModifiedKey still reports (Ctx.signalModified).
+// that Redis's signalModifiedKey still reports (Ctx.signalUnchanged).
 func (e *Engine) trackModified(key []byte) {
 	if len(e.track.keys) > 0 || len(e.track.prefixes) > 0 {
-		e.invalidateKey(key, true)
+		e.invalidateKey(key, true, true)
 	}
 }
 
 // invalidateKey sends the invalidation of key to the clients that read it
 // and forgets them; with bcast, the key is also collected for the BCAST
-// prefixes it falls under (Redis's trackingInvalidateKey).
-func (e *Engine) invalidateKey(key []byte, bcast bool) {
+// prefixes it falls under (Redis's trackingInvalidateKey). byCommand
+// says the running command changed it, which BCAST's NOLOOP hides from
+// its client.
+func (e *Engine) invalidateKey(key []byte, bcast, byCommand bool) {
 	t := &e.track
+	modifier := t.modifier
+	if !byCommand {
+		modifier = nil
+	}
 	if bcast && len(t.prefixes) > 0 {
 		for p, bs := range t.prefixes {
 			if strings.HasPrefix(string(key), p) {
-				bs.keys[string(key)] = t.modifier
+				bs.keys[string(key)] = modifier
 				t.bcastKeys = true
 			}
 		}
@@ -548,6 +557,7 @@ func (e *Engine) invalidateKey(key []byte, bcast bool) {
 		if target == nil || !target.track.on || target.track.bcast {
 			continue
 		}
+		// Redis compares the current client here, whatever the cause.
 		if target.track.noloop && target == t.current {
 			continue
 		}
@@ -726,7 +736,7 @@ func (e *Engine) limitTrackingTable() {
 			key = k
 			break
 		}
-		e.invalidateKey([]byte(key), false)
+		e.invalidateKey([]byte(key), false, false)
 		if len(t.keys) <= limit {
 			t.limitRuns = 0
 			return

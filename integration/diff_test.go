@@ -33,13 +33,16 @@ func TestDifferential(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in testdata/: %v", err)
 	}
-	redisAddr := testutil.StartRedis(t)
+	// DEBUG is allowed: scripts turn the active expiry cycle off (DEBUG
+	// SET-ACTIVE-EXPIRE) to see what a read that finds a key expired does.
+	redisAddr := testutil.StartRedis(t, "--enable-debug-command", "yes")
 	// cairn persists as StartRedis's redis-server is configured (--save ""
 	// --appendonly no), so that SAVE and BGSAVE work and CONFIG GET
 	// answers alike.
 	cairn := testutil.StartPersistent(t, t.TempDir(), func(c *config.Config) {
 		c.AppendOnly = false
 		c.Save = nil
+		c.EnableDebugCommand = "yes"
 	})
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txt")

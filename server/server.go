@@ -317,9 +317,11 @@ func (s *Server) runCron() {
 		if p == nil || !p.Loading() {
 			// While the log is replayed, a key must not expire between
 			// the records that use it.
-			start := time.Now()
-			s.expiry.Run(period / 4)
-			s.engine.LatencySample("expire-cycle", time.Since(start))
+			if s.engine.ActiveExpire() {
+				start := time.Now()
+				s.expiry.Run(period / 4)
+				s.engine.LatencySample("expire-cycle", time.Since(start))
+			}
 			ks.ShrinkSlabs(time.Now().Add(period / 100))
 		}
 		s.engine.TrackingCron()
