@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -12,13 +14,20 @@ import (
 // defaults, the config file (--config FILE, or a first argument that is
 // not a flag, as redis-server takes it), CAIRN_* environment variables
 // (CAIRN_MAXMEMORY_POLICY for maxmemory-policy) and command-line flags
-// named like the options (--port 6380). A bad value is an error naming
-// the option.
+// named like the options (--port 6380). The file is YAML if its name ends
+// in .yaml or .yml, Redis's format otherwise (a redis.conf). A bad value
+// is an error naming the option, and so is an unknown option anywhere.
+// Redis's options that cairn does not implement are accepted with a
+// warning each (redisonly.go), which Store.Warnings returns for the
+// caller to log.
 func Load(args []string) (*Store, error) {
 	fs := pflag.NewFlagSet("cairn", pflag.ContinueOnError)
-	configPath := fs.String("config", "", "config file (YAML)")
+	configPath := fs.String("config", "", "config file (YAML, or Redis's format)")
 	for _, o := range options {
 		fs.String(o.name, o.def, "see config.yaml")
+	}
+	for name := range redisOnly {
+		fs.String(name, "", "Redis's, accepted with a warning")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -27,28 +36,59 @@ func Load(args []string) (*Store, error) {
 		*configPath = fs.Arg(0)
 	}
 
+	var warnings []string
 	v := viper.New()
 	for _, o := range options {
 		v.SetDefault(o.name, o.def)
 	}
+	redisFormat := false
 	if *configPath != "" {
-		v.SetConfigFile(*configPath)
-		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("reading config file %s: %w", *configPath, err)
-		}
-		for _, key := range v.AllKeys() {
-			if lookup(key) == nil {
-				return nil, fmt.Errorf("config file %s: unknown option '%s'", *configPath, key)
+		ext := strings.ToLower(filepath.Ext(*configPath))
+		if ext == ".yaml" || ext == ".yml" {
+			if err := loadYAML(v, *configPath); err != nil {
+				return nil, err
 			}
+		} else {
+			redisFormat = true
+			w, err := loadRedisConf(v, *configPath)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w...)
 		}
 	}
-	v.SetEnvPrefix("CAIRN")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
+	for _, kv := range os.Environ() {
+		key, value, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(key, "CAIRN_")
+		if !ok {
+			continue
+		}
+		name := strings.ToLower(strings.ReplaceAll(rest, "_", "-"))
+		switch o := lookup(name); {
+		case o != nil:
+			v.Set(o.name, value)
+		case redisOnlyName(name):
+			w, err := checkRedisOnly(name, value, "environment "+key)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w)
+		default:
+			return nil, unknownOption("environment "+key, name)
+		}
+	}
 	for _, o := range options {
 		if f := fs.Lookup(o.name); f.Changed {
 			v.Set(o.name, f.Value.String())
+		}
+	}
+	for name := range redisOnly {
+		if f := fs.Lookup(name); f.Changed {
+			w, err := checkRedisOnly(name, f.Value.String(), "flag --"+name)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w)
 		}
 	}
 
@@ -58,5 +98,75 @@ func Load(args []string) (*Store, error) {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
 		}
 	}
-	return NewStore(c, *configPath), nil
+	st := NewStore(c, *configPath)
+	st.redisFormat, st.warnings = redisFormat, warnings
+	return st, nil
+}
+
+func redisOnlyName(name string) bool {
+	_, ok := redisOnly[name]
+	return ok
+}
+
+// loadYAML reads a YAML config file's options as defaults of v, below
+// the environment and the flags.
+func loadYAML(v *viper.Viper, path string) error {
+	f := viper.New()
+	f.SetConfigFile(path)
+	f.SetConfigType("yaml")
+	if err := f.ReadInConfig(); err != nil {
+		return fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	for _, key := range f.AllKeys() {
+		o := lookup(key)
+		if o == nil {
+			return unknownOption("config file "+path, key)
+		}
+		v.SetDefault(o.name, f.GetString(key))
+	}
+	return nil
+}
+
+// loadRedisConf reads a redis.conf's options as defaults of v, below the
+// environment and the flags. An option's arguments are its value joined
+// by spaces (bind 127.0.0.1 -::1); save and client-output-buffer-limit
+// lines add up, as in Redis, and save "" clears the save points.
+func loadRedisConf(v *viper.Viper, path string) (warnings []string, err error) {
+	dirs, err := readRedisConf(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	cumulative := map[string][]string{}
+	for _, d := range dirs {
+		value := strings.Join(d.args, " ")
+		o := lookup(d.name)
+		switch {
+		case o != nil && o.name == "save":
+			if value == "" {
+				cumulative[o.name] = []string{}
+			} else {
+				cumulative[o.name] = append(cumulative[o.name], value)
+			}
+		case o != nil && o.name == "client-output-buffer-limit":
+			// Each line sets its class; the others keep their defaults.
+			if cumulative[o.name] == nil {
+				cumulative[o.name] = []string{o.def}
+			}
+			cumulative[o.name] = append(cumulative[o.name], value)
+		case o != nil:
+			v.SetDefault(o.name, value)
+		case redisOnlyName(d.name):
+			w, err := checkRedisOnly(d.name, value, d.where)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w)
+		default:
+			return nil, unknownOption(d.where, d.name)
+		}
+	}
+	for name, values := range cumulative {
+		v.SetDefault(name, strings.Join(values, " "))
+	}
+	return warnings, nil
 }

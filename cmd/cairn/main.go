@@ -14,12 +14,10 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -72,6 +70,9 @@ func run(args []string) int {
 		debug.SetGCPercent(defaultGCPercent)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: store}))
+	for _, w := range store.Warnings() {
+		log.Warn(w)
+	}
 
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
 	engine := commands.NewEngine(ks, store, log)
@@ -88,9 +89,12 @@ func run(args []string) int {
 	// Without GOMEMLIMIT, the Go heap's limit follows maxmemory.
 	srv.LimitGoMemory = os.Getenv("GOMEMLIMIT") == ""
 	engine.SetStartupMemory(liveHeap())
-	addr := net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port))
-	if err := srv.Listen(addr); err != nil {
-		log.Error("cannot listen", "addr", addr, "err", err)
+	skipped, err := srv.ListenBind(cfg.Bind, cfg.Port)
+	for _, why := range skipped {
+		log.Warn("optional bind address skipped", "reason", why)
+	}
+	if err != nil {
+		log.Error("cannot listen", "bind", cfg.Bind, "port", cfg.Port, "err", err)
 		pm.Close()
 		return 1
 	}

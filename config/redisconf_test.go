@@ -1,0 +1,197 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSplitArgs(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want []string
+		err  bool
+	}{
+		{"save 900 1", []string{"save", "900", "1"}, false},
+		{"  bind   127.0.0.1\t-::1 ", []string{"bind", "127.0.0.1", "-::1"}, false},
+		{`save ""`, []string{"save", ""}, false},
+		{`requirepass "a b\"c\\d\n\x41\x4a"`, []string{"requirepass", "a b\"c\\d\nAJ"}, false},
+		{`requirepass 'it\'s "x"'`, []string{"requirepass", `it's "x"`}, false},
+		{`a "\xZZ"`, []string{"a", "xZZ"}, false},
+		{`a"b c"`, []string{"ab c"}, false},
+		{`a "b`, nil, true},
+		{`a 'b`, nil, true},
+		{`a "b"c`, nil, true},
+		{`a 'b'c`, nil, true},
+	} {
+		got, err := splitArgs(tc.line)
+		if (err != nil) != tc.err || !tc.err && !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %q, %v; want %q (error %v)", tc.line, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func FuzzSplitArgs(f *testing.F) {
+	for _, s := range []string{"save 900 1", `a "b\x41" 'c\'d'`, `"`, `a"b"`, "\t\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args, err := splitArgs(line)
+		if err != nil {
+			return
+		}
+		// A line of plain words splits into its fields.
+		if !strings.ContainsAny(line, `"'`) && !slices.Equal(args, strings.Fields(line)) {
+			t.Fatalf("%q: %q", line, args)
+		}
+	})
+}
+
+// TestRedisConfEveryForm reads a redis.conf using every form of the
+// syntax: case-insensitive names, a later line winning, units, quotes
+// and escapes, repeated save and client-output-buffer-limit lines, an
+// include, an alias, and Redis options cairn accepts with a warning.
+func TestRedisConfEveryForm(t *testing.T) {
+	st, err := Load([]string{"testdata/every-form.conf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range [][2]string{
+		{"port", "7101"},
+		{"maxmemory", "104857600"},
+		{"maxmemory-policy", "allkeys-lru"},
+		{"requirepass", "it's"},
+		{"notify-keyspace-events", "xE"},
+		{"appendonly", "no"},
+		{"save", "900 1 300 10"},
+		{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 90"},
+		{"hz", "20"},
+		{"timeout", "7"},
+		{"hash-max-listpack-entries", "64"},
+		{"slowlog-log-slower-than", "100"},
+	} {
+		if got := st.Get([]string{tc[0]}); len(got) != 1 || got[0][1] != tc[1] {
+			t.Errorf("%s = %v, want %q", tc[0], got, tc[1])
+		}
+	}
+	w := strings.Join(st.Warnings(), "\n")
+	for _, want := range []string{"every-form.conf:17: option 'daemonize' has no effect", "every-form.conf:18: option 'tcp-keepalive' has no effect"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("no warning %q in:\n%s", want, w)
+		}
+	}
+}
+
+// TestRedisConfDebian reads Debian's redis.conf, the one redis-server 7.0
+// installs: every option in it is implemented or accounted for.
+func TestRedisConfDebian(t *testing.T) {
+	const path = "/etc/redis/redis.conf"
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s: %v (CI installs redis-server)", path, err)
+		}
+		t.Skipf("%s: %v", path, err)
+	}
+	st, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Load()
+	if c.Bind != "127.0.0.1 -::1" || c.Port != 6379 || c.Dir != "/var/lib/redis" {
+		t.Errorf("bind %q port %d dir %q", c.Bind, c.Port, c.Dir)
+	}
+	if len(st.Warnings()) == 0 {
+		t.Error("no warning for the options that have no effect (daemonize, pidfile...)")
+	}
+}
+
+// TestRedisConfRefusals: what cannot be honoured or is no option stops
+// startup with the file, the line and the option named.
+func TestRedisConfRefusals(t *testing.T) {
+	for _, tc := range []struct{ conf, want string }{
+		{"prot 6380", `:1: unknown option 'prot' (did you mean 'port'?)`},
+		{"port 1\nmaxmemory-polcy allkeys-lru", `:2: unknown option 'maxmemory-polcy' (did you mean 'maxmemory-policy'?)`},
+		{"no-such-thing-at-all yes", `:1: unknown option 'no-such-thing-at-all'`},
+		{"replicaof 10.0.0.1 6379", `option 'replicaof 10.0.0.1 6379' cannot be honoured: cairn has no replication`},
+		{"cluster-enabled yes", `cannot be honoured: cairn has no cluster mode`},
+		{"tls-port 6380", `cannot be honoured: cairn has no TLS yet`},
+		{"port 6380 \"", `:1: unbalanced quotes`},
+		{"maxmemory lots", `invalid value for option 'maxmemory'`},
+		{"include /no/such/file.conf", `include: open /no/such/file.conf`},
+	} {
+		path := filepath.Join(t.TempDir(), "redis.conf")
+		if err := os.WriteFile(path, []byte(tc.conf+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load([]string{path})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.conf, err, tc.want)
+		}
+	}
+}
+
+// TestUnknownEnvironmentVariable: a CAIRN_* variable that names no option
+// stops startup, as a setting believed in force must not be ignored.
+func TestUnknownEnvironmentVariable(t *testing.T) {
+	t.Setenv("CAIRN_MAXMEMORY_POLCY", "allkeys-lru")
+	_, err := Load(nil)
+	if err == nil || !strings.Contains(err.Error(), "environment CAIRN_MAXMEMORY_POLCY: unknown option 'maxmemory-polcy' (did you mean 'maxmemory-policy'?)") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestRedisOnlyFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("CAIRN_DAEMONIZE", "no")
+	st, err := Load([]string{"--tcp-backlog", "511", "--maxmemory", "100mb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := st.Warnings(); len(w) != 2 {
+		t.Errorf("warnings %q, want one for each of daemonize and tcp-backlog", w)
+	}
+	if _, err := Load([]string{"--cluster-enabled", "yes"}); err == nil || !strings.Contains(err.Error(), "flag --cluster-enabled") {
+		t.Errorf("--cluster-enabled yes: %v", err)
+	}
+}
+
+// TestRedisConfRewrite: CONFIG REWRITE of a redis.conf keeps its comments,
+// order and Redis-only lines, replaces an option's first line and drops
+// its repeats, appends what changed under Redis's marker, and reads back
+// to the same configuration.
+func TestRedisConfRewrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "redis.conf")
+	conf := "# my cache\nport 7100\nsave 900 1\n\n# second save line\nsave 300 10\ndaemonize no\nmaxmemory-policy allkeys-lru\n"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Set([][2]string{{"maxmemory", "1gb"}, {"requirepass", "a b"}, {"save", ""}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second rewrite changes nothing
+		if err := st.Rewrite(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# my cache\nport 7100\nsave \"\"\n\n# second save line\ndaemonize no\nmaxmemory-policy allkeys-lru\n" +
+		"# Generated by CONFIG REWRITE\nrequirepass \"a b\"\nmaxmemory 1073741824\n"
+	if string(got) != want {
+		t.Errorf("rewritten:\n%s\nwant:\n%s", got, want)
+	}
+	back, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := back.Get([]string{"*"}), st.Get([]string{"*"}); !slices.Equal(a, b) {
+		t.Errorf("read back differs:\n%v\n%v", a, b)
+	}
+}

@@ -1,0 +1,141 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// redisOnly accounts for every Redis 7.0 option cairn does not implement
+// (its CONFIG GET * names, aliases included), so that a redis.conf, a
+// flag or a CAIRN_* variable naming one is never silently ignored. Each
+// is accepted with a warning that names it, saying why it means nothing
+// here; one whose value asks for what cairn cannot do (a replica, a
+// cluster, TLS, a Unix socket) stops startup instead.
+var redisOnly = map[string]redisOnlyOption{}
+
+type redisOnlyOption struct {
+	why string
+	// harmless are the values accepted; any other is refused. Empty: any
+	// value is accepted.
+	harmless []string
+}
+
+func init() {
+	add := func(why string, harmless []string, names ...string) {
+		for _, n := range names {
+			redisOnly[n] = redisOnlyOption{why: why, harmless: harmless}
+		}
+	}
+	add("cairn does not fork, so the tuning of Redis's background processes and allocator has no effect", nil,
+		"activedefrag", "active-defrag-cycle-max", "active-defrag-cycle-min", "active-defrag-ignore-bytes",
+		"active-defrag-max-scan-fields", "active-defrag-threshold-lower", "active-defrag-threshold-upper",
+		"activerehashing", "active-expire-effort", "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync",
+		"aof_rewrite_cpulist", "bgsave_cpulist", "bio_cpulist", "server_cpulist", "disable-thp",
+		"jemalloc-bg-thread", "io-threads-do-reads", "dynamic-hz",
+		"no-appendfsync-on-rewrite", "oom-score-adj", "oom-score-adj-values", "aof-disable-auto-gc",
+		"list-compress-depth", "stream-node-max-bytes", "stream-node-max-entries")
+	add("Go's network stack sets cairn's socket options", nil,
+		"tcp-backlog", "tcp-keepalive", "socket-mark-id", "bind-source-addr")
+	add("cairn frees what it deletes as it deletes it", nil,
+		"lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
+		"lazyfree-lazy-user-flush")
+	add("cairn's log and snapshots are Pebble's, not Redis's AOF and RDB files", nil,
+		"aof-load-truncated", "aof-timestamp-enabled", "aof-use-rdb-preamble", "rdb-del-sync-files",
+		"rdbchecksum", "rdbcompression", "sanitize-dump-payload")
+	add("cairn runs in the foreground and logs to standard error", nil,
+		"daemonize", "supervised", "pidfile", "logfile", "syslog-enabled", "syslog-facility", "syslog-ident",
+		"always-show-logo", "set-proc-title", "proc-title-template", "crash-log-enabled", "crash-memcheck-enabled",
+		"shutdown-on-sigint", "shutdown-on-sigterm", "shutdown-timeout", "ignore-warnings",
+		"enable-module-command", "enable-protected-configs", "propagation-error-behavior")
+	add("cairn has no replication", nil,
+		"masterauth", "masteruser", "min-replicas-max-lag", "min-replicas-to-write", "min-slaves-max-lag",
+		"min-slaves-to-write", "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay",
+		"repl-diskless-load", "repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas",
+		"repl-ping-replica-period", "repl-ping-slave-period", "repl-timeout", "replica-announce-ip",
+		"replica-announce-port", "replica-announced", "replica-ignore-disk-write-errors", "replica-ignore-maxmemory",
+		"replica-lazy-flush", "replica-priority", "replica-read-only", "replica-serve-stale-data",
+		"slave-announce-ip", "slave-announce-port", "slave-ignore-maxmemory", "slave-lazy-flush", "slave-priority",
+		"slave-read-only", "slave-serve-stale-data")
+	add("cairn has no replication", []string{""}, "replicaof", "slaveof")
+	add("cairn has no cluster mode", nil,
+		"cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down", "cluster-allow-replica-migration",
+		"cluster-announce-bus-port", "cluster-announce-hostname", "cluster-announce-ip", "cluster-announce-port",
+		"cluster-announce-tls-port", "cluster-config-file", "cluster-link-sendbuf-limit", "cluster-migration-barrier",
+		"cluster-node-timeout", "cluster-port", "cluster-preferred-endpoint-type", "cluster-replica-no-failover",
+		"cluster-replica-validity-factor", "cluster-require-full-coverage", "cluster-slave-no-failover",
+		"cluster-slave-validity-factor", "tls-cluster", "tls-replication")
+	add("cairn has no cluster mode", []string{"no"}, "cluster-enabled")
+	add("cairn has no TLS yet", nil,
+		"tls-auth-clients", "tls-ca-cert-dir", "tls-ca-cert-file", "tls-cert-file", "tls-ciphers",
+		"tls-ciphersuites", "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass",
+		"tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-prefer-server-ciphers", "tls-protocols",
+		"tls-session-cache-size", "tls-session-cache-timeout", "tls-session-caching")
+	add("cairn has no TLS yet", []string{"0"}, "tls-port")
+	add("cairn listens on TCP only", []string{""}, "unixsocket")
+	add("cairn listens on TCP only", nil, "unixsocketperm")
+	add("cairn has no ACL users yet: requirepass is the only password", nil,
+		"acl-pubsub-default", "acllog-max-len")
+	add("cairn has no ACL users yet: requirepass is the only password", []string{""}, "aclfile")
+	add("cairn does not limit the memory of all clients together yet", []string{"0"}, "maxmemory-clients")
+	add("cairn has no protected mode yet: bind to a loopback address, or set requirepass", nil, "protected-mode")
+}
+
+// checkRedisOnly returns the warning for a Redis-only option set to
+// value, or an error if value asks for what cairn cannot do.
+func checkRedisOnly(name, value, where string) (warning string, err error) {
+	r := redisOnly[name]
+	if len(r.harmless) > 0 {
+		ok := false
+		for _, h := range r.harmless {
+			ok = ok || strings.EqualFold(h, value)
+		}
+		if !ok {
+			return "", fmt.Errorf("%s: option '%s %s' cannot be honoured: %s", where, name, value, r.why)
+		}
+	}
+	return fmt.Sprintf("%s: option '%s' has no effect: %s", where, name, r.why), nil
+}
+
+// unknownOption is the error for a name that is no option, suggesting
+// the closest known one.
+func unknownOption(where, name string) error {
+	best, bestDist := "", 4
+	consider := func(n string) {
+		if d := editDistance(name, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	for _, o := range options {
+		for _, n := range o.names() {
+			consider(n)
+		}
+	}
+	for n := range redisOnly {
+		consider(n)
+	}
+	if best != "" {
+		return fmt.Errorf("%s: unknown option '%s' (did you mean '%s'?)", where, name, best)
+	}
+	return fmt.Errorf("%s: unknown option '%s'", where, name)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
