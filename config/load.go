@@ -29,7 +29,7 @@ func Load(args []string) (*Store, error) {
 	for name := range redisOnly {
 		fs.String(name, "", "Redis's, accepted with a warning")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(redisArgs(args)); err != nil {
 		return nil, err
 	}
 	if *configPath == "" && fs.NArg() > 0 {
@@ -92,7 +92,9 @@ func Load(args []string) (*Store, error) {
 		}
 	}
 
-	c := &Config{}
+	// From the defaults: a client-output-buffer-limit value sets only the
+	// classes it names, as in Redis.
+	c := Defaults()
 	for _, o := range options {
 		if err := o.set(c, v.GetString(o.name)); err != nil {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
@@ -148,10 +150,7 @@ func loadRedisConf(v *viper.Viper, path string) (warnings []string, err error) {
 				cumulative[o.name] = append(cumulative[o.name], value)
 			}
 		case o != nil && o.name == "client-output-buffer-limit":
-			// Each line sets its class; the others keep their defaults.
-			if cumulative[o.name] == nil {
-				cumulative[o.name] = []string{o.def}
-			}
+			// Each line sets its class (Load starts from the defaults).
 			cumulative[o.name] = append(cumulative[o.name], value)
 		case o != nil:
 			v.SetDefault(o.name, value)
@@ -169,4 +168,37 @@ func loadRedisConf(v *viper.Viper, path string) (warnings []string, err error) {
 		v.SetDefault(name, strings.Join(values, " "))
 	}
 	return warnings, nil
+}
+
+// redisArgs rewrites a redis-server command line for the flag parser:
+// redis-server takes an option's arguments as the words up to the next
+// "--" (--save 900 1 --bind 127.0.0.1 -::1), which become one value
+// (--save="900 1"). A first word not starting with "-" is the config
+// file, as redis-server takes it.
+func redisArgs(args []string) []string {
+	var out []string
+	i := 0
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		out = append(out, args[0])
+		i = 1
+	}
+	for i < len(args) {
+		a := args[i]
+		i++
+		if !strings.HasPrefix(a, "--") || strings.Contains(a, "=") || a == "--" {
+			out = append(out, a)
+			continue
+		}
+		var values []string
+		for i < len(args) && !strings.HasPrefix(args[i], "--") {
+			values = append(values, args[i])
+			i++
+		}
+		if len(values) == 0 {
+			out = append(out, a)
+		} else {
+			out = append(out, a+"="+strings.Join(values, " "))
+		}
+	}
+	return out
 }

@@ -195,3 +195,32 @@ func TestRedisConfRewrite(t *testing.T) {
 		t.Errorf("read back differs:\n%v\n%v", a, b)
 	}
 }
+
+// TestRedisServerCommandLine: redis-server's command lines, where an
+// option's arguments run to the next "--".
+func TestRedisServerCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		opt  string
+		want string
+	}{
+		{[]string{"--save", "900", "1", "300", "10", "--port", "7000"}, "save", "900 1 300 10"},
+		{[]string{"--save", "", "--appendonly", "no"}, "save", ""},
+		{[]string{"--save", "", "--appendonly", "no"}, "appendonly", "no"},
+		{[]string{"--bind", "127.0.0.1", "-::1", "--port", "7000"}, "bind", "127.0.0.1 -::1"},
+		{[]string{"--slowlog-log-slower-than", "-1"}, "slowlog-log-slower-than", "-1"},
+		{[]string{"--maxmemory", "100mb"}, "maxmemory", "104857600"},
+		{[]string{"--client-output-buffer-limit", "pubsub", "1mb", "0", "0"}, "client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 0 0"},
+		{[]string{"testdata/every-form.conf", "--port", "7200"}, "port", "7200"},
+		{[]string{"testdata/every-form.conf", "--port", "7200"}, "hz", "20"},
+	} {
+		st, err := Load(tc.args)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if got := st.Get([]string{tc.opt}); len(got) != 1 || got[0][1] != tc.want {
+			t.Errorf("%q: %s = %v, want %q", tc.args, tc.opt, got, tc.want)
+		}
+	}
+}
