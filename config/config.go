@@ -25,7 +25,10 @@ type Config struct {
 	Port        int
 	Databases   int
 	RequirePass string
-	MaxClients  int
+	// ProtectedMode refuses clients from other hosts while there is no
+	// password (protected-mode).
+	ProtectedMode bool
+	MaxClients    int
 	// IOThreads is how many threads run Go code (GOMAXPROCS); see
 	// config.yaml.
 	IOThreads              int

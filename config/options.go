@@ -40,6 +40,7 @@ var options = []*option{
 	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }),
 	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
 	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
+	boolOpt("protected-mode", "yes", true, func(c *Config) *bool { return &c.ProtectedMode }),
 	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }),
 	// Redis's bounds: 1 to IO_THREADS_MAX_NUM.
 	intOpt("io-threads", "1", 1, 128, false, func(c *Config) *int { return &c.IOThreads }),

@@ -77,7 +77,6 @@ func init() {
 		"acl-pubsub-default", "acllog-max-len")
 	add("cairn has no ACL users yet: requirepass is the only password", []string{""}, "aclfile")
 	add("cairn does not limit the memory of all clients together yet", []string{"0"}, "maxmemory-clients")
-	add("cairn has no protected mode yet: bind to a loopback address, or set requirepass", nil, "protected-mode")
 }
 
 // checkRedisOnly returns the warning for a Redis-only option set to

@@ -23,7 +23,7 @@ func TestListenBind(t *testing.T) {
 			config.NewStore(config.Defaults(), ""), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		return server.New(engine, engine.Log)
 	}
-	// 192.0.2.1 is TEST-NET-1: no machine has it.
+	// 198.51.100.1 is TEST-NET-2: no machine has it.
 	for _, tc := range []struct {
 		bind    string
 		skipped int
@@ -31,10 +31,10 @@ func TestListenBind(t *testing.T) {
 		err     bool
 	}{
 		{"127.0.0.1", 0, []string{"127.0.0.1"}, false},
-		{"-192.0.2.1 127.0.0.1", 1, []string{"127.0.0.1"}, false},
+		{"-198.51.100.1 127.0.0.1", 1, []string{"127.0.0.1"}, false},
 		{"127.0.0.1 -::1", -1, []string{"127.0.0.1"}, false},
-		{"192.0.2.1 127.0.0.1", 0, nil, true},
-		{"-192.0.2.1", 1, nil, true},
+		{"198.51.100.1 127.0.0.1", 0, nil, true},
+		{"-198.51.100.1", 1, nil, true},
 	} {
 		t.Run(tc.bind, func(t *testing.T) {
 			s := newServer()

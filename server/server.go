@@ -125,6 +125,10 @@ func (s *Server) Close() {
 // Redis's reply (acceptCommonHandler), after which redcon closes it.
 func (s *Server) accept(rc redcon.Conn) bool {
 	c := rc.NetConn().(*conn)
+	if cfg := s.engine.Config.Load(); cfg.ProtectedMode && cfg.RequirePass == "" && !isLoopback(c.RemoteAddr()) {
+		c.Conn.Write([]byte(errProtectedMode))
+		return false
+	}
 	cl := commands.NewClient(rc.RemoteAddr(), c.LocalAddr().String(), time.Now(), func() { c.Close() })
 	c.cl = cl
 	cl.W.Borrow = true
@@ -456,3 +460,14 @@ func (s *Server) closeIdle(timeout time.Duration) {
 	}
 	s.engine.CloseIdle(time.Unix(now.Unix()-int64(timeout/time.Second), 0))
 }
+
+// isLoopback reports whether a client connected from this host's
+// loopback interface, which protected mode lets in.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// errProtectedMode is Redis 7.0's refusal of a client from another host
+// while protected mode is on and there is no password.
+const errProtectedMode = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"

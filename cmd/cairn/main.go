@@ -14,10 +14,12 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -98,6 +100,13 @@ func run(args []string) int {
 		pm.Close()
 		return 1
 	}
+	if cfg.RequirePass == "" && !loopbackOnly(cfg.Bind) {
+		if cfg.ProtectedMode {
+			log.Warn("no password is set: protected mode refuses clients from other hosts", "bind", cfg.Bind)
+		} else {
+			log.Warn("no password is set and protected mode is off: any host that reaches this server can read and change all its data", "bind", cfg.Bind)
+		}
+	}
 
 	// Clients are served while the data loads: they get LOADING until
 	// it is done, as from Redis.
@@ -146,4 +155,16 @@ func run(args []string) int {
 	}
 	log.Info("cairn stopped")
 	return code
+}
+
+// loopbackOnly reports whether every address of a bind list is a
+// loopback one.
+func loopbackOnly(bind string) bool {
+	for _, a := range strings.Fields(bind) {
+		ip := net.ParseIP(strings.TrimPrefix(a, "-"))
+		if ip == nil || !ip.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }
