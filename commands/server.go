@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -167,6 +168,11 @@ func configSetCommand(c *Ctx) {
 	if err := c.Config.Set(pairs); err != nil {
 		c.W.Error(err.Error())
 		return
+	}
+	for _, p := range pairs {
+		if why, ok := config.RedisOnlyWhy(p[0]); ok {
+			c.Log.Warn("CONFIG SET of an option that has no effect", "option", p[0], "value", p[1], "why", why)
+		}
 	}
 	cfg := c.Config.Load()
 	c.applyEviction(cfg)

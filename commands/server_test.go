@@ -178,7 +178,7 @@ func TestConfigGetSet(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"GET", "Timeout", "hz", "HZ", "t*out"}, `["Timeout" "0" "hz" "25"]`},
+		{[]string{"GET", "Timeout", "hz", "HZ", "t*out"}, `["Timeout" "0" "hz" "25" "tls-session-cache-timeout" "300"]`},
 		{[]string{"GET", "nosuch", "nosuch*"}, `[]`},
 		{[]string{"SET", "maxclients", "50", "timeout", "7"}, "+OK"},
 		{[]string{"GET", "maxclients", "timeout"}, `["maxclients" "50" "timeout" "7"]`},

@@ -25,6 +25,10 @@ type Config struct {
 	Port        int
 	Databases   int
 	RequirePass string
+	// RedisOnly are the values set of Redis's options that cairn accepts
+	// without effect (redisonly.go), reported by CONFIG GET. Never changed
+	// in place: setRedisOnly copies it.
+	RedisOnly map[string]string
 	// ProtectedMode refuses clients from other hosts while there is no
 	// password (protected-mode).
 	ProtectedMode bool
@@ -181,9 +185,23 @@ func (s *Store) Get(patterns []string) [][2]string {
 		}
 		for _, o := range options {
 			for _, name := range o.names() {
-				if !reported[o.name] && glob.MatchString(p, name, true) {
+				if !reported[name] && glob.MatchString(p, name, true) {
 					add(name, o)
 				}
+			}
+		}
+	}
+	// Then Redis's options that cairn accepts without effect, with the
+	// values set or Redis's defaults, in name order.
+	for _, name := range redisOnlyNames {
+		if reported[name] {
+			continue
+		}
+		for _, p := range patterns {
+			if strings.EqualFold(p, name) || strings.ContainsAny(p, "[*?") && glob.MatchString(p, name, true) {
+				reported[name] = true
+				out = append(out, [2]string{name, c.redisOnlyValue(name)})
+				break
 			}
 		}
 	}
@@ -210,6 +228,11 @@ func (s *Store) Set(pairs [][2]string) error {
 	for i, p := range pairs {
 		o := lookup(p[0])
 		switch {
+		case o == nil && redisOnlyName(strings.ToLower(p[0])):
+			if _, err := checkRedisOnly(strings.ToLower(p[0]), p[1], "CONFIG SET"); err != nil {
+				return setFailed(p[0], "cairn cannot honour it: "+redisOnly[strings.ToLower(p[0])].why)
+			}
+			continue
 		case o == nil:
 			return &SetError{fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", p[0])}
 		case o.protected:
@@ -223,6 +246,10 @@ func (s *Store) Set(pairs [][2]string) error {
 	}
 	next := *s.Load()
 	for i, p := range pairs {
+		if opts[i] == nil {
+			next.setRedisOnly(strings.ToLower(p[0]), p[1])
+			continue
+		}
 		if err := opts[i].set(&next, p[1]); err != nil {
 			return setFailed(opts[i].name, err.Error())
 		}

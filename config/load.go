@@ -37,6 +37,8 @@ func Load(args []string) (*Store, error) {
 	}
 
 	var warnings []string
+	// accepted are the values given to Redis's options without effect.
+	accepted := map[string]string{}
 	v := viper.New()
 	for _, o := range options {
 		v.SetDefault(o.name, o.def)
@@ -50,7 +52,7 @@ func Load(args []string) (*Store, error) {
 			}
 		} else {
 			redisFormat = true
-			w, err := loadRedisConf(v, *configPath)
+			w, err := loadRedisConf(v, *configPath, accepted)
 			if err != nil {
 				return nil, err
 			}
@@ -73,6 +75,7 @@ func Load(args []string) (*Store, error) {
 				return nil, err
 			}
 			warnings = append(warnings, w)
+			accepted[name] = value
 		default:
 			return nil, unknownOption("environment "+key, name)
 		}
@@ -89,6 +92,7 @@ func Load(args []string) (*Store, error) {
 				return nil, err
 			}
 			warnings = append(warnings, w)
+			accepted[name] = f.Value.String()
 		}
 	}
 
@@ -99,6 +103,9 @@ func Load(args []string) (*Store, error) {
 		if err := o.set(c, v.GetString(o.name)); err != nil {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
 		}
+	}
+	if len(accepted) > 0 {
+		c.RedisOnly = accepted
 	}
 	st := NewStore(c, *configPath)
 	st.redisFormat, st.warnings = redisFormat, warnings
@@ -132,8 +139,9 @@ func loadYAML(v *viper.Viper, path string) error {
 // loadRedisConf reads a redis.conf's options as defaults of v, below the
 // environment and the flags. An option's arguments are its value joined
 // by spaces (bind 127.0.0.1 -::1); save and client-output-buffer-limit
-// lines add up, as in Redis, and save "" clears the save points.
-func loadRedisConf(v *viper.Viper, path string) (warnings []string, err error) {
+// lines add up, as in Redis, and save "" clears the save points. The
+// values of Redis's options without effect go to accepted.
+func loadRedisConf(v *viper.Viper, path string, accepted map[string]string) (warnings []string, err error) {
 	dirs, err := readRedisConf(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config file %s: %w", path, err)
@@ -160,6 +168,7 @@ func loadRedisConf(v *viper.Viper, path string) (warnings []string, err error) {
 				return nil, err
 			}
 			warnings = append(warnings, w)
+			accepted[d.name] = value
 		default:
 			return nil, unknownOption(d.where, d.name)
 		}

@@ -107,6 +107,15 @@ var options = []*option{
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
 }
 
+// OptionName is the name of the option name names (itself, or the one it
+// is an alias of), or "" if it names none of cairn's.
+func OptionName(name string) string {
+	if o := lookup(name); o != nil {
+		return o.name
+	}
+	return ""
+}
+
 func lookup(name string) *option {
 	name = strings.ToLower(name)
 	for _, o := range options {

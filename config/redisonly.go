@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -12,6 +13,155 @@ import (
 // here; one whose value asks for what cairn cannot do (a replica, a
 // cluster, TLS, a Unix socket) stops startup instead.
 var redisOnly = map[string]redisOnlyOption{}
+
+// redisOnlyNames are redisOnly's names in order, as CONFIG GET lists them.
+var redisOnlyNames []string
+
+// redisDefaults are redis-server 7.0's values of those options, which
+// CONFIG GET reports until one is set.
+var redisDefaults = map[string]string{
+	"acl-pubsub-default":                  "resetchannels",
+	"aclfile":                             "",
+	"acllog-max-len":                      "128",
+	"active-defrag-cycle-max":             "25",
+	"active-defrag-cycle-min":             "1",
+	"active-defrag-ignore-bytes":          "104857600",
+	"active-defrag-max-scan-fields":       "1000",
+	"active-defrag-threshold-lower":       "10",
+	"active-defrag-threshold-upper":       "100",
+	"active-expire-effort":                "1",
+	"activedefrag":                        "no",
+	"activerehashing":                     "yes",
+	"always-show-logo":                    "no",
+	"aof-disable-auto-gc":                 "no",
+	"aof-load-truncated":                  "yes",
+	"aof-rewrite-incremental-fsync":       "yes",
+	"aof-timestamp-enabled":               "no",
+	"aof-use-rdb-preamble":                "yes",
+	"aof_rewrite_cpulist":                 "",
+	"bgsave_cpulist":                      "",
+	"bind-source-addr":                    "",
+	"bio_cpulist":                         "",
+	"cluster-allow-pubsubshard-when-down": "yes",
+	"cluster-allow-reads-when-down":       "no",
+	"cluster-allow-replica-migration":     "yes",
+	"cluster-announce-bus-port":           "0",
+	"cluster-announce-hostname":           "",
+	"cluster-announce-ip":                 "",
+	"cluster-announce-port":               "0",
+	"cluster-announce-tls-port":           "0",
+	"cluster-config-file":                 "nodes.conf",
+	"cluster-enabled":                     "no",
+	"cluster-link-sendbuf-limit":          "0",
+	"cluster-migration-barrier":           "1",
+	"cluster-node-timeout":                "15000",
+	"cluster-port":                        "0",
+	"cluster-preferred-endpoint-type":     "ip",
+	"cluster-replica-no-failover":         "no",
+	"cluster-replica-validity-factor":     "10",
+	"cluster-require-full-coverage":       "yes",
+	"cluster-slave-no-failover":           "no",
+	"cluster-slave-validity-factor":       "10",
+	"crash-log-enabled":                   "yes",
+	"crash-memcheck-enabled":              "yes",
+	"daemonize":                           "no",
+	"disable-thp":                         "yes",
+	"dynamic-hz":                          "yes",
+	"enable-module-command":               "no",
+	"enable-protected-configs":            "no",
+	"ignore-warnings":                     "",
+	"io-threads-do-reads":                 "no",
+	"jemalloc-bg-thread":                  "yes",
+	"lazyfree-lazy-eviction":              "no",
+	"lazyfree-lazy-expire":                "no",
+	"lazyfree-lazy-server-del":            "no",
+	"lazyfree-lazy-user-del":              "no",
+	"lazyfree-lazy-user-flush":            "no",
+	"list-compress-depth":                 "0",
+	"logfile":                             "",
+	"masterauth":                          "",
+	"masteruser":                          "",
+	"maxmemory-clients":                   "0",
+	"min-replicas-max-lag":                "10",
+	"min-replicas-to-write":               "0",
+	"min-slaves-max-lag":                  "10",
+	"min-slaves-to-write":                 "0",
+	"no-appendfsync-on-rewrite":           "no",
+	"oom-score-adj":                       "no",
+	"oom-score-adj-values":                "0 200 800",
+	"pidfile":                             "/var/run/redis.pid",
+	"proc-title-template":                 "{title} {listen-addr} {server-mode}",
+	"propagation-error-behavior":          "ignore",
+	"rdb-del-sync-files":                  "no",
+	"rdb-save-incremental-fsync":          "yes",
+	"rdbchecksum":                         "yes",
+	"rdbcompression":                      "yes",
+	"repl-backlog-size":                   "1048576",
+	"repl-backlog-ttl":                    "3600",
+	"repl-disable-tcp-nodelay":            "no",
+	"repl-diskless-load":                  "disabled",
+	"repl-diskless-sync":                  "yes",
+	"repl-diskless-sync-delay":            "5",
+	"repl-diskless-sync-max-replicas":     "0",
+	"repl-ping-replica-period":            "10",
+	"repl-ping-slave-period":              "10",
+	"repl-timeout":                        "60",
+	"replica-announce-ip":                 "",
+	"replica-announce-port":               "0",
+	"replica-announced":                   "yes",
+	"replica-ignore-disk-write-errors":    "no",
+	"replica-ignore-maxmemory":            "yes",
+	"replica-lazy-flush":                  "no",
+	"replica-priority":                    "100",
+	"replica-read-only":                   "yes",
+	"replica-serve-stale-data":            "yes",
+	"replicaof":                           "",
+	"sanitize-dump-payload":               "no",
+	"server_cpulist":                      "",
+	"set-proc-title":                      "yes",
+	"shutdown-on-sigint":                  "default",
+	"shutdown-on-sigterm":                 "default",
+	"shutdown-timeout":                    "10",
+	"slave-announce-ip":                   "",
+	"slave-announce-port":                 "0",
+	"slave-ignore-maxmemory":              "yes",
+	"slave-lazy-flush":                    "no",
+	"slave-priority":                      "100",
+	"slave-read-only":                     "yes",
+	"slave-serve-stale-data":              "yes",
+	"slaveof":                             "",
+	"socket-mark-id":                      "0",
+	"stream-node-max-bytes":               "4096",
+	"stream-node-max-entries":             "100",
+	"supervised":                          "no",
+	"syslog-enabled":                      "no",
+	"syslog-facility":                     "local0",
+	"syslog-ident":                        "redis",
+	"tcp-backlog":                         "511",
+	"tcp-keepalive":                       "300",
+	"tls-auth-clients":                    "yes",
+	"tls-ca-cert-dir":                     "",
+	"tls-ca-cert-file":                    "",
+	"tls-cert-file":                       "",
+	"tls-ciphers":                         "",
+	"tls-ciphersuites":                    "",
+	"tls-client-cert-file":                "",
+	"tls-client-key-file":                 "",
+	"tls-client-key-file-pass":            "",
+	"tls-cluster":                         "no",
+	"tls-dh-params-file":                  "",
+	"tls-key-file":                        "",
+	"tls-key-file-pass":                   "",
+	"tls-port":                            "0",
+	"tls-prefer-server-ciphers":           "no",
+	"tls-protocols":                       "",
+	"tls-replication":                     "no",
+	"tls-session-cache-size":              "20480",
+	"tls-session-cache-timeout":           "300",
+	"tls-session-caching":                 "yes",
+	"unixsocket":                          "",
+	"unixsocketperm":                      "0",
+}
 
 type redisOnlyOption struct {
 	why string
@@ -77,6 +227,10 @@ func init() {
 		"acl-pubsub-default", "acllog-max-len")
 	add("cairn has no ACL users yet: requirepass is the only password", []string{""}, "aclfile")
 	add("cairn does not limit the memory of all clients together yet", []string{"0"}, "maxmemory-clients")
+	for n := range redisOnly {
+		redisOnlyNames = append(redisOnlyNames, n)
+	}
+	slices.Sort(redisOnlyNames)
 }
 
 // checkRedisOnly returns the warning for a Redis-only option set to
@@ -137,4 +291,31 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// RedisOnlyWhy says why a Redis option cairn accepts has no effect here,
+// and false for any other name.
+func RedisOnlyWhy(name string) (string, bool) {
+	r, ok := redisOnly[strings.ToLower(name)]
+	return r.why, ok
+}
+
+// redisOnlyValue is a Redis-only option's value in c: as set, or Redis's
+// default.
+func (c *Config) redisOnlyValue(name string) string {
+	if v, ok := c.RedisOnly[name]; ok {
+		return v
+	}
+	return redisDefaults[name]
+}
+
+// setRedisOnly sets a Redis-only option's value in c, copying the map so
+// that configurations already published are not changed.
+func (c *Config) setRedisOnly(name, value string) {
+	m := make(map[string]string, len(c.RedisOnly)+1)
+	for k, v := range c.RedisOnly {
+		m[k] = v
+	}
+	m[name] = value
+	c.RedisOnly = m
 }
