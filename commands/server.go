@@ -169,6 +169,22 @@ func configSetCommand(c *Ctx) {
 		c.W.Error(err.Error())
 		return
 	}
+	if c.TLSReload != nil {
+		for _, p := range pairs {
+			if !strings.HasPrefix(strings.ToLower(p[0]), "tls-") {
+				continue
+			}
+			// As Redis, the certificates are loaded again at once, and
+			// the change is undone if they do not load.
+			if err := c.TLSReload(c.Config.Load()); err != nil {
+				c.Config.Restore(before)
+				c.Log.Warn("CONFIG SET: the TLS configuration cannot be applied", "err", err)
+				c.W.Error(config.SetFailed(p[0], "Unable to update TLS configuration. Check server logs.").Error())
+				return
+			}
+			break
+		}
+	}
 	for _, p := range pairs {
 		if why, ok := config.RedisOnlyWhy(p[0]); ok {
 			c.Log.Warn("CONFIG SET of an option that has no effect", "option", p[0], "value", p[1], "why", why)

@@ -29,6 +29,15 @@ type Config struct {
 	// without effect (redisonly.go), reported by CONFIG GET. Never changed
 	// in place: setRedisOnly copies it.
 	RedisOnly map[string]string
+	// TLS: the port (0 for none), the server's certificate and key, the
+	// CAs that sign clients' certificates, whether clients must present
+	// one ("yes", "no", "optional"), and the protocol versions allowed
+	// ("" for TLSv1.2 and TLSv1.3). See server/tls.go.
+	TLSPort                     int
+	TLSCertFile, TLSKeyFile     string
+	TLSCACertFile, TLSCACertDir string
+	TLSAuthClients              string
+	TLSProtocols                string
 	// ProtectedMode refuses clients from other hosts while there is no
 	// password (protected-mode).
 	ProtectedMode bool
@@ -257,6 +266,18 @@ func (s *Store) Set(pairs [][2]string) error {
 	s.cur.Store(&next)
 	return nil
 }
+
+// Restore puts back a configuration Load returned: CONFIG SET undoes
+// with it a change the server could not apply (a TLS certificate that
+// does not load).
+func (s *Store) Restore(c *Config) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cur.Store(c)
+}
+
+// SetFailed is CONFIG SET's error for name, worded as Redis words it.
+func SetFailed(name, reason string) error { return setFailed(name, reason) }
 
 func setFailed(name, reason string) *SetError {
 	return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)}

@@ -41,6 +41,15 @@ var options = []*option{
 	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
 	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
 	boolOpt("protected-mode", "yes", true, func(c *Config) *bool { return &c.ProtectedMode }),
+	// TLS (server/tls.go), with Redis's names and defaults; the files are
+	// read again when CONFIG SET changes any of them.
+	intOpt("tls-port", "0", 0, 65535, false, func(c *Config) *int { return &c.TLSPort }),
+	stringOpt("tls-cert-file", "", true, func(c *Config) *string { return &c.TLSCertFile }),
+	stringOpt("tls-key-file", "", true, func(c *Config) *string { return &c.TLSKeyFile }),
+	stringOpt("tls-ca-cert-file", "", true, func(c *Config) *string { return &c.TLSCACertFile }),
+	stringOpt("tls-ca-cert-dir", "", true, func(c *Config) *string { return &c.TLSCACertDir }),
+	enumOpt("tls-auth-clients", "yes", true, []string{"no", "yes", "optional"}, func(c *Config) *string { return &c.TLSAuthClients }),
+	stringOpt("tls-protocols", "", true, func(c *Config) *string { return &c.TLSProtocols }),
 	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }),
 	// Redis's bounds: 1 to IO_THREADS_MAX_NUM.
 	intOpt("io-threads", "1", 1, 128, false, func(c *Config) *int { return &c.IOThreads }),

@@ -116,7 +116,7 @@ func TestRedisConfRefusals(t *testing.T) {
 		{"no-such-thing-at-all yes", `:1: unknown option 'no-such-thing-at-all'`},
 		{"replicaof 10.0.0.1 6379", `option 'replicaof 10.0.0.1 6379' cannot be honoured: cairn has no replication`},
 		{"cluster-enabled yes", `cannot be honoured: cairn has no cluster mode`},
-		{"tls-port 6380", `cannot be honoured: cairn has no TLS yet`},
+		{"tls-key-file-pass secret", `cannot be honoured: cairn reads only unencrypted private keys`},
 		{"port 6380 \"", `:1: unbalanced quotes`},
 		{"maxmemory lots", `invalid value for option 'maxmemory'`},
 		{"include /no/such/file.conf", `include: open /no/such/file.conf`},

@@ -139,10 +139,6 @@ var redisDefaults = map[string]string{
 	"syslog-ident":                        "redis",
 	"tcp-backlog":                         "511",
 	"tcp-keepalive":                       "300",
-	"tls-auth-clients":                    "yes",
-	"tls-ca-cert-dir":                     "",
-	"tls-ca-cert-file":                    "",
-	"tls-cert-file":                       "",
 	"tls-ciphers":                         "",
 	"tls-ciphersuites":                    "",
 	"tls-client-cert-file":                "",
@@ -150,11 +146,8 @@ var redisDefaults = map[string]string{
 	"tls-client-key-file-pass":            "",
 	"tls-cluster":                         "no",
 	"tls-dh-params-file":                  "",
-	"tls-key-file":                        "",
 	"tls-key-file-pass":                   "",
-	"tls-port":                            "0",
 	"tls-prefer-server-ciphers":           "no",
-	"tls-protocols":                       "",
 	"tls-replication":                     "no",
 	"tls-session-cache-size":              "20480",
 	"tls-session-cache-timeout":           "300",
@@ -215,12 +208,12 @@ func init() {
 		"cluster-replica-validity-factor", "cluster-require-full-coverage", "cluster-slave-no-failover",
 		"cluster-slave-validity-factor", "tls-cluster", "tls-replication")
 	add("cairn has no cluster mode", []string{"no"}, "cluster-enabled")
-	add("cairn has no TLS yet", nil,
-		"tls-auth-clients", "tls-ca-cert-dir", "tls-ca-cert-file", "tls-cert-file", "tls-ciphers",
-		"tls-ciphersuites", "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass",
-		"tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-prefer-server-ciphers", "tls-protocols",
+	add("Go's crypto/tls chooses the cipher suites and manages sessions", nil,
+		"tls-ciphers", "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-dh-params-file",
 		"tls-session-cache-size", "tls-session-cache-timeout", "tls-session-caching")
-	add("cairn has no TLS yet", []string{"0"}, "tls-port")
+	add("cairn makes no outgoing TLS connections (no replication, no cluster)", nil,
+		"tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass")
+	add("cairn reads only unencrypted private keys", []string{""}, "tls-key-file-pass")
 	add("cairn listens on TCP only", []string{""}, "unixsocket")
 	add("cairn listens on TCP only", nil, "unixsocketperm")
 	add("cairn has no ACL users yet: requirepass is the only password", nil,

@@ -13,7 +13,18 @@ import (
 // "::*" for every IPv6 one, and a leading "-" for an address that may be
 // unavailable on this machine (skipped, with skipped saying why).
 func (s *Server) ListenBind(bind string, port int) (skipped []string, err error) {
-	var lns []net.Listener
+	lns, skipped, err := listenAll(bind, port)
+	if err != nil {
+		return skipped, err
+	}
+	for _, ln := range lns {
+		s.addListener(ln)
+	}
+	return skipped, nil
+}
+
+// listenAll listens on port at every address of bind (see ListenBind).
+func listenAll(bind string, port int) (lns []net.Listener, skipped []string, err error) {
 	for _, a := range strings.Fields(bind) {
 		optional := strings.HasPrefix(a, "-")
 		host := strings.TrimPrefix(a, "-")
@@ -32,27 +43,25 @@ func (s *Server) ListenBind(bind string, port int) (skipped []string, err error)
 			for _, l := range lns {
 				l.Close()
 			}
-			return nil, err
+			return nil, skipped, err
 		}
 		lns = append(lns, ln)
 	}
-	switch len(lns) {
-	case 0:
-		return skipped, errors.New("no address to listen on in bind " + fmt.Sprintf("%q", bind))
-	case 1:
-		s.ln = lns[0]
-	default:
-		s.ln = newFanIn(lns)
+	if len(lns) == 0 {
+		return nil, skipped, fmt.Errorf("no address to listen on in bind %q", bind)
 	}
-	return skipped, nil
+	return lns, skipped, nil
 }
 
 // fanIn is one listener over several, as the server serves them all.
+// Its goroutines start with the first Accept, so that listeners may be
+// added (addListener) until the server serves.
 type fanIn struct {
-	lns     []net.Listener
-	conns   chan accepted
-	done    chan struct{}
-	closing sync.Once
+	lns      []net.Listener
+	conns    chan accepted
+	done     chan struct{}
+	starting sync.Once
+	closing  sync.Once
 }
 
 type accepted struct {
@@ -61,8 +70,11 @@ type accepted struct {
 }
 
 func newFanIn(lns []net.Listener) *fanIn {
-	f := &fanIn{lns: lns, conns: make(chan accepted), done: make(chan struct{})}
-	for _, ln := range lns {
+	return &fanIn{lns: lns, conns: make(chan accepted), done: make(chan struct{})}
+}
+
+func (f *fanIn) start() {
+	for _, ln := range f.lns {
 		go func() {
 			for {
 				c, err := ln.Accept()
@@ -80,12 +92,12 @@ func newFanIn(lns []net.Listener) *fanIn {
 			}
 		}()
 	}
-	return f
 }
 
 // Accept returns the next connection any listener accepted, or its error
 // (the caller backs off on temporary ones, which paces that listener).
 func (f *fanIn) Accept() (net.Conn, error) {
+	f.starting.Do(f.start)
 	select {
 	case a := <-f.conns:
 		return a.c, a.err

@@ -100,6 +100,21 @@ func run(args []string) int {
 		pm.Close()
 		return 1
 	}
+	if cfg.TLSPort != 0 {
+		t, err := server.NewTLS(cfg)
+		if err == nil {
+			skipped, err = srv.ListenTLS(cfg.Bind, cfg.TLSPort, t)
+		}
+		if err != nil {
+			log.Error("cannot serve TLS", "tls-port", cfg.TLSPort, "err", err)
+			pm.Close()
+			return 1
+		}
+		for _, why := range skipped {
+			log.Warn("optional bind address skipped for TLS", "reason", why)
+		}
+		engine.TLSReload = t.Reload
+	}
 	if cfg.RequirePass == "" && !loopbackOnly(cfg.Bind) {
 		if cfg.ProtectedMode {
 			log.Warn("no password is set: protected mode refuses clients from other hosts", "bind", cfg.Bind)
