@@ -238,7 +238,7 @@ func (s *Store) Set(pairs [][2]string) error {
 		o := lookup(p[0])
 		switch {
 		case o == nil && redisOnlyName(strings.ToLower(p[0])):
-			if _, err := checkRedisOnly(strings.ToLower(p[0]), p[1], "CONFIG SET"); err != nil {
+			if err := checkRedisOnly(strings.ToLower(p[0]), p[1], "CONFIG SET"); err != nil {
 				return setFailed(p[0], "cairn cannot honour it: "+redisOnly[strings.ToLower(p[0])].why)
 			}
 			continue

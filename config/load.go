@@ -38,7 +38,7 @@ func Load(args []string) (*Store, error) {
 
 	var warnings []string
 	// accepted are the values given to Redis's options without effect.
-	accepted := map[string]string{}
+	accepted := map[string]acceptedValue{}
 	v := viper.New()
 	for _, o := range options {
 		v.SetDefault(o.name, o.def)
@@ -52,11 +52,9 @@ func Load(args []string) (*Store, error) {
 			}
 		} else {
 			redisFormat = true
-			w, err := loadRedisConf(v, *configPath, accepted)
-			if err != nil {
+			if err := loadRedisConf(v, *configPath, accepted); err != nil {
 				return nil, err
 			}
-			warnings = append(warnings, w...)
 		}
 	}
 	for _, kv := range os.Environ() {
@@ -70,12 +68,9 @@ func Load(args []string) (*Store, error) {
 		case o != nil:
 			v.Set(o.name, value)
 		case redisOnlyName(name):
-			w, err := checkRedisOnly(name, value, "environment "+key)
-			if err != nil {
+			if err := accept(accepted, name, value, "environment "+key); err != nil {
 				return nil, err
 			}
-			warnings = append(warnings, w)
-			accepted[name] = value
 		default:
 			return nil, unknownOption("environment "+key, name)
 		}
@@ -87,12 +82,9 @@ func Load(args []string) (*Store, error) {
 	}
 	for name := range redisOnly {
 		if f := fs.Lookup(name); f.Changed {
-			w, err := checkRedisOnly(name, f.Value.String(), "flag --"+name)
-			if err != nil {
+			if err := accept(accepted, name, f.Value.String(), "flag --"+name); err != nil {
 				return nil, err
 			}
-			warnings = append(warnings, w)
-			accepted[name] = f.Value.String()
 		}
 	}
 
@@ -104,8 +96,12 @@ func Load(args []string) (*Store, error) {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
 		}
 	}
-	if len(accepted) > 0 {
-		c.RedisOnly = accepted
+	// One warning per option, however many times it was given.
+	for _, name := range redisOnlyNames {
+		if a, ok := accepted[name]; ok {
+			warnings = append(warnings, fmt.Sprintf("%s: option '%s' has no effect: %s", a.where, name, redisOnly[name].why))
+			c.setRedisOnly(name, a.value)
+		}
 	}
 	st := NewStore(c, *configPath)
 	st.redisFormat, st.warnings = redisFormat, warnings
@@ -141,10 +137,10 @@ func loadYAML(v *viper.Viper, path string) error {
 // by spaces (bind 127.0.0.1 -::1); save and client-output-buffer-limit
 // lines add up, as in Redis, and save "" clears the save points. The
 // values of Redis's options without effect go to accepted.
-func loadRedisConf(v *viper.Viper, path string, accepted map[string]string) (warnings []string, err error) {
+func loadRedisConf(v *viper.Viper, path string, accepted map[string]acceptedValue) error {
 	dirs, err := readRedisConf(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+		return fmt.Errorf("reading config file %s: %w", path, err)
 	}
 	cumulative := map[string][]string{}
 	for _, d := range dirs {
@@ -163,20 +159,36 @@ func loadRedisConf(v *viper.Viper, path string, accepted map[string]string) (war
 		case o != nil:
 			v.SetDefault(o.name, value)
 		case redisOnlyName(d.name):
-			w, err := checkRedisOnly(d.name, value, d.where)
-			if err != nil {
-				return nil, err
+			if err := accept(accepted, d.name, value, d.where); err != nil {
+				return err
 			}
-			warnings = append(warnings, w)
-			accepted[d.name] = value
 		default:
-			return nil, unknownOption(d.where, d.name)
+			return unknownOption(d.where, d.name)
 		}
 	}
 	for name, values := range cumulative {
 		v.SetDefault(name, strings.Join(values, " "))
 	}
-	return warnings, nil
+	return nil
+}
+
+// acceptedValue is the value given to a Redis-only option, the last one,
+// and where it was first given.
+type acceptedValue struct{ value, where string }
+
+// accept records a Redis-only option's value, or refuses one cairn
+// cannot honour.
+func accept(accepted map[string]acceptedValue, name, value, where string) error {
+	if err := checkRedisOnly(name, value, where); err != nil {
+		return err
+	}
+	a, seen := accepted[name]
+	if !seen {
+		a.where = where
+	}
+	a.value = value
+	accepted[name] = a
+	return nil
 }
 
 // redisArgs rewrites a redis-server command line for the flag parser:

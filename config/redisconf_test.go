@@ -144,12 +144,15 @@ func TestUnknownEnvironmentVariable(t *testing.T) {
 
 func TestRedisOnlyFlagsAndEnvironment(t *testing.T) {
 	t.Setenv("CAIRN_DAEMONIZE", "no")
-	st, err := Load([]string{"--tcp-backlog", "511", "--maxmemory", "100mb"})
+	st, err := Load([]string{"--tcp-backlog", "511", "--maxmemory", "100mb", "--daemonize", "no"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w := st.Warnings(); len(w) != 2 {
-		t.Errorf("warnings %q, want one for each of daemonize and tcp-backlog", w)
+		t.Errorf("warnings %q, want one for each of daemonize (given twice) and tcp-backlog", w)
+	}
+	if v := st.Get([]string{"tcp-backlog"}); len(v) != 1 || v[0][1] != "511" {
+		t.Errorf("CONFIG GET tcp-backlog: %v", v)
 	}
 	if _, err := Load([]string{"--cluster-enabled", "yes"}); err == nil || !strings.Contains(err.Error(), "flag --cluster-enabled") {
 		t.Errorf("--cluster-enabled yes: %v", err)

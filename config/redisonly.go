@@ -226,20 +226,14 @@ func init() {
 	slices.Sort(redisOnlyNames)
 }
 
-// checkRedisOnly returns the warning for a Redis-only option set to
-// value, or an error if value asks for what cairn cannot do.
-func checkRedisOnly(name, value, where string) (warning string, err error) {
+// checkRedisOnly refuses a Redis-only option's value that asks for what
+// cairn cannot do.
+func checkRedisOnly(name, value, where string) error {
 	r := redisOnly[name]
-	if len(r.harmless) > 0 {
-		ok := false
-		for _, h := range r.harmless {
-			ok = ok || strings.EqualFold(h, value)
-		}
-		if !ok {
-			return "", fmt.Errorf("%s: option '%s %s' cannot be honoured: %s", where, name, value, r.why)
-		}
+	if len(r.harmless) > 0 && !slices.ContainsFunc(r.harmless, func(h string) bool { return strings.EqualFold(h, value) }) {
+		return fmt.Errorf("%s: option '%s %s' cannot be honoured: %s", where, name, value, r.why)
 	}
-	return fmt.Sprintf("%s: option '%s' has no effect: %s", where, name, r.why), nil
+	return nil
 }
 
 // unknownOption is the error for a name that is no option, suggesting
