@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ var options = []*option{
 	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
 	// Redis accepts any hz and clamps it to 1..500.
 	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
-	protectedOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir })),
+	protectedOpt(absPathOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }))),
 	// Persistence (the persistence package; FORMAT.md). cairn persists by
 	// default, unlike Redis: see config.yaml.
 	boolOpt("appendonly", "yes", true, func(c *Config) *bool { return &c.AppendOnly }),
@@ -114,6 +115,19 @@ var options = []*option{
 		func(c *Config) *OutputLimits { return &c.OutputLimits }),
 	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
+}
+
+// absPathOpt reports a path option as an absolute path, as Redis reports
+// dir (it works from there).
+func absPathOpt(o *option) *option {
+	get := o.get
+	o.get = func(c *Config) string {
+		if abs, err := filepath.Abs(get(c)); err == nil {
+			return abs
+		}
+		return get(c)
+	}
+	return o
 }
 
 // OptionName is the name of the option name names (itself, or the one it

@@ -227,3 +227,16 @@ func TestRedisServerCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDirIsReportedAbsolute: CONFIG GET dir answers an absolute path, as
+// Redis's (it works from there), whatever form it was given in.
+func TestDirIsReportedAbsolute(t *testing.T) {
+	st, err := Load([]string{"--dir", "some/data"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.Abs("some/data")
+	if got := st.Get([]string{"dir"}); len(got) != 1 || got[0][1] != want {
+		t.Errorf("dir = %v, want %q", got, want)
+	}
+}
