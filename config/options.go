@@ -25,6 +25,17 @@ type option struct {
 	protected bool
 	set       func(c *Config, v string) error
 	get       func(c *Config) string
+	// written, if set, is the value as CONFIG REWRITE writes it, when
+	// that differs from CONFIG GET's (memory sizes keep their units).
+	written func(c *Config) string
+}
+
+// fileValue is the option's value as CONFIG REWRITE writes it.
+func (o *option) fileValue(c *Config) string {
+	if o.written != nil {
+		return o.written(c)
+	}
+	return o.get(c)
 }
 
 func (o *option) names() []string {
@@ -455,8 +466,25 @@ func memoryOpt(name, def string, min, max int64, mutable bool, field func(*Confi
 			*field(c) = int64(n)
 			return nil
 		},
-		get: func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
+		get:     func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
+		written: func(c *Config) string { return memoryWithUnit(*field(c)) },
 	}
+}
+
+// memoryWithUnit writes a memory size in the largest of gb, mb and kb
+// that divides it, as Redis's CONFIG REWRITE does (512mb stays 512mb).
+func memoryWithUnit(n int64) string {
+	switch {
+	case n == 0:
+		return "0"
+	case n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "gb"
+	case n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "mb"
+	case n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "kb"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 var levels = []struct {
