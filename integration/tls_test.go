@@ -101,7 +101,7 @@ func (p *testPKI) clientConfig(t *testing.T, withCert bool) *tls.Config {
 }
 
 // TestTLS runs the real binary with a TLS port beside the plain one:
-// go-redis and redis-cli --tls talk to it with client certificates, a
+// go-redis, redis-py and redis-cli --tls talk to it with client certificates, a
 // client without one is refused while tls-auth-clients is yes, and a
 // certificate changed by CONFIG SET is served to the next client.
 func TestTLS(t *testing.T) {
@@ -154,6 +154,11 @@ func TestTLS(t *testing.T) {
 		t.Errorf("served certificate %q after CONFIG SET, want server2", cn)
 	}
 	conn.Close()
+
+	// redis-py over TLS.
+	python := requirePythonRedis(t)
+	pyCert, pyKey := pki.issue(t, "py", 6)
+	runPython(t, python, time.Minute, "tls.py", "127.0.0.1", strconv.Itoa(tlsPort), filepath.Join(pki.dir, "ca.crt"), pyCert, pyKey)
 
 	// redis-cli --tls, as an operator would use it.
 	cli := testutil.RequireProgram(t, "redis-cli")
