@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/cairn-db/cairn/datatypes"
@@ -476,7 +477,10 @@ func (db *DB) RandomKey() (string, bool) {
 
 // Scan calls fn with the keys at up to count positions below cursor and
 // returns the cursor to continue from, 0 when the walk is complete. Cursor
-// 0 starts a walk; a cursor past the end resumes at the end.
+// 0 starts a walk; a cursor past the end resumes at the end (keys were
+// removed since). A cursor no walk can return (above 2^32, positions
+// being uint32) ends the walk at once, as Redis answers one past its
+// table's size with an empty page.
 //
 // Keys are passed whether or not they have expired: fn must not change the
 // database, and the caller filters and reclaims expired keys through the
@@ -487,6 +491,9 @@ func (db *DB) RandomKey() (string, bool) {
 // passed sits below the cursor, because entries only ever move down (a
 // removal moves the last entry into the hole) and insertions append.
 func (db *DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
+	if cursor > math.MaxUint32 {
+		return 0
+	}
 	p := uint64(db.st.len())
 	if cursor != 0 && cursor < p {
 		p = cursor

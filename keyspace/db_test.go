@@ -3,6 +3,7 @@ package keyspace
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -373,6 +374,11 @@ func TestScanCursor(t *testing.T) {
 	}
 	if !slices.Equal(cursors, []uint64{15, 5, 0}) || len(got) != 25 {
 		t.Fatalf("cursors %v, %d keys", cursors, len(got))
+	}
+	// A cursor no walk returns (SCAN 18446744073709551615) ends the walk
+	// with an empty page, as Redis's past its table's size.
+	if c := db.Scan(math.MaxUint64, 100, func(string) { t.Fatal("a key for a cursor no walk returns") }); c != 0 {
+		t.Fatalf("cursor 2^64-1: next %d", c)
 	}
 	// A cursor past the end resumes at the end.
 	n := 0

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -51,10 +52,7 @@ func ErrUnknownCommand(name []byte, args [][]byte) string {
 		if b.Len() >= 128 {
 			break
 		}
-		room := 128 - b.Len()
-		if len(a) > room {
-			a = a[:room]
-		}
+		a = clip(a, 128-b.Len())
 		b.WriteByte('\'')
 		b.Write(a)
 		b.WriteString("' ")
@@ -72,7 +70,12 @@ func ErrInvalidExpire(cmd string) string {
 	return "ERR invalid expire time in '" + cmd + "' command"
 }
 
+// clip is b as C's "%.*s" prints it, as Redis's errors quote names and
+// arguments: cut at a NUL byte, and to at most n bytes.
 func clip(b []byte, n int) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
 	if len(b) > n {
 		return b[:n]
 	}

@@ -109,6 +109,9 @@ const (
 	// MaxInlineSize is PROTO_INLINE_MAX_SIZE: the longest inline request
 	// or header line.
 	MaxInlineSize = 64 * 1024
+	// InlineReadSize is PROTO_IOBUF_LEN, what Redis reads at a time (see
+	// InlineRead).
+	InlineReadSize = 16 * 1024
 	// maxUnauthArgs and maxUnauthBulk are the limits before AUTH.
 	maxUnauthArgs = 10
 	maxUnauthBulk = 16384
@@ -225,9 +228,7 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			if !f.nul {
 				f.line = append(f.line, b)
 			}
-			if f.lineLen++; f.lineLen > MaxInlineSize {
-				return dst, i, protoErr(ErrProtoBigInline, "too big inline request")
-			}
+			f.lineLen++
 
 		case stCount, stBulkHeader:
 			b := src[i]
@@ -314,7 +315,28 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			}
 		}
 	}
+	// As Redis: an inline request is too big when all that has been read
+	// of it, with no newline, passes the limit, not before the read ends.
+	if f.state == stInline && f.lineLen > MaxInlineSize {
+		return dst, i, protoErr(ErrProtoBigInline, "too big inline request")
+	}
 	return dst, i, nil
+}
+
+// InlineRead is how much the next read should take when an inline
+// request in progress is near MaxInlineSize, 0 otherwise: up to the limit,
+// then InlineReadSize, so that the read that passes the limit takes what
+// Redis's would at best (its reads are InlineReadSize from the start of
+// the buffer), and a request whose newline comes in it is accepted.
+func (f *Framer) InlineRead() int {
+	switch {
+	case f.state != stInline || f.lineLen <= MaxInlineSize-InlineReadSize:
+		return 0
+	case f.lineLen < MaxInlineSize:
+		return MaxInlineSize - f.lineLen
+	default:
+		return InlineReadSize
+	}
 }
 
 // wholeRequest returns the length of the multibulk request at the start of

@@ -136,7 +136,14 @@ func (c *conn) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		n, err := c.Conn.Read(c.raw)
+		buf := c.raw
+		if r := c.fr.InlineRead(); r > 0 {
+			if len(c.raw) < r {
+				c.raw = make([]byte, resp.InlineReadSize)
+			}
+			buf = c.raw[:r]
+		}
+		n, err := c.Conn.Read(buf)
 		if n > 0 {
 			c.reads.Add(1)
 			c.rawPos, c.rawEnd = 0, n

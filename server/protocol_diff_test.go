@@ -83,6 +83,14 @@ func TestProtocolDifferential(t *testing.T) {
 			"PING\x00" + big,
 			strings.Repeat("a", 65536),
 			strings.Repeat("a", 65537),
+			// A whole inline request past 64 KB: its newline comes in the
+			// read that passes the limit, so it is accepted.
+			"ECHO " + strings.Repeat("a", 70000) + "\r\n",
+			"GET " + strings.Repeat("a", 70000) + "\r\nPING\r\n",
+			// Names and arguments are quoted as C strings: cut at a NUL.
+			"*2\r\n$5\r\nfo\x00oo\r\n$3\r\na\x00b\r\n",
+			"*2\r\n$6\r\nCONFIG\r\n$4\r\nx\x00yz\r\n",
+			"*3\r\n$6\r\nCLIENT\r\n$4\r\nx\x00yz\r\n$1\r\na\r\n",
 			"*1\r\n$" + big,
 			"*" + big,
 			"*1\x00" + big + "\r\n",
