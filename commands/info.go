@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cairn-db/cairn/internal/version"
 	"github.com/cairn-db/cairn/keyspace/arena"
 )
 
@@ -96,6 +96,7 @@ func infoServer(c *Ctx, b *infoBuilder) {
 	uptime := int64(now.Sub(c.Started) / time.Second)
 	sha, dirty := buildRevision()
 	b.str("redis_version", ServerVersion)
+	b.str("cairn_version", version.Version)
 	b.str("redis_git_sha1", sha)
 	b.str("redis_git_dirty", dirty)
 	b.str("redis_mode", "standalone")
@@ -130,20 +131,10 @@ func infoServer(c *Ctx, b *infoBuilder) {
 // redis_git_sha1 (8 hex digits, zeros if unknown) and redis_git_dirty.
 func buildRevision() (sha, dirty string) {
 	sha, dirty = "00000000", "0"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return sha, dirty
-	}
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			if len(s.Value) >= 8 {
-				sha = s.Value[:8]
-			}
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "1"
-			}
+	if rev, modified := version.Revision(); len(rev) >= 8 {
+		sha = rev[:8]
+		if modified {
+			dirty = "1"
 		}
 	}
 	return sha, dirty

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/internal/version"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/server"
 )
@@ -69,6 +70,7 @@ func TestInfo(t *testing.T) {
 	_, port, _ := strings.Cut(srv.Addr, ":")
 	for field, want := range map[string]string{
 		"redis_version":              "7.0.15",
+		"cairn_version":              version.Version,
 		"redis_mode":                 "standalone",
 		"tcp_port":                   port,
 		"process_id":                 strconv.Itoa(os.Getpid()),

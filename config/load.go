@@ -10,6 +10,10 @@ import (
 	"github.com/spf13/viper"
 )
 
+// ErrHelp is Load's error for --help or -h, once it has printed the
+// usage.
+var ErrHelp = pflag.ErrHelp
+
 // Load builds the configuration from, in rising precedence, the built-in
 // defaults, the config file (--config FILE, or a first argument that is
 // not a flag, as redis-server takes it), CAIRN_* environment variables

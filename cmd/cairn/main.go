@@ -1,6 +1,8 @@
 // Command cairn is a Redis-compatible cache server.
 //
 //	cairn [config.yaml] [--config FILE] [--port 6380] [--dir DIR] ...
+//	cairn -v | --version
+//	cairn -h | --help
 //	cairn check [--fix] DIR
 //	cairn import-rdb [--skip-unsupported] FILE [config.yaml] [--dir DIR] ...
 //	cairn export-rdb FILE [config.yaml] [--dir DIR] ...
@@ -12,6 +14,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,6 +29,7 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/internal/version"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/persistence"
 	"github.com/cairn-db/cairn/server"
@@ -43,6 +47,9 @@ func main() {
 			os.Exit(runImportRDB(os.Args[2:]))
 		case "export-rdb":
 			os.Exit(runExportRDB(os.Args[2:]))
+		case "-v", "--version": // as redis-server, only as the first argument
+			fmt.Println(version.String())
+			os.Exit(0)
 		}
 	}
 	os.Exit(run(os.Args[1:]))
@@ -58,6 +65,9 @@ func liveHeap() int64 {
 
 func run(args []string) int {
 	store, err := config.Load(args)
+	if errors.Is(err, config.ErrHelp) {
+		return 0 // the usage is printed
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		return 1

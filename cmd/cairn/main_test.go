@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/internal/testutil"
+	"github.com/cairn-db/cairn/internal/version"
 )
 
 // TestConfigYAMLDocumentsEveryOption keeps config.yaml, the documented
@@ -114,10 +115,7 @@ func TestConfigRejectsBadValuesNamingTheOption(t *testing.T) {
 // TestBinaryServesAndStopsOnSignal runs the real binary: it starts with
 // flags, answers, and exits cleanly on SIGTERM.
 func TestBinaryServesAndStopsOnSignal(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "cairn")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	port := testutil.FreePort(t)
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--dir", t.TempDir())
 	if err := cmd.Start(); err != nil {
@@ -130,5 +128,43 @@ func TestBinaryServesAndStopsOnSignal(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+// buildBinary builds the cairn binary into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cairn")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestBinaryVersionAndHelp checks the flags that print and exit 0.
+func TestBinaryVersionAndHelp(t *testing.T) {
+	bin := buildBinary(t)
+	versionLine := `^cairn v=` + regexp.QuoteMeta(version.Version) + ` go=go\S+ sha=\S+\n$`
+	for _, tc := range []struct {
+		args []string
+		// stdout is a pattern the whole standard output must match.
+		stdout string
+	}{
+		{[]string{"--version"}, versionLine},
+		{[]string{"-v"}, versionLine},
+		{[]string{"--help"}, `^$`}, // the usage goes to stderr
+		{[]string{"-h"}, `^$`},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("%v: %v\n%s", tc.args, err, stderr.String())
+			continue
+		}
+		if !regexp.MustCompile(tc.stdout).Match(out) {
+			t.Errorf("%v: printed %q, want %s", tc.args, out, tc.stdout)
+		}
 	}
 }
