@@ -250,12 +250,7 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			if len(f.line) < maxLineKept {
 				f.line = append(f.line, b)
 			}
-			if f.lineLen++; f.lineLen > MaxInlineSize {
-				if f.state == stCount {
-					return dst, i, protoErr(ErrProtoBigMultibulkCount, "too big mbulk count string")
-				}
-				return dst, i, protoErr(ErrProtoBigBulkCount, "too big bulk count string")
-			}
+			f.lineLen++
 
 		case stCountEnd:
 			i++
@@ -315,22 +310,31 @@ func (f *Framer) Frame(dst, src []byte, lim Limits) ([]byte, int, error) {
 			}
 		}
 	}
-	// As Redis: an inline request is too big when all that has been read
-	// of it, with no newline, passes the limit, not before the read ends.
-	if f.state == stInline && f.lineLen > MaxInlineSize {
-		return dst, i, protoErr(ErrProtoBigInline, "too big inline request")
+	// As Redis: an inline request or a header line is too big when all
+	// that has been read of it, with no newline, passes the limit, not
+	// before the read ends.
+	if f.lineLen > MaxInlineSize {
+		switch f.state {
+		case stInline:
+			return dst, i, protoErr(ErrProtoBigInline, "too big inline request")
+		case stCount:
+			return dst, i, protoErr(ErrProtoBigMultibulkCount, "too big mbulk count string")
+		case stBulkHeader:
+			return dst, i, protoErr(ErrProtoBigBulkCount, "too big bulk count string")
+		}
 	}
 	return dst, i, nil
 }
 
 // InlineRead is how much the next read should take when an inline
-// request in progress is near MaxInlineSize, 0 otherwise: up to the limit,
+// request or header line in progress is near MaxInlineSize, 0 otherwise: up to the limit,
 // then InlineReadSize, so that the read that passes the limit takes what
 // Redis's would at best (its reads are InlineReadSize from the start of
 // the buffer), and a request whose newline comes in it is accepted.
 func (f *Framer) InlineRead() int {
 	switch {
-	case f.state != stInline || f.lineLen <= MaxInlineSize-InlineReadSize:
+	case f.state != stInline && f.state != stCount && f.state != stBulkHeader,
+		f.lineLen <= MaxInlineSize-InlineReadSize:
 		return 0
 	case f.lineLen < MaxInlineSize:
 		return MaxInlineSize - f.lineLen

@@ -87,6 +87,9 @@ func TestProtocolDifferential(t *testing.T) {
 			// read that passes the limit, so it is accepted.
 			"ECHO " + strings.Repeat("a", 70000) + "\r\n",
 			"GET " + strings.Repeat("a", 70000) + "\r\nPING\r\n",
+			"ECHO " + strings.Repeat("a", 70000) + "\n",
+			"*" + strings.Repeat("1", 70000) + "\r\n",
+			"*1\r\n$" + strings.Repeat("1", 70000) + "\r\n",
 			// Names and arguments are quoted as C strings: cut at a NUL.
 			"*2\r\n$5\r\nfo\x00oo\r\n$3\r\na\x00b\r\n",
 			"*2\r\n$6\r\nCONFIG\r\n$4\r\nx\x00yz\r\n",
