@@ -341,6 +341,7 @@ func (s *Store) writeFile(lines []string) error {
 // Options Redis's own, that cairn accepts without effect, stay as written.
 func rewriteRedisConf(old string, c, defaults *Config) []string {
 	written := map[*option]bool{}
+	writtenOnly := map[string]bool{}
 	var lines []string
 	marked := false
 	for _, line := range strings.Split(strings.TrimRight(old, "\n"), "\n") {
@@ -351,8 +352,15 @@ func rewriteRedisConf(old string, c, defaults *Config) []string {
 			lines = append(lines, line)
 			continue
 		}
-		o := lookup(args[0])
+		name := strings.ToLower(args[0])
+		o := lookup(name)
 		switch {
+		case o == nil && redisOnlyName(name):
+			// Redis's options without effect: as CONFIG SET left them.
+			if !writtenOnly[name] {
+				writtenOnly[name] = true
+				lines = append(lines, quotedLine(name, c.redisOnlyValue(name)))
+			}
 		case o == nil:
 			lines = append(lines, line)
 		case !written[o]:
@@ -360,13 +368,21 @@ func rewriteRedisConf(old string, c, defaults *Config) []string {
 			lines = append(lines, redisConfLine(o, c))
 		}
 	}
+	appendLine := func(line string) {
+		if !marked {
+			lines = append(lines, redisRewriteMarker)
+			marked = true
+		}
+		lines = append(lines, line)
+	}
 	for _, o := range options {
 		if !written[o] && o.get(c) != o.get(defaults) {
-			if !marked {
-				lines = append(lines, redisRewriteMarker)
-				marked = true
-			}
-			lines = append(lines, redisConfLine(o, c))
+			appendLine(redisConfLine(o, c))
+		}
+	}
+	for _, name := range redisOnlyNames {
+		if v, set := c.RedisOnly[name]; set && !writtenOnly[name] && v != redisDefaults[name] {
+			appendLine(quotedLine(name, v))
 		}
 	}
 	return lines
@@ -385,10 +401,16 @@ func redisConfLine(o *option, c *Config) string {
 			return o.name + " " + v
 		}
 	}
+	return quotedLine(o.name, v)
+}
+
+// quotedLine is name's line in a redis.conf, its value quoted when it
+// needs to be.
+func quotedLine(name, v string) string {
 	if v == "" || strings.ContainsAny(v, " \t\"'\\#") || strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return o.name + " " + strconv.Quote(v)
+		return name + " " + strconv.Quote(v)
 	}
-	return o.name + " " + v
+	return name + " " + v
 }
 
 func yamlQuote(v string) string {
