@@ -34,6 +34,9 @@ func Load(args []string) (*Store, error) {
 		fs.String(name, "", "Redis's, accepted with a warning")
 	}
 	if err := fs.Parse(redisArgs(args)); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			return nil, unknownOption("flag --"+name, strings.ToLower(name))
+		}
 		return nil, err
 	}
 	if *configPath == "" && fs.NArg() > 0 {

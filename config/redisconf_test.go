@@ -142,6 +142,13 @@ func TestUnknownEnvironmentVariable(t *testing.T) {
 	}
 }
 
+func TestUnknownFlag(t *testing.T) {
+	_, err := Load([]string{"--maxmemory-polcy", "allkeys-lru"})
+	if err == nil || err.Error() != "flag --maxmemory-polcy: unknown option 'maxmemory-polcy' (did you mean 'maxmemory-policy'?)" {
+		t.Errorf("error %v", err)
+	}
+}
+
 func TestRedisOnlyFlagsAndEnvironment(t *testing.T) {
 	t.Setenv("CAIRN_DAEMONIZE", "no")
 	st, err := Load([]string{"--tcp-backlog", "511", "--maxmemory", "100mb", "--daemonize", "no"})
