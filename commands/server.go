@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -164,7 +165,9 @@ func configSetCommand(c *Ctx) {
 		pairs = append(pairs, [2]string{string(c.Args[i]), string(c.Args[i+1])})
 	}
 	before := c.Config.Load()
-	if err := c.Config.Set(pairs); err != nil {
+	if err := c.Config.SetApply(pairs, func(next *config.Config) error {
+		return c.applyMaxClients(before, next)
+	}); err != nil {
 		c.W.Error(err.Error())
 		return
 	}
@@ -180,6 +183,21 @@ func configSetCommand(c *Ctx) {
 		c.performEvictions(cfg)
 	}
 	c.W.OK()
+}
+
+// applyMaxClients makes room for a higher maxclients in the open files
+// limit, or fails with Redis's error (updateMaxclients) naming how many
+// clients fit.
+func (c *Ctx) applyMaxClients(before, next *config.Config) error {
+	if next.MaxClients == before.MaxClients || c.FitClients == nil {
+		return nil
+	}
+	if fit := c.FitClients(next.MaxClients); fit < next.MaxClients {
+		c.Log.Warn("failed applying new configuration, possibly related to new maxclients setting; restoring previous settings")
+		return config.ApplyFailed("maxclients",
+			fmt.Sprintf("The operating system is not able to handle the specified number of clients, try with %d", fit))
+	}
+	return nil
 }
 
 func configResetstatCommand(c *Ctx) {

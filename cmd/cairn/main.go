@@ -72,6 +72,12 @@ func run(args []string) int {
 		debug.SetGCPercent(defaultGCPercent)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: store}))
+	// Before any file is opened, as Redis: clients past what the open
+	// files limit holds would fail to be accepted, not be refused.
+	if err := server.FitMaxClients(store, log); err != nil {
+		log.Error("cannot fit the clients in the open files limit", "err", err)
+		return 1
+	}
 
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
 	engine := commands.NewEngine(ks, store, log)
