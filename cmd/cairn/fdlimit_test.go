@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -209,5 +210,21 @@ func TestLowOpenFilesLimit(t *testing.T) {
 	}
 	if r, err := pending.line(10 * time.Second); r != "+PONG" {
 		t.Fatalf("waiting client after descriptors were freed: %q, %v", r, err)
+	}
+}
+
+// TestOpenFilesLimitTooLow checks that cairn refuses to start, as Redis,
+// when the open files limit leaves no room for a client.
+func TestOpenFilesLimitTooLow(t *testing.T) {
+	prlimit := testutil.RequireProgram(t, "prlimit")
+	cmd := exec.Command(prlimit, "--nofile=32:32", testutil.BuildCairn(t), "--port", strconv.Itoa(testutil.FreePort(t)),
+		"--dir", t.TempDir(), "--appendonly", "no", "--save", "", "--maxclients", strconv.Itoa(nrOpen(t)))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit %v, want status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "is not enough for the server to start") {
+		t.Errorf("no reason given:\n%s", out)
 	}
 }
