@@ -145,6 +145,10 @@ type Engine struct {
 	Started time.Time
 	// Shutdown stops the server; set by the server. SHUTDOWN calls it.
 	Shutdown func()
+	// FitClients makes room for maxclients clients in the process's open
+	// files limit, as far as it can, and returns how many fit; set by the
+	// server. CONFIG SET maxclients calls it.
+	FitClients func(maxclients int) int
 	// Persist is the persistence layer, nil to run in memory only. Set
 	// before the engine serves.
 	Persist Persistence

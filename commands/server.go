@@ -165,25 +165,14 @@ func configSetCommand(c *Ctx) {
 		pairs = append(pairs, [2]string{string(c.Args[i]), string(c.Args[i+1])})
 	}
 	before := c.Config.Load()
-	if err := c.Config.Set(pairs); err != nil {
+	if err := c.Config.SetApply(pairs, func(next *config.Config) error {
+		if err := c.applyMaxClients(before, next); err != nil {
+			return err
+		}
+		return c.applyTLS(pairs, next)
+	}); err != nil {
 		c.W.Error(err.Error())
 		return
-	}
-	if c.TLSReload != nil {
-		for _, p := range pairs {
-			if !strings.HasPrefix(strings.ToLower(p[0]), "tls-") {
-				continue
-			}
-			// As Redis, the certificates are loaded again at once, and
-			// the change is undone if they do not load.
-			if err := c.TLSReload(c.Config.Load()); err != nil {
-				c.Config.Restore(before)
-				c.Log.Warn("CONFIG SET: the TLS configuration cannot be applied", "err", err)
-				c.W.Error(config.SetFailed(p[0], "Unable to update TLS configuration. Check server logs.").Error())
-				return
-			}
-			break
-		}
 	}
 	for _, p := range pairs {
 		if why, ok := config.RedisOnlyWhy(p[0]); ok {
@@ -202,6 +191,41 @@ func configSetCommand(c *Ctx) {
 		c.performEvictions(cfg)
 	}
 	c.W.OK()
+}
+
+// applyMaxClients makes room for a higher maxclients in the open files
+// limit, or fails with Redis's error (updateMaxclients) naming how many
+// clients fit.
+func (c *Ctx) applyMaxClients(before, next *config.Config) error {
+	if next.MaxClients == before.MaxClients || c.FitClients == nil {
+		return nil
+	}
+	if fit := c.FitClients(next.MaxClients); fit < next.MaxClients {
+		c.Log.Warn("failed applying new configuration, possibly related to new maxclients setting; restoring previous settings")
+		return config.ApplyFailed("maxclients",
+			fmt.Sprintf("The operating system is not able to handle the specified number of clients, try with %d", fit))
+	}
+	return nil
+}
+
+// applyTLS loads the certificates again, as Redis does at once, when
+// pairs change a tls-* option of a server that serves TLS; if they do not
+// load, the change is refused with Redis's error.
+func (c *Ctx) applyTLS(pairs [][2]string, next *config.Config) error {
+	if c.TLSReload == nil {
+		return nil
+	}
+	for _, p := range pairs {
+		if !strings.HasPrefix(strings.ToLower(p[0]), "tls-") {
+			continue
+		}
+		if err := c.TLSReload(next); err != nil {
+			c.Log.Warn("CONFIG SET: the TLS configuration cannot be applied", "err", err)
+			return config.ApplyFailed(p[0], "Unable to update TLS configuration. Check server logs.")
+		}
+		return nil
+	}
+	return nil
 }
 
 func configResetstatCommand(c *Ctx) {

@@ -230,7 +230,12 @@ func (e *SetError) Error() string { return e.msg }
 // protected, given twice: the first problem in argument order is
 // reported, naming the argument as given), then parses the values in
 // order (a bad one is reported under the option's own name).
-func (s *Store) Set(pairs [][2]string) error {
+func (s *Store) Set(pairs [][2]string) error { return s.SetApply(pairs, nil) }
+
+// SetApply is Set with apply run on the new configuration before it is
+// stored, as Redis's apply functions: an error from it (ApplyFailed)
+// leaves the configuration as it was.
+func (s *Store) SetApply(pairs [][2]string, apply func(next *Config) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	opts := make([]*option, len(pairs))
@@ -263,21 +268,18 @@ func (s *Store) Set(pairs [][2]string) error {
 			return setFailed(opts[i].name, err.Error())
 		}
 	}
+	if apply != nil {
+		if err := apply(&next); err != nil {
+			return err
+		}
+	}
 	s.cur.Store(&next)
 	return nil
 }
 
-// Restore puts back a configuration Load returned: CONFIG SET undoes
-// with it a change the server could not apply (a TLS certificate that
-// does not load).
-func (s *Store) Restore(c *Config) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cur.Store(c)
-}
-
-// SetFailed is CONFIG SET's error for name, worded as Redis words it.
-func SetFailed(name, reason string) error { return setFailed(name, reason) }
+// ApplyFailed is the error of a CONFIG SET that the server could not
+// apply to option name, for reason.
+func ApplyFailed(name, reason string) error { return setFailed(name, reason) }
 
 func setFailed(name, reason string) *SetError {
 	return &SetError{fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)}

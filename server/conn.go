@@ -33,18 +33,17 @@ const (
 )
 
 // listener wraps every accepted connection in a conn, so that redcon's
-// reader only ever sees requests the Framer validated.
+// reader only ever sees requests the Framer validated, and backs off when
+// accepting fails (limits.go). Only redcon's accept loop uses it.
 type listener struct {
 	net.Listener
 	s *Server
-}
-
-func (l *listener) Accept() (net.Conn, error) {
-	nc, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &conn{Conn: nc, s: l.s, raw: make([]byte, readSize)}, nil
+	// delay is the wait after the last failed accept, 0 after a success.
+	delay time.Duration
+	// failed counts the failed accepts since the last warning of them,
+	// logged at the time logged.
+	failed int
+	logged time.Time
 }
 
 // conn sits between a client's socket and redcon's reader. Read frames the

@@ -69,6 +69,7 @@ func New(engine *commands.Engine, log *slog.Logger) *Server {
 	s := &Server{engine: engine, log: log, expiry: expiry.NewCycler(engine.KS), stop: make(chan struct{}),
 		conns: map[*commands.Client]*conn{}}
 	s.rc = redcon.NewServer("", s.handle, s.accept, s.closed)
+	engine.FitClients = s.fitClients
 	engine.Shutdown = func() { go s.Close() }
 	s.scripts = engine.SuperviseScripts()
 	return s

@@ -85,6 +85,12 @@ func run(args []string) int {
 	for _, w := range store.Warnings() {
 		log.Warn(w)
 	}
+	// Before any file is opened, as Redis: clients past what the open
+	// files limit holds would fail to be accepted, not be refused.
+	if err := server.FitMaxClients(store, log); err != nil {
+		log.Error("cannot fit the clients in the open files limit", "err", err)
+		return 1
+	}
 
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
 	engine := commands.NewEngine(ks, store, log)

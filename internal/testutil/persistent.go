@@ -126,6 +126,9 @@ type Process struct {
 	Dir  string
 	// Args are the extra command-line arguments it runs with.
 	Args []string
+	// Wrapper is the command line cairn runs under ("prlimit",
+	// "--nofile=64:64"), which must exec it; nil for none.
+	Wrapper []string
 	// Log holds what the process wrote to standard error.
 	Log *SyncBuffer
 
@@ -141,7 +144,14 @@ type Process struct {
 // PONG (its data loaded). The test kills it, if it is still running.
 func StartProcess(t testing.TB, dir string, args ...string) *Process {
 	t.Helper()
-	p := &Process{Dir: dir, Args: args, t: t, bin: BuildCairn(t), port: FreePort(t)}
+	return StartProcessUnder(t, nil, dir, args...)
+}
+
+// StartProcessUnder is StartProcess with cairn run by wrapper (see
+// Process.Wrapper).
+func StartProcessUnder(t testing.TB, wrapper []string, dir string, args ...string) *Process {
+	t.Helper()
+	p := &Process{Dir: dir, Args: args, Wrapper: wrapper, t: t, bin: BuildCairn(t), port: FreePort(t)}
 	p.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
 	p.start()
 	t.Cleanup(func() {
@@ -156,7 +166,8 @@ func StartProcess(t testing.TB, dir string, args ...string) *Process {
 func (p *Process) start() {
 	p.t.Helper()
 	args := append([]string{"--port", strconv.Itoa(p.port), "--dir", p.Dir}, p.Args...)
-	p.cmd = exec.Command(p.bin, args...)
+	line := append(append(append([]string{}, p.Wrapper...), p.bin), args...)
+	p.cmd = exec.Command(line[0], line[1:]...)
 	p.Log = &SyncBuffer{}
 	p.cmd.Stderr = p.Log
 	if err := p.cmd.Start(); err != nil {
@@ -182,6 +193,9 @@ func (p *Process) start() {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Pid is the running process's id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
 // Kill kills the process with SIGKILL and waits for it.
 func (p *Process) Kill() {
