@@ -148,18 +148,30 @@ func TestLowOpenFilesLimit(t *testing.T) {
 	if got := admin.do(t, "PING"); got != "+PONG" {
 		t.Fatalf("PING with maxclients reached: %s", got)
 	}
+	openFiles := func() int {
+		fds, err := os.ReadDir("/proc/" + strconv.Itoa(p.Pid()) + "/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(fds)
+	}
+	// The server closes its side of the clients closed here in its own
+	// time: wait for it, so that the count below is of what stays open.
+	before := openFiles()
 	for _, c := range served {
 		c.Close()
+	}
+	for deadline := time.Now().Add(10 * time.Second); openFiles() > before-len(served); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server kept the closed clients' descriptors: %d open, %d before", openFiles(), before)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	served = nil
 
 	// Lower the limit to a few descriptors past those open: accepting
 	// then fails with EMFILE before maxclients is reached.
-	fds, err := os.ReadDir("/proc/" + strconv.Itoa(p.Pid()) + "/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	limit := strconv.Itoa(len(fds) + 3)
+	limit := strconv.Itoa(openFiles() + 3)
 	if out, err := exec.Command(prlimit, "--pid", strconv.Itoa(p.Pid()), "--nofile="+limit+":"+limit).CombinedOutput(); err != nil {
 		t.Fatalf("prlimit: %v\n%s", err, out)
 	}
