@@ -127,7 +127,9 @@ func (fs *functionSet) create(code []byte, replace bool, timeout time.Duration, 
 	if err != nil {
 		return nil, libraryCommandErr(err.Error())
 	}
-	lib := &library{name: name, code: code, lua: lua}
+	// The code is kept: its own copy, not the caller's bytes (a
+	// connection's read buffer, a record of the log being replayed).
+	lib := &library{name: name, code: bytes.Clone(code), lua: lua}
 	if len(lua.Functions) == 0 {
 		fs.rt.Unload(lua)
 		return nil, libraryCommandErr("No functions registered")

@@ -271,3 +271,27 @@ func TestScriptFlagsUnderPauseWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionCodeIsKept: a library keeps its own copy of its code, not
+// the bytes of the request that loaded it, which a connection reuses for
+// its next requests and a replay of the log for its next records.
+func TestFunctionCodeIsKept(t *testing.T) {
+	ks := keyspace.New(keyspace.Options{Databases: 1})
+	engine := scriptEngine(ks)
+	ks.Lock()
+	defer ks.Unlock()
+	code := "#!lua name=kept\nredis.register_function('kept', function() return 1 end)"
+	req := [][]byte{[]byte("FUNCTION"), []byte("LOAD"), []byte(code)}
+	cl := engineClient()
+	engine.Exec(cl, req)
+	if got := string(cl.W.Bytes()); got != "$4\r\nkept\r\n" {
+		t.Fatalf("FUNCTION LOAD: %q", got)
+	}
+	for i := range req[2] {
+		req[2][i] = 'x'
+	}
+	libs := engine.Libraries()
+	if len(libs) != 1 || string(libs[0]) != code {
+		t.Errorf("libraries %q, want the code loaded", libs)
+	}
+}
