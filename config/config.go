@@ -339,8 +339,8 @@ func (s *Store) writeFile(lines []string) error {
 // one: comments and order kept, an option's first line replaced by its
 // value and its other lines dropped, and the options changed from their
 // defaults that the file does not mention appended under Redis's marker
-// (added once).
-// Options Redis's own, that cairn accepts without effect, stay as written.
+// (added once). Redis's options that cairn accepts without effect are
+// written as CONFIG SET left them.
 func rewriteRedisConf(old string, c, defaults *Config) []string {
 	written := map[*option]bool{}
 	writtenOnly := map[string]bool{}
@@ -348,7 +348,7 @@ func rewriteRedisConf(old string, c, defaults *Config) []string {
 	marked := false
 	for _, line := range strings.Split(strings.TrimRight(old, "\n"), "\n") {
 		marked = marked || line == redisRewriteMarker
-		args, err := splitArgs(line)
+		args, err := splitLine(line)
 		t := strings.TrimSpace(line)
 		if err != nil || len(args) == 0 || strings.HasPrefix(t, "#") {
 			lines = append(lines, line)

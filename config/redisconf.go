@@ -1,7 +1,10 @@
 package config
 
 import (
+	"errors"
+
 	"fmt"
+	"github.com/cairn-db/cairn/resp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +41,7 @@ func readRedisConfDepth(path string, depth int) ([]directive, error) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", path, i+1)
-		args, err := splitArgs(line)
+		args, err := splitLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v: %s", where, err, line)
 		}
@@ -68,113 +71,20 @@ func readRedisConfDepth(path string, depth int) ([]directive, error) {
 	return out, nil
 }
 
-// splitArgs splits a line as Redis's sdssplitargs: words separated by
-// spaces; "double quotes" with \n \r \t \b \a \\ \" and \xHH escapes;
-// 'single quotes' with \' only. A closing quote must be followed by a
-// space or the end of the line.
-func splitArgs(line string) ([]string, error) {
-	var args []string
-	i := 0
-	for {
-		for i < len(line) && isSpace(line[i]) {
-			i++
-		}
-		if i == len(line) {
-			return args, nil
-		}
-		var cur []byte
-		inDouble, inSingle := false, false
-		for done := false; !done; {
-			switch {
-			case inDouble:
-				if i == len(line) {
-					return nil, fmt.Errorf("unbalanced quotes")
-				}
-				c := line[i]
-				switch {
-				case c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
-					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
-					i += 3
-				case c == '\\' && i+1 < len(line):
-					i++
-					switch line[i] {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, line[i])
-					}
-				case c == '"':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
-						return nil, fmt.Errorf("closing quote must be followed by a space")
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			case inSingle:
-				if i == len(line) {
-					return nil, fmt.Errorf("unbalanced quotes")
-				}
-				c := line[i]
-				switch {
-				case c == '\\' && i+1 < len(line) && line[i+1] == '\'':
-					i++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
-						return nil, fmt.Errorf("closing quote must be followed by a space")
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				if i == len(line) {
-					done = true
-					continue
-				}
-				switch c := line[i]; {
-				case isSpace(c):
-					done = true
-				case c == '"':
-					inDouble = true
-				case c == '\'':
-					inSingle = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if i < len(line) {
-				i++
-			}
-		}
-		args = append(args, string(cur))
+// splitLine splits a configuration line into its words as Redis does,
+// with sdssplitargs (resp.SplitArgs), which reads a C string: a NUL ends
+// the line.
+func splitLine(line string) ([]string, error) {
+	if i := strings.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
 	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
+	words, ok := resp.SplitArgs([]byte(line))
+	if !ok {
+		return nil, errors.New("unbalanced quotes in configuration line")
 	}
+	args := make([]string, len(words))
+	for i, w := range words {
+		args[i] = string(w)
+	}
+	return args, nil
 }

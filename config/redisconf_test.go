@@ -8,47 +8,6 @@ import (
 	"testing"
 )
 
-func TestSplitArgs(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want []string
-		err  bool
-	}{
-		{"save 900 1", []string{"save", "900", "1"}, false},
-		{"  bind   127.0.0.1\t-::1 ", []string{"bind", "127.0.0.1", "-::1"}, false},
-		{`save ""`, []string{"save", ""}, false},
-		{`requirepass "a b\"c\\d\n\x41\x4a"`, []string{"requirepass", "a b\"c\\d\nAJ"}, false},
-		{`requirepass 'it\'s "x"'`, []string{"requirepass", `it's "x"`}, false},
-		{`a "\xZZ"`, []string{"a", "xZZ"}, false},
-		{`a"b c"`, []string{"ab c"}, false},
-		{`a "b`, nil, true},
-		{`a 'b`, nil, true},
-		{`a "b"c`, nil, true},
-		{`a 'b'c`, nil, true},
-	} {
-		got, err := splitArgs(tc.line)
-		if (err != nil) != tc.err || !tc.err && !slices.Equal(got, tc.want) {
-			t.Errorf("%q: %q, %v; want %q (error %v)", tc.line, got, err, tc.want, tc.err)
-		}
-	}
-}
-
-func FuzzSplitArgs(f *testing.F) {
-	for _, s := range []string{"save 900 1", `a "b\x41" 'c\'d'`, `"`, `a"b"`, "\t\r"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, line string) {
-		args, err := splitArgs(line)
-		if err != nil {
-			return
-		}
-		// A line of plain words splits into its fields.
-		if !strings.ContainsAny(line, `"'`) && !slices.Equal(args, strings.Fields(line)) {
-			t.Fatalf("%q: %q", line, args)
-		}
-	})
-}
-
 // TestRedisConfEveryForm reads a redis.conf using every form of the
 // syntax: case-insensitive names, a later line winning, units, quotes
 // and escapes, repeated save and client-output-buffer-limit lines, an

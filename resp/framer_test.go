@@ -263,6 +263,10 @@ func TestSplitArgs(t *testing.T) {
 		{`"a"	b`, []string{"a", "b"}},
 		{`"a\`, nil},
 		{`a"`, nil},
+		// Configuration lines (config/redisconf.go) split the same way.
+		{`save ""`, []string{"save", ""}},
+		{`requirepass "a b\"c\\d\n\x41\x4a"`, []string{"requirepass", "a b\"c\\d\nAJ"}},
+		{`requirepass 'it\'s "x"'`, []string{"requirepass", `it's "x"`}},
 	}
 	for _, tt := range tests {
 		got, ok := SplitArgs([]byte(tt.line))
