@@ -491,16 +491,20 @@ func debugAllowed(option string, cl *Client) bool {
 // a panic there is turned into an error reply too).
 func (e *Engine) run(c *Ctx) {
 	start := c.W.Len()
-	// A write is the cause of the effects it records (notify.go). Only
-	// writes: the few commands a client may send while a script is busy
-	// run here without the keyspace lock, and none of them writes.
-	if c.Cmd.Flags&FlagWrite != 0 {
-		outer := e.notify.cmd
-		e.notify.cmd = c.Cmd
-		defer func() { e.notify.cmd = outer }()
+	// A write is the cause of the effects it records, which keyspace
+	// notifications name (notify.go); with none enabled nothing is kept.
+	// Only writes: the few commands a client may send while a script is
+	// busy run here without the keyspace lock, and none of them writes.
+	noted := c.Cmd.Flags&FlagWrite != 0 && e.notify.flags != 0
+	var outer *Command
+	if noted {
+		outer, e.notify.cmd = e.notify.cmd, c.Cmd
 	}
 	defer e.KS.FlushDirty()
 	defer func() {
+		if noted {
+			e.notify.cmd = outer
+		}
 		if r := recover(); r != nil {
 			e.Log.Error("panic in command handler", "command", c.Cmd.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			c.W.Truncate(start)

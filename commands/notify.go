@@ -91,17 +91,19 @@ func (e *Engine) notifyEvent(class config.KeyspaceEvents, event string, db int, 
 		return
 	}
 	if n.flags&config.NotifyKeyspace != 0 {
-		n.channel = append(n.channel[:0], "__keyspace@"...)
-		n.channel = strconv.AppendInt(n.channel, int64(db), 10)
-		n.channel = append(append(n.channel, "__:"...), key...)
-		e.Publish(n.channel, []byte(event))
+		e.Publish(n.channelName("__keyspace@", db, key), []byte(event))
 	}
 	if n.flags&config.NotifyKeyevent != 0 {
-		n.channel = append(n.channel[:0], "__keyevent@"...)
-		n.channel = strconv.AppendInt(n.channel, int64(db), 10)
-		n.channel = append(append(n.channel, "__:"...), event...)
-		e.Publish(n.channel, key)
+		e.Publish(n.channelName("__keyevent@", db, []byte(event)), key)
 	}
+}
+
+// channelName is prefix<db>__:name in the scratch buffer.
+func (n *notifyState) channelName(prefix string, db int, name []byte) []byte {
+	n.channel = append(n.channel[:0], prefix...)
+	n.channel = strconv.AppendInt(n.channel, int64(db), 10)
+	n.channel = append(append(n.channel, "__:"...), name...)
+	return n.channel
 }
 
 // eventClasses are the classes of the events, other than the generic
@@ -155,11 +157,17 @@ func (c *Ctx) notifySetExpired(key []byte) {
 	if c.notify.flags == 0 {
 		return
 	}
-	db := c.DB.Index()
-	c.notifyEvent(config.NotifyNew, "new", db, key)
-	c.event("set", db, key)
-	c.event("expire", db, key)
-	c.notifyEvent(config.NotifyExpired, "expired", db, key)
+	c.notifyEvent(config.NotifyNew, "new", c.DB.Index(), key)
+	c.setExpiredEvents(c.DB.Index(), key)
+}
+
+// setExpiredEvents are the events of a SET with a time already past:
+// Redis stores the key and expires it when it next finds it; cairn
+// never keeps it.
+func (e *Engine) setExpiredEvents(db int, key []byte) {
+	e.event("set", db, key)
+	e.event("expire", db, key)
+	e.notifyEvent(config.NotifyExpired, "expired", db, key)
 }
 
 // sendCreated publishes the new event waiting for key, if there is one.
@@ -218,11 +226,8 @@ func (e *Engine) notifyEffect(ef keyspace.Effect) {
 	case "del", "unlink":
 		switch cause {
 		case "set":
-			// SET with a time already past: Redis stores the key and
-			// expires it at its next lookup; cairn deletes it at once.
-			e.event("set", db, key)
-			e.event("expire", db, key)
-			e.notifyEvent(config.NotifyExpired, "expired", db, key)
+			// SET of a key with a time already past.
+			e.setExpiredEvents(db, key)
 			return
 		case "sort", "spop":
 			// SORT STORE records its result as DEL and RPUSH, and SPOP a
@@ -390,9 +395,7 @@ func (e *Engine) notifyEffect(ef keyspace.Effect) {
 		e.event(ev, db, key)
 	case "zincrby":
 		e.event("zincr", db, key)
-	case "zrem", "zpopmin", "zpopmax":
-		e.elementEvent(name, db, key)
-	case "zremrangebyscore", "zremrangebyrank", "zremrangebylex":
+	case "zrem", "zpopmin", "zpopmax", "zremrangebyscore", "zremrangebyrank", "zremrangebylex":
 		e.elementEvent(name, db, key)
 	case "geoadd":
 		e.event("zadd", db, key)
