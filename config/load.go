@@ -54,7 +54,7 @@ func Load(args []string) (*Store, error) {
 	if *configPath != "" {
 		ext := strings.ToLower(filepath.Ext(*configPath))
 		if ext == ".yaml" || ext == ".yml" {
-			if err := loadYAML(v, *configPath); err != nil {
+			if err := loadYAML(v, *configPath, accepted); err != nil {
 				return nil, err
 			}
 		} else {
@@ -71,28 +71,18 @@ func Load(args []string) (*Store, error) {
 			continue
 		}
 		name := strings.ToLower(strings.ReplaceAll(rest, "_", "-"))
-		switch o := lookup(name); {
-		case o != nil:
-			v.Set(o.name, value)
-		case redisOnlyName(name):
-			if err := accept(accepted, name, value, "environment "+key); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, unknownOption("environment "+key, name)
+		if err := give(v, accepted, name, value, "environment "+key, false); err != nil {
+			return nil, err
 		}
 	}
-	for _, o := range options {
-		if f := fs.Lookup(o.name); f.Changed {
-			v.Set(o.name, f.Value.String())
+	var flagErr error
+	fs.Visit(func(f *pflag.Flag) {
+		if f.Name != "config" && flagErr == nil {
+			flagErr = give(v, accepted, f.Name, f.Value.String(), "flag --"+f.Name, false)
 		}
-	}
-	for name := range redisOnly {
-		if f := fs.Lookup(name); f.Changed {
-			if err := accept(accepted, name, f.Value.String(), "flag --"+name); err != nil {
-				return nil, err
-			}
-		}
+	})
+	if flagErr != nil {
+		return nil, flagErr
 	}
 
 	// From the defaults: a client-output-buffer-limit value sets only the
@@ -121,8 +111,8 @@ func redisOnlyName(name string) bool {
 }
 
 // loadYAML reads a YAML config file's options as defaults of v, below
-// the environment and the flags.
-func loadYAML(v *viper.Viper, path string) error {
+// the environment and the flags (Redis's without effect into accepted).
+func loadYAML(v *viper.Viper, path string, accepted map[string]acceptedValue) error {
 	f := viper.New()
 	f.SetConfigFile(path)
 	f.SetConfigType("yaml")
@@ -130,11 +120,26 @@ func loadYAML(v *viper.Viper, path string) error {
 		return fmt.Errorf("reading config file %s: %w", path, err)
 	}
 	for _, key := range f.AllKeys() {
-		o := lookup(key)
-		if o == nil {
-			return unknownOption("config file "+path, key)
+		if err := give(v, accepted, key, f.GetString(key), "config file "+path, true); err != nil {
+			return err
 		}
-		v.SetDefault(o.name, f.GetString(key))
+	}
+	return nil
+}
+
+// give sets option name to value, given at where: one of cairn's in v (a
+// file's as a default, below the environment and the flags), one of
+// Redis's without effect in accepted; any other name is an error.
+func give(v *viper.Viper, accepted map[string]acceptedValue, name, value, where string, fromFile bool) error {
+	switch o := lookup(name); {
+	case o != nil && fromFile:
+		v.SetDefault(o.name, value)
+	case o != nil:
+		v.Set(o.name, value)
+	case redisOnlyName(name):
+		return accept(accepted, name, value, where)
+	default:
+		return unknownOption(where, name)
 	}
 	return nil
 }
@@ -163,14 +168,10 @@ func loadRedisConf(v *viper.Viper, path string, accepted map[string]acceptedValu
 		case o != nil && o.name == "client-output-buffer-limit":
 			// Each line sets its class (Load starts from the defaults).
 			cumulative[o.name] = append(cumulative[o.name], value)
-		case o != nil:
-			v.SetDefault(o.name, value)
-		case redisOnlyName(d.name):
-			if err := accept(accepted, d.name, value, d.where); err != nil {
+		default:
+			if err := give(v, accepted, d.name, value, d.where, true); err != nil {
 				return err
 			}
-		default:
-			return unknownOption(d.where, d.name)
 		}
 	}
 	for name, values := range cumulative {

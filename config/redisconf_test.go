@@ -207,3 +207,19 @@ func TestDirIsReportedAbsolute(t *testing.T) {
 		t.Errorf("dir = %v, want %q", got, want)
 	}
 }
+
+// TestYAMLRedisOnlyOption: a YAML file may name Redis's options without
+// effect too, with the same warning as a redis.conf.
+func TestYAMLRedisOnlyOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cairn.yaml")
+	if err := os.WriteFile(path, []byte("port: 7001\ndaemonize: \"no\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := st.Warnings(); len(w) != 1 || !strings.Contains(w[0], "option 'daemonize' has no effect") || st.Load().Port != 7001 {
+		t.Errorf("warnings %q, port %d", w, st.Load().Port)
+	}
+}
