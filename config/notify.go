@@ -109,7 +109,7 @@ func (f KeyspaceEvents) String() string {
 }
 
 func keyspaceEventsOpt(name, def string, field func(*Config) *KeyspaceEvents) *option {
-	return &option{name: name, def: def, mutable: true,
+	return &option{name: name, def: def, mutable: true, quoted: true,
 		set: func(c *Config, v string) error {
 			f, err := ParseKeyspaceEvents(v)
 			if err != nil {

@@ -28,6 +28,9 @@ type option struct {
 	// written, if set, is the value as CONFIG REWRITE writes it, when
 	// that differs from CONFIG GET's (memory sizes keep their units).
 	written func(c *Config) string
+	// quoted options are strings, which Redis's CONFIG REWRITE writes in
+	// quotes whatever they hold.
+	quoted bool
 }
 
 // fileValue is the option's value as CONFIG REWRITE writes it.
@@ -161,7 +164,7 @@ func lookup(name string) *option {
 }
 
 func stringOpt(name, def string, mutable bool, field func(*Config) *string) *option {
-	return &option{name: name, def: def, mutable: mutable,
+	return &option{name: name, def: def, mutable: mutable, quoted: true,
 		set: func(c *Config, v string) error { *field(c) = v; return nil },
 		get: func(c *Config) string { return *field(c) },
 	}
@@ -188,7 +191,7 @@ func enumOpt(name, def string, mutable bool, values []string, field func(*Config
 // option cairn reports but has no use for, which a user must not believe
 // set.
 func fixedOpt(name, def string, field func(*Config) *string) *option {
-	return &option{name: name, def: def,
+	return &option{name: name, def: def, quoted: true,
 		set: func(c *Config, v string) error {
 			if v != def {
 				return fmt.Errorf("cairn keeps its data in one Pebble database under dir; %s names no file and must stay %q", name, def)
