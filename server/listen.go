@@ -23,6 +23,18 @@ func (s *Server) ListenBind(bind string, port int) (skipped []string, err error)
 	return skipped, nil
 }
 
+// addListener serves ln too.
+func (s *Server) addListener(ln net.Listener) {
+	switch cur := s.ln.(type) {
+	case nil:
+		s.ln = ln
+	case *fanIn:
+		s.ln = newFanIn(append(cur.lns, ln))
+	default:
+		s.ln = newFanIn([]net.Listener{cur, ln})
+	}
+}
+
 // listenAll listens on port at every address of bind (see ListenBind).
 func listenAll(bind string, port int) (lns []net.Listener, skipped []string, err error) {
 	for _, a := range strings.Fields(bind) {

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,16 +138,4 @@ func (s *Server) ListenTLS(bind string, port int, t *TLS) (skipped []string, err
 		s.addListener(tls.NewListener(ln, cfg))
 	}
 	return skipped, nil
-}
-
-// addListener serves ln too.
-func (s *Server) addListener(ln net.Listener) {
-	switch cur := s.ln.(type) {
-	case nil:
-		s.ln = ln
-	case *fanIn:
-		s.ln = newFanIn(append(cur.lns, ln))
-	default:
-		s.ln = newFanIn([]net.Listener{cur, ln})
-	}
 }
