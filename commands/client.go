@@ -3,6 +3,7 @@ package commands
 import (
 	"time"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -32,7 +33,11 @@ type Client struct {
 	// protocol version chosen by HELLO.
 	W resp.Writer
 	// DB is the selected database.
-	DB            int
+	DB int
+	// User is the ACL user the client runs as; nil for the server's own
+	// clients, which may run anything. Authenticated says whether it has
+	// logged in (or needed not).
+	User          *acl.User
 	Authenticated bool
 	// Name is the CLIENT SETNAME name; "" means none.
 	Name string

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/scripting"
 )
 
@@ -172,6 +173,9 @@ type Command struct {
 	// Engine.callFlags).
 	ScriptFlags func(args [][]byte) (scripting.Flags, bool)
 
+	// acl is the command as the ACL rules know it.
+	acl *acl.Command
+
 	// Run executes the command. It runs with the keyspace lock held and
 	// must not block.
 	Run func(c *Ctx)
@@ -237,6 +241,7 @@ func newTable(s *scripter) Table {
 		monitorCommands(),
 		slowlogCommands(),
 		latencyCommands(),
+		aclCommands(),
 	}
 	t := Table{}
 	for _, g := range groups {

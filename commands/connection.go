@@ -1,12 +1,12 @@
 package commands
 
 import (
-	"crypto/subtle"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -143,27 +143,12 @@ func resetCommand(c *Ctx) {
 	c.disableTracking(cl)
 	cl.DB = 0
 	cl.W.Proto = 2
-	cl.Authenticated = c.Config.Load().RequirePass == ""
+	c.setDefaultUser(cl)
 	cl.Name = ""
 	if cl.ReplyMode != replySkipThis {
 		cl.ReplyMode = ReplyOn
 	}
 	c.W.Status("RESET")
-}
-
-// authenticate checks a username and password against the one user,
-// "default", whose password is requirepass (any password will do when it
-// is empty, as for Redis's nopass user), and authenticates the client if
-// they match.
-func (c *Ctx) authenticate(user, pass []byte) bool {
-	if string(user) != "default" {
-		return false
-	}
-	if want := c.Config.Load().RequirePass; want != "" && subtle.ConstantTimeCompare(pass, []byte(want)) != 1 {
-		return false
-	}
-	c.Client.Authenticated = true
-	return true
 }
 
 func authCommand(c *Ctx) {
@@ -173,7 +158,7 @@ func authCommand(c *Ctx) {
 	}
 	user, pass := []byte("default"), c.Args[1]
 	if len(c.Args) == 2 {
-		if c.Config.Load().RequirePass == "" {
+		if c.ACL.Default.NoPass() {
 			c.W.Error(resp.ErrAuthNoPassword)
 			return
 		}
@@ -480,7 +465,11 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("tot-mem", int64(rbs+cl.argvMem+rbp+cl.tx.mem+omem))
 	field("events", "r")
 	field("cmd", cmd)
-	field("user", "default")
+	user := ""
+	if cl.User != nil {
+		user = cl.User.Name
+	}
+	field("user", user)
 	num("redir", cl.trackingRedirect())
 	num("resp", int64(cl.W.Proto))
 	field("lib-name", cl.LibName)
@@ -495,6 +484,7 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 func clientKillCommand(c *Ctx) {
 	var addr, laddr []byte
 	var id int64
+	var user *acl.User
 	typ, hasType := clientNormal, false
 	skipme := true
 	if len(c.Args) == 3 {
@@ -526,7 +516,7 @@ func clientKillCommand(c *Ctx) {
 			case tokenIs(opt, "laddr"):
 				laddr = val
 			case tokenIs(opt, "user"):
-				if string(val) != "default" {
+				if user = c.ACL.Get(string(val)); user == nil {
 					c.W.Error(resp.ErrNoSuchUser(val))
 					return
 				}
@@ -554,6 +544,7 @@ func clientKillCommand(c *Ctx) {
 			laddr != nil && cl.LocalAddr != string(laddr),
 			hasType && cl.typ() != typ,
 			id != 0 && cl.ID != id,
+			user != nil && cl.User != user,
 			cl == c.Client && skipme:
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/config"
 	"github.com/cairn-db/cairn/datatypes"
 	"github.com/cairn-db/cairn/keyspace"
@@ -160,6 +161,11 @@ type Engine struct {
 	stopped  chan struct{}
 	stopOnce sync.Once
 
+	// ACL are the users, changed under the keyspace lock; ACLLog, the
+	// ACL LOG, has its own.
+	ACL    *acl.Users
+	ACLLog acl.Log
+
 	// Guarded by the keyspace lock:
 	clients      map[int64]*Client
 	nextClientID int64
@@ -237,6 +243,7 @@ func NewEngine(ks *keyspace.Keyspace, cfg *config.Store, log *slog.Logger) *Engi
 	}
 	e.scripts = newScripter()
 	e.Table = newTable(e.scripts)
+	e.newACL()
 	ks.OnEffect(e.onEffect)
 	e.applyEviction(cfg.Load())
 	e.applyNotify(cfg.Load())
@@ -270,7 +277,9 @@ func (e *Engine) Connect(cl *Client) bool {
 	cl.ID = e.nextClientID
 	// A client that connected while a script was busy may have
 	// authenticated before it could be registered (ExecBusy).
-	cl.Authenticated = cl.Authenticated || cfg.RequirePass == ""
+	if cl.User == nil {
+		e.setDefaultUser(cl)
+	}
 	e.clients[cl.ID] = cl
 	e.Stats.TotalConnections++
 	return true
@@ -386,13 +395,13 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		e.reject(cl, cmd, resp.ErrDebugNotAllowed)
 		return
 	}
-	if !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && cfg.RequirePass != "" {
+	if cmd.Flags&FlagNoAuth == 0 && e.authRequired(cl) {
 		cmd.Stats.RejectedCalls++
 		e.reject(cl, cmd, resp.ErrNoAuth)
 		return
 	}
 	flags := e.callFlags(cmd, args)
-	if e.rejectNoMulti(cl, cmd) || e.rejectForMemory(cfg, cl, cmd, flags) || e.rejectForPersistence(cl, cmd, flags) {
+	if e.rejectNoMulti(cl, cmd) || e.aclRefusal(cl, cmd, args, e.reject) || e.rejectForMemory(cfg, cl, cmd, flags) || e.rejectForPersistence(cl, cmd, flags) {
 		return
 	}
 	if cl.W.Proto == 2 && cl.subscribed() && !pubsubModeAllows(cmd) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/glob"
 	"github.com/cairn-db/cairn/resp"
 )
@@ -52,94 +53,36 @@ func introspectionCommands() []*Command {
 	}}
 }
 
-// aclCategory is a set of Redis ACL categories.
-type aclCategory uint32
-
-// ACL categories in the order Redis lists them (ACL CAT, COMMAND INFO).
-const (
-	catKeyspace aclCategory = 1 << iota
-	catRead
-	catWrite
-	catSet
-	catSortedSet
-	catList
-	catHash
-	catString
-	catBitmap
-	catHyperLogLog
-	catGeo
-	catStream
-	catPubSub
-	catAdmin
-	catFast
-	catSlow
-	catBlocking
-	catDangerous
-	catConnection
-	catTransaction
-	catScripting
-)
-
-func aclCategoryNames() [21]string {
-	return [...]string{
-		"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
-		"hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous",
-		"connection", "transaction", "scripting",
-	}
-}
-
-// names returns the categories in c as COMMAND INFO writes them.
-func (c aclCategory) names() []string {
-	var out []string
-	for i, n := range aclCategoryNames() {
-		if c&(1<<i) != 0 {
-			out = append(out, "@"+n)
-		}
-	}
-	return out
-}
-
-// aclCategoryByName finds a category by its name without "@", in any
-// case, as COMMAND LIST FILTERBY ACLCAT does.
-func aclCategoryByName(name string) (aclCategory, bool) {
-	for i, n := range aclCategoryNames() {
-		if strings.EqualFold(n, name) {
-			return 1 << i, true
-		}
-	}
-	return 0, false
-}
-
 // groupCategory is the data-type category Redis gives the commands of a
 // group.
-func groupCategory(group string) aclCategory {
+func groupCategory(group string) acl.Category {
 	switch group {
 	case "generic":
-		return catKeyspace
+		return acl.Keyspace
 	case "string":
-		return catString
+		return acl.String
 	case "list":
-		return catList
+		return acl.List
 	case "set":
-		return catSet
+		return acl.Set
 	case "sorted-set":
-		return catSortedSet
+		return acl.SortedSet
 	case "hash":
-		return catHash
+		return acl.Hash
 	case "bitmap":
-		return catBitmap
+		return acl.Bitmap
 	case "hyperloglog":
-		return catHyperLogLog
+		return acl.HyperLogLog
 	case "geo":
-		return catGeo
+		return acl.Geo
 	case "stream":
-		return catStream
+		return acl.Stream
 	case "connection":
-		return catConnection
+		return acl.Connection
 	case "transactions":
-		return catTransaction
+		return acl.Transaction
 	case "scripting":
-		return catScripting
+		return acl.Scripting
 	}
 	return 0
 }
@@ -148,27 +91,27 @@ func groupCategory(group string) aclCategory {
 // beyond, or instead of, its group's: KEYS is @dangerous, FLUSHALL is
 // @keyspace although a server command, WAIT is @connection although a
 // generic one.
-func aclAdjustments(name string) (add, drop aclCategory) {
+func aclAdjustments(name string) (add, drop acl.Category) {
 	switch name {
 	case "keys", "migrate", "restore":
-		return catDangerous, 0
+		return acl.Dangerous, 0
 	case "restore-asking", "flushall", "flushdb", "swapdb":
-		return catKeyspace | catDangerous, 0
+		return acl.Keyspace | acl.Dangerous, 0
 	case "sort", "sort_ro":
-		return catSet | catSortedSet | catList | catDangerous, catKeyspace
+		return acl.Set | acl.SortedSet | acl.List | acl.Dangerous, acl.Keyspace
 	case "dbsize":
-		return catKeyspace, 0
+		return acl.Keyspace, 0
 	case "info":
-		return catDangerous, 0
+		return acl.Dangerous, 0
 	case "lastsave", "role":
-		return catAdmin | catDangerous, 0
+		return acl.Admin | acl.Dangerous, 0
 	case "asking", "readonly", "readwrite":
-		return catConnection, 0
+		return acl.Connection, 0
 	case "wait":
-		return catConnection, catKeyspace
+		return acl.Connection, acl.Keyspace
 	}
 	if name == "command" || strings.HasPrefix(name, "command|") {
-		return catConnection, 0
+		return acl.Connection, 0
 	}
 	return 0, 0
 }
@@ -178,33 +121,33 @@ func aclAdjustments(name string) (add, drop aclCategory) {
 // then the categories implied by the flags (setImplicitACLCategories).
 // group is the command's group, or its container's for a subcommand that
 // declares none.
-func aclCategories(cmd *Command, group string) aclCategory {
-	var c aclCategory
+func aclCategories(cmd *Command, group string) acl.Category {
+	var c acl.Category
 	if cmd.Subcommands == nil {
 		c = groupCategory(group)
 	}
 	add, drop := aclAdjustments(cmd.Name)
 	c = c&^drop | add
 	if cmd.Flags&FlagWrite != 0 {
-		c |= catWrite
+		c |= acl.Write
 	}
-	if cmd.Flags&FlagReadonly != 0 && c&catScripting == 0 {
-		c |= catRead
+	if cmd.Flags&FlagReadonly != 0 && c&acl.Scripting == 0 {
+		c |= acl.Read
 	}
 	if cmd.Flags&FlagAdmin != 0 {
-		c |= catAdmin | catDangerous
+		c |= acl.Admin | acl.Dangerous
 	}
 	if cmd.Flags&FlagPubSub != 0 {
-		c |= catPubSub
+		c |= acl.PubSub
 	}
 	if cmd.Flags&FlagFast != 0 {
-		c |= catFast
+		c |= acl.Fast
 	}
 	if cmd.Flags&FlagBlocking != 0 {
-		c |= catBlocking
+		c |= acl.Blocking
 	}
-	if c&catFast == 0 {
-		c |= catSlow
+	if c&acl.Fast == 0 {
+		c |= acl.Slow
 	}
 	return c
 }
@@ -406,7 +349,7 @@ func writeInfo(w *resp.Writer, cmd *Command, group string) {
 	w.Int(int64(cmd.FirstKey))
 	w.Int(int64(cmd.LastKey))
 	w.Int(int64(cmd.Step))
-	writeStatusSet(w, aclCategories(cmd, group).names())
+	writeStatusSet(w, aclCategories(cmd, group).Names())
 	w.Set(0) // tips: the table declares none
 	specs := keySpecs(cmd)
 	w.Set(len(specs))
@@ -674,7 +617,7 @@ func commandListCommand(c *Ctx) {
 			// cairn loads no modules.
 			keep = func(*Command, string) bool { return false }
 		case "aclcat":
-			cat, ok := aclCategoryByName(arg)
+			cat, ok := acl.CategoryByName(arg)
 			keep = func(cmd *Command, group string) bool { return ok && aclCategories(cmd, group)&cat != 0 }
 		case "pattern":
 			keep = func(cmd *Command, _ string) bool { return glob.MatchString(arg, cmd.Name, true) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/resp"
 	"github.com/cairn-db/cairn/scripting"
 )
@@ -271,7 +272,7 @@ func (s *scripter) run(c *Ctx, cmd *Command, info runInfo, readOnly, allowOOM bo
 	call func(*scripting.KillContext, *scriptCaller) int) {
 	e, w := c.Engine, c.W
 	s.client.DB = c.Client.DB
-	caller := &scriptCaller{e: e, s: s, readOnly: readOnly, allowOOM: allowOOM}
+	caller := &scriptCaller{e: e, s: s, caller: c.Client, readOnly: readOnly, allowOOM: allowOOM}
 	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold, info)
 	defer func() {
 		left := s.ctl.end()
@@ -288,8 +289,11 @@ func (s *scripter) run(c *Ctx, cmd *Command, info runInfo, readOnly, allowOOM bo
 // scriptCaller runs a script's redis.call on the engine, with Redis's
 // refusals.
 type scriptCaller struct {
-	e        *Engine
-	s        *scripter
+	e *Engine
+	s *scripter
+	// caller is the client that runs the script, whose user's rules the
+	// script's commands are checked against.
+	caller   *Client
 	readOnly bool
 	// allowOOM lets the script write when memory is out; wrote is set
 	// once it has called a write command: from then on a write is not
@@ -312,6 +316,17 @@ func (k *scriptCaller) lookup(args [][]byte) *Command {
 
 func (k *scriptCaller) Known(args [][]byte) bool { return k.lookup(args) != nil }
 
+// aclRefusal checks a script's command against its caller's rules and
+// returns the error that refuses it, or "".
+func (k *scriptCaller) aclRefusal(cmd *Command, args [][]byte) string {
+	d, pos := checkACL(k.caller.User, cmd, args)
+	if d == acl.Allowed {
+		return ""
+	}
+	k.e.logDenial(k.caller, d, acl.Lua, cmd, args, pos)
+	return "ERR The user executing the script " + denialReason(d)
+}
+
 func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 	cmd := k.lookup(args)
 	var refusal string
@@ -322,6 +337,12 @@ func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {
 		refusal = resp.ErrScriptWrongArgs
 	case cmd.Flags&FlagNoScript != 0:
 		refusal = resp.ErrScriptNotAllowed
+	}
+	if refusal == "" {
+		refusal = k.aclRefusal(cmd, args)
+	}
+	switch {
+	case refusal != "":
 	// As Redis's scriptVerifyWriteCommandAllow, a command that may
 	// replicate (PFCOUNT) counts as a write here.
 	case cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 && k.readOnly:
@@ -742,10 +763,10 @@ func (e *Engine) answerBusy(sc *ScriptControl, cl *Client, args [][]byte, left *
 	if cl.killed {
 		return nil
 	}
-	if cl.ID == 0 && e.Config.Load().RequirePass == "" {
+	if cl.ID == 0 && cl.User == nil {
 		// A client that connected while the script was busy is not yet
-		// registered (Connect), which would have authenticated it.
-		cl.Authenticated = true
+		// registered (Connect), which would have given it its user.
+		e.setDefaultUser(cl)
 	}
 	if cl.ReplyMode == ReplySkip {
 		cl.ReplyMode = replySkipThis
@@ -796,7 +817,7 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 		cmd = sub
 	}
 	cl.LastCmd = cmd.Name
-	if refusal := e.busyRefusal(cl, cmd, len(args), sc.busyError()); refusal != "" {
+	if refusal := e.busyRefusal(cl, cmd, args, sc.busyError()); refusal != "" {
 		left.stats(cmd).rejected++
 		rejectCommand(cl, cmd, refusal, left.discard)
 		return nil
@@ -831,7 +852,7 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 			left.discard(cl)
 			cl.DB = 0
 			cl.W.Proto = 2
-			cl.Authenticated = c.Config.Load().RequirePass == ""
+			e.setDefaultUser(cl)
 			cl.Name = ""
 			if cl.ReplyMode != replySkipThis {
 				cl.ReplyMode = ReplyOn
@@ -872,18 +893,22 @@ func (e *Engine) serveBusy(sc *ScriptControl, cl *Client, args [][]byte, left *b
 // busyRefusal is the error that refuses cmd while a script is busy, in
 // the order of Redis's processCommand, or "" if cmd is allowed; busy is
 // the BUSY error.
-func (e *Engine) busyRefusal(cl *Client, cmd *Command, n int, busy string) string {
+func (e *Engine) busyRefusal(cl *Client, cmd *Command, args [][]byte, busy string) string {
 	cfg := e.Config.Load()
 	switch {
-	case !cmd.checkArity(n):
+	case !cmd.checkArity(len(args)):
 		return resp.ErrWrongArgs(cmd.Name)
 	case cmd.Name == "debug" && !debugAllowed(cfg.EnableDebugCommand, cl):
 		return resp.ErrDebugNotAllowed
-	case !cl.Authenticated && cmd.Flags&FlagNoAuth == 0 && cfg.RequirePass != "":
+	case cmd.Flags&FlagNoAuth == 0 && e.authRequired(cl):
 		return resp.ErrNoAuth
 	case cl.tx.multi && cmd.Flags&FlagNoMulti != 0:
 		return resp.ErrNotInMulti
-	case cmd.Flags&FlagAllowBusy == 0:
+	}
+	if msg := e.aclDenial(cl, cmd, args); msg != "" {
+		return msg
+	}
+	if cmd.Flags&FlagAllowBusy == 0 {
 		return busy
 	}
 	return ""

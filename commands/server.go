@@ -153,8 +153,8 @@ func configGetCommand(c *Ctx) {
 	}
 }
 
-// configSetCommand sets every pair or none. A password set here applies to
-// later checks: clients already authenticated stay so.
+// configSetCommand sets every pair or none. A password set here becomes
+// the default user's: clients already authenticated stay so.
 func configSetCommand(c *Ctx) {
 	if len(c.Args)%2 != 0 {
 		c.W.Error(resp.ErrSyntax)
@@ -182,6 +182,13 @@ func configSetCommand(c *Ctx) {
 	cfg := c.Config.Load()
 	c.applyEviction(cfg)
 	c.applyNotify(cfg)
+	// As Redis, a requirepass set replaces the default user's passwords.
+	for _, p := range pairs {
+		if strings.EqualFold(p[0], "requirepass") {
+			c.ACL.SetDefaultPassword(cfg.RequirePass)
+		}
+	}
+	c.ACL.PubsubAllChannels = cfg.ACLPubsubDefault == "allchannels"
 	if cfg.MaxMemory != before.MaxMemory && cfg.MaxMemory != 0 {
 		// As Redis, a lower limit takes effect at once.
 		if used := c.usedMemory(); used > cfg.MaxMemory {
@@ -234,7 +241,11 @@ func configResetstatCommand(c *Ctx) {
 }
 
 func configRewriteCommand(c *Ctx) {
-	if err := c.Config.Rewrite(); err != nil {
+	users := []string{} // kept in the ACL file, not here
+	if c.Config.Load().ACLFile == "" {
+		users = c.ACL.Lines()
+	}
+	if err := c.Config.Rewrite(users); err != nil {
 		c.Log.Warn("CONFIG REWRITE failed", "err", err)
 		c.W.Error(err.Error())
 		return

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cairn-db/cairn/keyspace"
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/resp"
 )
 
@@ -269,6 +270,13 @@ func execCommand(c *Ctx) {
 	cl.W.Array(len(t.queue))
 	var nc Ctx
 	for _, q := range t.queue {
+		// The rules may have changed since the command was queued.
+		if d, pos := checkACL(cl.User, q.cmd, q.args); d != acl.Allowed {
+			e.logDenial(cl, d, acl.Multi, q.cmd, q.args, pos)
+			cl.W.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
+				"This command is no longer allowed for the following reason: " + execDenial(d))
+			continue
+		}
 		e.runQueued(&nc, cl, q)
 	}
 	e.tx.execing = nil

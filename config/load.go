@@ -51,15 +51,16 @@ func Load(args []string) (*Store, error) {
 		v.SetDefault(o.name, o.def)
 	}
 	redisFormat := false
+	var users [][]string
 	if *configPath != "" {
 		ext := strings.ToLower(filepath.Ext(*configPath))
 		if ext == ".yaml" || ext == ".yml" {
-			if err := loadYAML(v, *configPath, accepted); err != nil {
+			if err := loadYAML(v, *configPath, accepted, &users); err != nil {
 				return nil, err
 			}
 		} else {
 			redisFormat = true
-			if err := loadRedisConf(v, *configPath, accepted); err != nil {
+			if err := loadRedisConf(v, *configPath, accepted, &users); err != nil {
 				return nil, err
 			}
 		}
@@ -93,6 +94,7 @@ func Load(args []string) (*Store, error) {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
 		}
 	}
+	c.Users = users
 	// One warning per option, however many times it was given.
 	for _, name := range redisOnlyNames {
 		if a, ok := accepted[name]; ok {
@@ -112,7 +114,8 @@ func redisOnlyName(name string) bool {
 
 // loadYAML reads a YAML config file's options as defaults of v, below
 // the environment and the flags (Redis's without effect into accepted).
-func loadYAML(v *viper.Viper, path string, accepted map[string]acceptedValue) error {
+// Its user key lists users as a redis.conf's user lines write them.
+func loadYAML(v *viper.Viper, path string, accepted map[string]acceptedValue, users *[][]string) error {
 	f := viper.New()
 	f.SetConfigFile(path)
 	f.SetConfigType("yaml")
@@ -120,6 +123,16 @@ func loadYAML(v *viper.Viper, path string, accepted map[string]acceptedValue) er
 		return fmt.Errorf("reading config file %s: %w", path, err)
 	}
 	for _, key := range f.AllKeys() {
+		if key == "user" {
+			for _, line := range f.GetStringSlice(key) {
+				args, err := splitLine(line)
+				if err != nil || len(args) == 0 {
+					return fmt.Errorf("config file %s: bad user %q", path, line)
+				}
+				*users = append(*users, args)
+			}
+			continue
+		}
 		if err := give(v, accepted, key, f.GetString(key), "config file "+path, true); err != nil {
 			return err
 		}
@@ -148,8 +161,9 @@ func give(v *viper.Viper, accepted map[string]acceptedValue, name, value, where 
 // environment and the flags. An option's arguments are its value joined
 // by spaces (bind 127.0.0.1 -::1); save and client-output-buffer-limit
 // lines add up, as in Redis, and save "" clears the save points. The
-// values of Redis's options without effect go to accepted.
-func loadRedisConf(v *viper.Viper, path string, accepted map[string]acceptedValue) error {
+// values of Redis's options without effect go to accepted, the user lines
+// to users.
+func loadRedisConf(v *viper.Viper, path string, accepted map[string]acceptedValue, users *[][]string) error {
 	dirs, err := readRedisConf(path)
 	if err != nil {
 		return fmt.Errorf("reading config file %s: %w", path, err)
@@ -159,6 +173,11 @@ func loadRedisConf(v *viper.Viper, path string, accepted map[string]acceptedValu
 		value := strings.Join(d.args, " ")
 		o := lookup(d.name)
 		switch {
+		case strings.EqualFold(d.name, "user"):
+			if len(d.args) == 0 {
+				return fmt.Errorf("%s: user needs a name", d.where)
+			}
+			*users = append(*users, d.args)
 		case o != nil && o.name == "save":
 			if value == "" {
 				cumulative[o.name] = []string{}

@@ -129,6 +129,11 @@ var options = []*option{
 		func(c *Config) *OutputLimits { return &c.OutputLimits }),
 	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
+	// ACL (the acl package): the users' file, the ACL LOG's length, and
+	// the channels new users start with; Redis's defaults and ranges.
+	stringOpt("aclfile", "", false, func(c *Config) *string { return &c.ACLFile }),
+	intOpt("acllog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ACLLogMaxLen }),
+	enumOpt("acl-pubsub-default", "resetchannels", true, []string{"allchannels", "resetchannels"}, func(c *Config) *string { return &c.ACLPubsubDefault }),
 }
 
 // absPathOpt reports a path option as an absolute path, as Redis reports

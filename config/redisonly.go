@@ -20,9 +20,6 @@ var redisOnlyNames []string
 // redisDefaults are redis-server 7.0's values of those options, which
 // CONFIG GET reports until one is set.
 var redisDefaults = map[string]string{
-	"acl-pubsub-default":                  "resetchannels",
-	"aclfile":                             "",
-	"acllog-max-len":                      "128",
 	"active-defrag-cycle-max":             "25",
 	"active-defrag-cycle-min":             "1",
 	"active-defrag-ignore-bytes":          "104857600",
@@ -216,9 +213,6 @@ func init() {
 	add("cairn reads only unencrypted private keys", []string{""}, "tls-key-file-pass")
 	add("cairn listens on TCP only", []string{""}, "unixsocket")
 	add("cairn listens on TCP only", nil, "unixsocketperm")
-	add("cairn has no ACL users yet: requirepass is the only password", nil,
-		"acl-pubsub-default", "acllog-max-len")
-	add("cairn has no ACL users yet: requirepass is the only password", []string{""}, "aclfile")
 	add("cairn does not limit the memory of all clients together yet", []string{"0"}, "maxmemory-clients")
 	for n := range redisOnly {
 		redisOnlyNames = append(redisOnlyNames, n)

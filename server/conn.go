@@ -240,7 +240,7 @@ func (c *conn) limits() resp.Limits {
 		MaxBulkLen:       cfg.ProtoMaxBulkLen,
 		MaxMultibulkLen:  int64(cfg.ProtoMaxMultibulkLen),
 		QueryBufferLimit: cfg.ClientQueryBufferLimit,
-		Unauthenticated:  cfg.RequirePass != "" && !c.authed,
+		Unauthenticated:  !c.authed && !c.s.engine.ACL.Open(),
 		BigArg:           bigArg,
 	}
 }

@@ -126,7 +126,8 @@ func (s *Server) Close() {
 // Redis's reply (acceptCommonHandler), after which redcon closes it.
 func (s *Server) accept(rc redcon.Conn) bool {
 	c := rc.NetConn().(*conn)
-	if cfg := s.engine.Config.Load(); cfg.ProtectedMode && cfg.RequirePass == "" && !isLoopback(c.RemoteAddr()) {
+	// As Redis, protected mode guards a default user without a password.
+	if cfg := s.engine.Config.Load(); cfg.ProtectedMode && s.engine.ACL.Default.NoPass() && !isLoopback(c.RemoteAddr()) {
 		c.Conn.Write([]byte(errProtectedMode))
 		return false
 	}

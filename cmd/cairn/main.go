@@ -94,6 +94,10 @@ func run(args []string) int {
 
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases})
 	engine := commands.NewEngine(ks, store, log)
+	if err := engine.LoadUsers(); err != nil {
+		log.Error("cannot load the ACL users", "err", err)
+		return 1
+	}
 	pm, err := persistence.Open(cfg.Dir, persistence.Options{
 		Keyspace: ks, Config: store, Log: log, Limits: engine.Limits, Apply: engine.Apply,
 		Libraries: engine.Libraries, LoadLibraries: engine.LoadLibraries, Latency: engine.LatencySample,
@@ -131,7 +135,7 @@ func run(args []string) int {
 		}
 		engine.TLSReload = t.Reload
 	}
-	if cfg.RequirePass == "" && !loopbackOnly(cfg.Bind) {
+	if engine.ACL.Default.NoPass() && !loopbackOnly(cfg.Bind) {
 		if cfg.ProtectedMode {
 			log.Warn("no password is set: protected mode refuses clients from other hosts", "bind", cfg.Bind)
 		} else {

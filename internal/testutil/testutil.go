@@ -71,7 +71,11 @@ func newEngine(dir string, edit func(*config.Config), clock func() time.Time) (*
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ks := keyspace.New(keyspace.Options{Databases: cfg.Databases, Clock: clock})
-	return commands.NewEngine(ks, store, log), store, log
+	e := commands.NewEngine(ks, store, log)
+	if err := e.LoadUsers(); err != nil {
+		panic("testutil: " + err.Error())
+	}
+	return e, store, log
 }
 
 // RequireProgram returns the path of an external program. Without it the
