@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/acl"
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 	"github.com/cairn-db/cairn/scripting"
 )

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/acl"
+	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/resp"
 )
 
