@@ -102,13 +102,16 @@ func (e *Engine) feedMonitors(cl *Client, args [][]byte) {
 }
 
 // redactedArgs says which arguments of a command hide a secret from the
-// monitors: AUTH's and HELLO's AUTH pair, as Redis's handlers redact them.
+// monitors and the slow log: AUTH's, HELLO's AUTH pair, ACL SETUSER's
+// name and rules, as Redis's handlers redact them.
 func redactedArgs(args [][]byte) func(i int) bool {
 	none := func(int) bool { return false }
 	var secret []bool
 	switch {
 	case tokenIs(args[0], "auth"):
 		return func(i int) bool { return i > 0 }
+	case tokenIs(args[0], "acl") && len(args) >= 3 && tokenIs(args[1], "setuser"):
+		return func(i int) bool { return i > 1 }
 	case tokenIs(args[0], "hello"):
 	options:
 		for i := 2; i < len(args); i++ {

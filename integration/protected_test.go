@@ -76,4 +76,17 @@ func TestProtectedMode(t *testing.T) {
 	if got := dialFrom(t, cairn.Addr); got != "-NOAUTH Authentication required.\r\n" {
 		t.Errorf("with a password: %q", got)
 	}
+	// A password the default user is given with ACL SETUSER counts too,
+	// as in Redis: protected mode guards a default user without one.
+	local.Do(pctx, "AUTH", "secret")
+	local.ConfigSet(pctx, "requirepass", "")
+	if got := dialFrom(t, cairn.Addr); got != denied {
+		t.Errorf("password cleared: %q", got)
+	}
+	if err := local.Do(pctx, "ACL", "SETUSER", "default", "resetpass", ">other").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dialFrom(t, cairn.Addr); got != "-NOAUTH Authentication required.\r\n" {
+		t.Errorf("default user with a password: %q", got)
+	}
 }

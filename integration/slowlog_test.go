@@ -31,6 +31,8 @@ func TestSlowlogEntries(t *testing.T) {
 		{"EVAL", "return redis.call('get', KEYS[1])", "1", "big"},
 		{"AUTH", "secret"},
 		{"HELLO", "2", "AUTH", "default", "pw"},
+		{"ACL", "SETUSER", "slowlog", "on", ">pw", "+@all"},
+		{"ACL", "DELUSER", "slowlog"},
 		{"GET", "big"},
 	}
 	run := func(addr string) string {

@@ -109,10 +109,21 @@ func FreePort(t testing.TB) int {
 // test stops it. It returns the address.
 func StartRedis(t testing.TB, extra ...string) string {
 	t.Helper()
+	return StartRedisConf(t, "", extra...)
+}
+
+// StartRedisConf is StartRedis reading the config file conf first ("" for
+// none), as redis-server takes it: the arguments override it.
+func StartRedisConf(t testing.TB, conf string, extra ...string) string {
+	t.Helper()
 	bin := RequireProgram(t, "redis-server")
 	port := FreePort(t)
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no"}, extra...)
+	var args []string
+	if conf != "" {
+		args = append(args, conf)
+	}
+	args = append(append(args, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no"), extra...)
 	cmd := exec.Command(bin, args...)
 	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
