@@ -128,6 +128,33 @@ func channelAllowed(rules []string, ch []byte, pattern bool) bool {
 	return false
 }
 
+// ReadsAllKeys reports whether one of u's selectors allows r and reading
+// any key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess), which SORT's
+// BY and GET patterns need: the keys they read are known only as they
+// run.
+func (u *User) ReadsAllKeys(r *Request) bool {
+	if u == nil || u.Unrestricted() {
+		return true
+	}
+	var keys []Key
+	keysDone := false
+	for _, s := range u.selectors {
+		readsAll := s.allKeys || slices.ContainsFunc(s.keys, func(k keyPattern) bool { return k.pattern == "*" && k.perm&permRead != 0 })
+		if !readsAll {
+			continue
+		}
+		if d, _ := s.check(r, func() []Key {
+			if !keysDone {
+				keys, keysDone = r.Keys(), true
+			}
+			return keys
+		}); d == Allowed {
+			return true
+		}
+	}
+	return false
+}
+
 // ChannelAllowed reports whether u may subscribe to ch (a pattern if
 // pattern is set), for the subscriptions a rule change revokes.
 func (u *User) ChannelAllowed(ch []byte, pattern bool) bool {

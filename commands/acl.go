@@ -126,6 +126,18 @@ func checkACL(u *acl.User, cmd *Command, args [][]byte) (acl.Denial, int) {
 	if u == nil || u.Unrestricted() {
 		return acl.Allowed, 0
 	}
+	return u.Check(aclRequest(cmd, args))
+}
+
+// readsAllKeys reports whether the client's user may read any key with the
+// command running (SORT's BY and GET).
+func (c *Ctx) readsAllKeys() bool {
+	u := c.Client.User
+	return u == nil || u.Unrestricted() || u.ReadsAllKeys(aclRequest(c.Cmd, c.Args))
+}
+
+// aclRequest is a command call as the rules see it.
+func aclRequest(cmd *Command, args [][]byte) *acl.Request {
 	r := &acl.Request{Cmd: cmd.acl, Args: args}
 	if cmd.Keys != nil || cmd.FirstKey > 0 {
 		r.Keys = func() []acl.Key {
@@ -144,7 +156,7 @@ func checkACL(u *acl.User, cmd *Command, args [][]byte) (acl.Denial, int) {
 	if ch := channelArgs(cmd.Name); ch != nil {
 		r.Channels = func() []acl.Channel { return ch(args) }
 	}
-	return u.Check(r)
+	return r
 }
 
 // channelArgs returns the function finding the channels a command

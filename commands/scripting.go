@@ -272,6 +272,8 @@ func (s *scripter) run(c *Ctx, cmd *Command, info runInfo, readOnly, allowOOM bo
 	call func(*scripting.KillContext, *scriptCaller) int) {
 	e, w := c.Engine, c.W
 	s.client.DB = c.Client.DB
+	// The script's commands run as its caller's user.
+	s.client.User = c.Client.User
 	caller := &scriptCaller{e: e, s: s, caller: c.Client, readOnly: readOnly, allowOOM: allowOOM}
 	kill := s.ctl.start(e.Config.Load().BusyReplyThreshold, info)
 	defer func() {

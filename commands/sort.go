@@ -109,9 +109,16 @@ func parseSortOptions(c *Ctx, readOnly bool) (o sortOptions, ok bool) {
 			o.by = args[j+1]
 			if bytes.IndexByte(cString(o.by), '*') < 0 {
 				o.dontSort = true
+			} else if !c.readsAllKeys() {
+				c.W.Error("ERR BY option of SORT denied due to insufficient ACL permissions.")
+				return o, false
 			}
 			j++
 		case tokenIs(a, "get") && left >= 1:
+			if !c.readsAllKeys() {
+				c.W.Error("ERR GET option of SORT denied due to insufficient ACL permissions.")
+				return o, false
+			}
 			o.gets = append(o.gets, args[j+1])
 			j++
 		default:
