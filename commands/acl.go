@@ -185,13 +185,13 @@ func channelArgs(name string) func(args [][]byte) []acl.Channel {
 
 // aclRefusal refuses a command cl's user may not run, and reports
 // whether it did.
-func (e *Engine) aclRefusal(cl *Client, cmd *Command, args [][]byte, reject func(*Client, *Command, string)) bool {
+func (e *Engine) aclRefusal(cl *Client, cmd *Command, args [][]byte) bool {
 	msg := e.aclDenial(cl, cmd, args)
 	if msg == "" {
 		return false
 	}
 	cmd.Stats.RejectedCalls++
-	reject(cl, cmd, msg)
+	e.reject(cl, cmd, msg)
 	return true
 }
 

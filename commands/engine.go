@@ -401,7 +401,7 @@ func (e *Engine) exec(cl *Client, args [][]byte) {
 		return
 	}
 	flags := e.callFlags(cmd, args)
-	if e.rejectNoMulti(cl, cmd) || e.aclRefusal(cl, cmd, args, e.reject) || e.rejectForMemory(cfg, cl, cmd, flags) || e.rejectForPersistence(cl, cmd, flags) {
+	if e.rejectNoMulti(cl, cmd) || e.aclRefusal(cl, cmd, args) || e.rejectForMemory(cfg, cl, cmd, flags) || e.rejectForPersistence(cl, cmd, flags) {
 		return
 	}
 	if cl.W.Proto == 2 && cl.subscribed() && !pubsubModeAllows(cmd) {
