@@ -21,7 +21,9 @@ type Users struct {
 	byName            map[string]*User
 	// Default is the user every connection starts as.
 	Default *User
-	open    atomic.Bool
+	// open and defaultNoPass mirror the default user for readers
+	// without the lock.
+	open, defaultNoPass atomic.Bool
 }
 
 // NewUsers returns the users of a new server: "default", which may run
@@ -54,11 +56,16 @@ func (us *Users) newDefault() *User {
 // changed notes a change to the default user.
 func (us *Users) changed() {
 	us.open.Store(us.Default.enabled && us.Default.noPass)
+	us.defaultNoPass.Store(us.Default.noPass)
 }
 
 // Open reports whether a new connection is authenticated at once: the
 // default user is on and needs no password. Safe from any goroutine.
 func (us *Users) Open() bool { return us.open.Load() }
+
+// DefaultNoPass reports whether the default user needs no password, which
+// protected mode looks at. Safe from any goroutine.
+func (us *Users) DefaultNoPass() bool { return us.defaultNoPass.Load() }
 
 // Get finds a user by name, or returns nil.
 func (us *Users) Get(name string) *User { return us.byName[name] }

@@ -127,7 +127,7 @@ func (s *Server) Close() {
 func (s *Server) accept(rc redcon.Conn) bool {
 	c := rc.NetConn().(*conn)
 	// As Redis, protected mode guards a default user without a password.
-	if cfg := s.engine.Config.Load(); cfg.ProtectedMode && s.engine.ACL.Default.NoPass() && !isLoopback(c.RemoteAddr()) {
+	if cfg := s.engine.Config.Load(); cfg.ProtectedMode && s.engine.ACL.DefaultNoPass() && !isLoopback(c.RemoteAddr()) {
 		c.Conn.Write([]byte(errProtectedMode))
 		return false
 	}
