@@ -143,6 +143,8 @@ func hasSpace(s string) bool {
 func (s *selector) apply(cat *Catalog, op string) error {
 	fail := func(why string) error { return &RuleError{Rule: op, Why: why} }
 	switch {
+	case op == "":
+		return fail(whySyntax)
 	case strings.EqualFold(op, "allkeys"), op == "~*":
 		s.allKeys, s.keys = true, nil
 	case strings.EqualFold(op, "resetkeys"):
