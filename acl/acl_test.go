@@ -142,7 +142,9 @@ func TestCheck(t *testing.T) {
 		}
 	}
 	write := func(pos int) func() []Key { return func() []Key { return []Key{{Pos: pos, Write: true}} } }
-	ch := func(pattern bool) func() []Channel { return func() []Channel { return []Channel{{Pos: 1, Pattern: pattern}} } }
+	ch := func(pattern bool) func() []Channel {
+		return func() []Channel { return []Channel{{Pos: 1, Pattern: pattern}} }
+	}
 	for _, tc := range []struct {
 		cmd      string
 		args     []string
