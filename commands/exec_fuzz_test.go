@@ -58,6 +58,7 @@ func FuzzExec(f *testing.F) {
 		"SCAN 0 TYPE string COUNT 3\nKEYS [a-\\\nRENAME a b\nCOPY b c DB 3 REPLACE\nMOVE c 2\nSWAPDB 0 3\nMEMORY USAGE b SAMPLES 0",
 		"EXPIRE k 100 NX\nPEXPIREAT k 9223372036854775807\nEXPIRETIME k\nPERSIST k\nTTL k\nSELECT 15\nFLUSHDB ASYNC",
 		"HELLO 3\nHGETALL h\nSMEMBERS s\nCOMMAND GETKEYS SET k v\nCOMMAND DOCS get\nINFO all\nRESET",
+		"ACL SETUSER u on nopass ~k* &c -@all +get +multi +exec (+set ~x*)\nAUTH u p\nGET k\nGET x\nSET x 1\nMULTI\nGET k\nEXEC\nACL DRYRUN u SORT k BY w_*\nACL LOG 2\nACL GETUSER u\nAUTH default x\nACL DELUSER u",
 	} {
 		f.Add(s)
 	}
