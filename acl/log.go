@@ -47,6 +47,8 @@ type Entry struct {
 type Log struct {
 	mu      sync.Mutex
 	entries []*Entry
+	// denied counts the denials by reason, for INFO.
+	denied [DeniedChannel + 1]int64
 }
 
 // groupWithin is how close in time two denials must be to count as one
@@ -58,6 +60,7 @@ const groupWithin = 60 * time.Second
 func (l *Log) Add(e Entry, max int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.denied[e.Reason]++
 	e.Count = 1
 	for i, old := range l.entries[:min(10, len(l.entries))] {
 		d := e.Updated.Sub(old.Updated)
@@ -89,6 +92,21 @@ func (l *Log) Entries(n int) []Entry {
 		out = append(out, *e)
 	}
 	return out
+}
+
+// Denied returns how many denials there were for reason since the last
+// ResetCounts.
+func (l *Log) Denied(reason Denial) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.denied[reason]
+}
+
+// ResetCounts zeroes the counts of denials (CONFIG RESETSTAT).
+func (l *Log) ResetCounts() {
+	l.mu.Lock()
+	l.denied = [DeniedChannel + 1]int64{}
+	l.mu.Unlock()
 }
 
 // Reset empties the log.

@@ -690,6 +690,7 @@ func (e *Engine) ResetStats() {
 	e.peakMemory = 0
 	e.KS.Stats.ExpiredKeys, e.KS.Stats.EvictedKeys, e.KS.Stats.KeyspaceHits, e.KS.Stats.KeyspaceMisses = 0, 0, 0, 0
 	e.evict.exceededTotal = 0
+	e.ACLLog.ResetCounts()
 	for _, cmd := range e.Table {
 		cmd.Stats = CommandStats{}
 		for _, sub := range cmd.Subcommands {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cairn-db/cairn/acl"
 	"github.com/cairn-db/cairn/internal/version"
 	"github.com/cairn-db/cairn/keyspace/arena"
 )
@@ -327,6 +328,11 @@ func infoStats(c *Ctx, b *infoBuilder) {
 	b.int("tracking_total_prefixes", prefixes)
 	b.int("unexpected_error_replies", 0)
 	b.int("total_error_replies", c.Stats.ErrorReplies)
+	// Redis 7.2's counts of ACL denials, for dashboards.
+	b.int("acl_access_denied_auth", c.ACLLog.Denied(acl.DeniedAuth))
+	b.int("acl_access_denied_cmd", c.ACLLog.Denied(acl.DeniedCommand))
+	b.int("acl_access_denied_key", c.ACLLog.Denied(acl.DeniedKey))
+	b.int("acl_access_denied_channel", c.ACLLog.Denied(acl.DeniedChannel))
 }
 
 func infoReplication(c *Ctx, b *infoBuilder) {
