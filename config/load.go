@@ -27,6 +27,7 @@ var ErrHelp = pflag.ErrHelp
 func Load(args []string) (*Store, error) {
 	fs := pflag.NewFlagSet("cairn", pflag.ContinueOnError)
 	configPath := fs.String("config", "", "config file (YAML, or Redis's format)")
+	userFlags := fs.StringArray("user", nil, "an ACL user, as a redis.conf's user line: --user app on >pw ~app:* +@all")
 	for _, o := range options {
 		fs.String(o.name, o.def, "see config.yaml")
 	}
@@ -78,7 +79,7 @@ func Load(args []string) (*Store, error) {
 	}
 	var flagErr error
 	fs.Visit(func(f *pflag.Flag) {
-		if f.Name != "config" && flagErr == nil {
+		if f.Name != "config" && f.Name != "user" && flagErr == nil {
 			flagErr = give(v, accepted, f.Name, f.Value.String(), "flag --"+f.Name, false)
 		}
 	})
@@ -93,6 +94,14 @@ func Load(args []string) (*Store, error) {
 		if err := o.set(c, v.GetString(o.name)); err != nil {
 			return nil, fmt.Errorf("invalid value for option '%s': %v", o.name, err)
 		}
+	}
+	// Users on the command line come after the file's, as in Redis.
+	for _, line := range *userFlags {
+		args, err := splitLine(line)
+		if err != nil || len(args) == 0 {
+			return nil, fmt.Errorf("flag --user: bad user %q", line)
+		}
+		users = append(users, args)
 	}
 	c.Users = users
 	// One warning per option, however many times it was given.

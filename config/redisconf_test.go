@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -258,5 +259,42 @@ func TestRedisConfRewriteForms(t *testing.T) {
 		"client-output-buffer-limit pubsub 1mb 0 0\nnotify-keyspace-events \"xE\"\n" + builtinUsers + "\n"
 	if string(got) != want {
 		t.Errorf("rewritten:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestUsers: user lines of a redis.conf, a YAML user list and --user
+// flags, in that order, each the name then its rules.
+func TestUsers(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "redis.conf")
+	os.WriteFile(conf, []byte("user default on nopass ~* &* +@all\nUSER app on \">p w\" ~app:*\n"), 0o644)
+	st, err := Load([]string{conf, "--user", "ops", "on", "nopass", "(+get", "~x)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"default", "on", "nopass", "~*", "&*", "+@all"}, {"app", "on", ">p w", "~app:*"},
+		{"ops", "on", "nopass", "(+get", "~x)"}}
+	if got := st.Load().Users; !reflect.DeepEqual(got, want) {
+		t.Errorf("users %q, want %q", got, want)
+	}
+	yaml := filepath.Join(dir, "c.yaml")
+	os.WriteFile(yaml, []byte("user: [\"app on >pw ~app:*\"]\n"), 0o644)
+	st, err = Load([]string{"--config", yaml})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Load().Users; !reflect.DeepEqual(got, [][]string{{"app", "on", ">pw", "~app:*"}}) {
+		t.Errorf("YAML users %q", got)
+	}
+	// CONFIG REWRITE of a YAML file puts the users on its user line.
+	if err := st.Rewrite([]string{"user app on #ab ~app:* resetchannels -@all", builtinUsers}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(yaml)
+	if want := "user: [\"app on #ab ~app:* resetchannels -@all\", \"default on nopass ~* &* +@all\"]\n"; string(data) != want {
+		t.Errorf("rewritten %q, want %q", data, want)
+	}
+	if st, err = Load([]string{"--config", yaml}); err != nil || len(st.Load().Users) != 2 {
+		t.Errorf("rewritten file loads %v, %v", st, err)
 	}
 }
