@@ -11,7 +11,7 @@ import (
 )
 
 // ErrHelp is Load's error for --help or -h, once it has printed the
-// usage.
+// usage (WriteHelp) to standard error.
 var ErrHelp = pflag.ErrHelp
 
 // Load builds the configuration from, in rising precedence, the built-in
@@ -26,10 +26,11 @@ var ErrHelp = pflag.ErrHelp
 // caller to log.
 func Load(args []string) (*Store, error) {
 	fs := pflag.NewFlagSet("cairn", pflag.ContinueOnError)
+	fs.Usage = func() { WriteHelp(fs.Output()) }
 	configPath := fs.String("config", "", "config file (YAML, or Redis's format)")
 	userFlags := fs.StringArray("user", nil, "an ACL user, as a redis.conf's user line: --user app on >pw ~app:* +@all")
 	for _, o := range options {
-		fs.String(o.name, o.def, "see config.yaml")
+		fs.String(o.name, o.def, o.desc)
 	}
 	for name := range redisOnly {
 		fs.String(name, "", "Redis's, accepted with a warning")

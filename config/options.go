@@ -31,6 +31,15 @@ type option struct {
 	// quoted options are strings, which Redis's CONFIG REWRITE writes in
 	// quotes whatever they hold.
 	quoted bool
+	// group and desc are the option's section and one line about it, for
+	// --help; config.yaml says more, under the same sections.
+	group, desc string
+}
+
+// doc gives o its group and description.
+func (o *option) doc(group, desc string) *option {
+	o.group, o.desc = group, desc
+	return o
 }
 
 // fileValue is the option's value as CONFIG REWRITE writes it.
@@ -48,92 +57,150 @@ func (o *option) names() []string {
 	return []string{o.name, o.alias}
 }
 
-// options is every option, in the order CONFIG GET * lists them. config.yaml
-// at the repository root documents each one.
+// options is every option, in the order CONFIG GET * lists them, each
+// with its group and a line of description for --help (help.go).
+// config.yaml at the repository root documents each one at length, under
+// the same groups.
 var options = []*option{
-	stringOpt("bind", "127.0.0.1", false, func(c *Config) *string { return &c.Bind }),
-	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }),
-	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }),
-	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }),
-	boolOpt("protected-mode", "yes", true, func(c *Config) *bool { return &c.ProtectedMode }),
+	stringOpt("bind", "127.0.0.1", false, func(c *Config) *string { return &c.Bind }).
+		doc(groupNetwork, "addresses to listen on: * every IPv4 one, ::* every IPv6 one, -ADDR one that may be missing"),
+	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }).
+		doc(groupNetwork, "TCP port"),
+	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }).
+		doc(groupGeneral, "number of databases (SELECT 0 to databases-1)"),
+	stringOpt("requirepass", "", true, func(c *Config) *string { return &c.RequirePass }).
+		doc(groupSecurity, "password for AUTH and HELLO AUTH; empty: none"),
+	boolOpt("protected-mode", "yes", true, func(c *Config) *bool { return &c.ProtectedMode }).
+		doc(groupNetwork, "without a password, refuse clients from addresses other than the loopback ones"),
 	// TLS (server/tls.go), with Redis's names and defaults; the files are
 	// read again when CONFIG SET changes any of them.
-	intOpt("tls-port", "0", 0, 65535, false, func(c *Config) *int { return &c.TLSPort }),
-	stringOpt("tls-cert-file", "", true, func(c *Config) *string { return &c.TLSCertFile }),
-	stringOpt("tls-key-file", "", true, func(c *Config) *string { return &c.TLSKeyFile }),
-	stringOpt("tls-ca-cert-file", "", true, func(c *Config) *string { return &c.TLSCACertFile }),
-	stringOpt("tls-ca-cert-dir", "", true, func(c *Config) *string { return &c.TLSCACertDir }),
-	enumOpt("tls-auth-clients", "yes", true, []string{"no", "yes", "optional"}, func(c *Config) *string { return &c.TLSAuthClients }),
-	stringOpt("tls-protocols", "", true, func(c *Config) *string { return &c.TLSProtocols }),
-	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }),
+	intOpt("tls-port", "0", 0, 65535, false, func(c *Config) *int { return &c.TLSPort }).
+		doc(groupTLS, "TLS port, served beside the plain one; 0: no TLS"),
+	stringOpt("tls-cert-file", "", true, func(c *Config) *string { return &c.TLSCertFile }).
+		doc(groupTLS, "the server's certificate (PEM)"),
+	stringOpt("tls-key-file", "", true, func(c *Config) *string { return &c.TLSKeyFile }).
+		doc(groupTLS, "the server's private key (PEM, unencrypted)"),
+	stringOpt("tls-ca-cert-file", "", true, func(c *Config) *string { return &c.TLSCACertFile }).
+		doc(groupTLS, "CA certificates that sign clients' certificates (PEM)"),
+	stringOpt("tls-ca-cert-dir", "", true, func(c *Config) *string { return &c.TLSCACertDir }).
+		doc(groupTLS, "a directory of CA certificates that sign clients' certificates"),
+	enumOpt("tls-auth-clients", "yes", true, []string{"no", "yes", "optional"}, func(c *Config) *string { return &c.TLSAuthClients }).
+		doc(groupTLS, "whether clients must present a certificate: yes, no or optional"),
+	stringOpt("tls-protocols", "", true, func(c *Config) *string { return &c.TLSProtocols }).
+		doc(groupTLS, "protocol versions, a range of TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; empty: TLSv1.2 and TLSv1.3"),
+	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }).
+		doc(groupClients, "most clients connected at once (within the open files limit)"),
 	// Redis's bounds: 1 to IO_THREADS_MAX_NUM.
-	intOpt("io-threads", "1", 1, 128, false, func(c *Config) *int { return &c.IOThreads }),
-	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }),
-	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
-	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }),
-	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
+	intOpt("io-threads", "1", 1, 128, false, func(c *Config) *int { return &c.IOThreads }).
+		doc(groupGeneral, "threads that run cairn's code, socket I/O included (GOMAXPROCS), 1 to 128"),
+	secondsOpt("timeout", "0", true, func(c *Config) *time.Duration { return &c.Timeout }).
+		doc(groupClients, "seconds a client may stay idle before it is closed; 0: forever"),
+	memoryOpt("proto-max-bulk-len", "512mb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }).
+		doc(groupClients, "largest bulk string a client may send, and largest string value"),
+	intOpt("proto-max-multibulk-len", "2147483647", 1, 2147483647, true, func(c *Config) *int { return &c.ProtoMaxMultibulkLen }).
+		doc(groupClients, "most arguments a client may announce in one command"),
+	memoryOpt("client-query-buffer-limit", "1gb", 1024*1024, math.MaxInt64, true, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }).
+		doc(groupClients, "a client whose unparsed input grows past this is disconnected"),
 	// The operator's view (commands/slowlog.go, commands/latency.go),
 	// with Redis's ranges and defaults.
-	intOpt("slowlog-log-slower-than", "10000", -1, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogLogSlowerThan }),
-	intOpt("slowlog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogMaxLen }),
-	intOpt("latency-monitor-threshold", "0", 0, math.MaxInt64, true, func(c *Config) *int { return &c.LatencyMonitorThreshold }),
-	boolOpt("latency-tracking", "yes", true, func(c *Config) *bool { return &c.LatencyTracking }),
-	percentilesOpt("latency-tracking-info-percentiles", "50 99 99.9", func(c *Config) *[]float64 { return &c.LatencyTrackingInfoPercentiles }),
+	intOpt("slowlog-log-slower-than", "10000", -1, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogLogSlowerThan }).
+		doc(groupObservability, "microseconds a command runs to enter the slow log; -1: none, 0: every command"),
+	intOpt("slowlog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SlowlogMaxLen }).
+		doc(groupObservability, "entries the slow log keeps"),
+	intOpt("latency-monitor-threshold", "0", 0, math.MaxInt64, true, func(c *Config) *int { return &c.LatencyMonitorThreshold }).
+		doc(groupObservability, "milliseconds an event takes to enter the latency monitor; 0: off"),
+	boolOpt("latency-tracking", "yes", true, func(c *Config) *bool { return &c.LatencyTracking }).
+		doc(groupObservability, "keep a latency histogram per command (LATENCY HISTOGRAM)"),
+	percentilesOpt("latency-tracking-info-percentiles", "50 99 99.9", func(c *Config) *[]float64 { return &c.LatencyTrackingInfoPercentiles }).
+		doc(groupObservability, "the percentiles INFO latencystats reports"),
 	// Client-side caching: the most keys the tracking table remembers, 0
 	// for no limit (Redis's range and default).
-	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
+	intOpt("tracking-table-max-keys", "1000000", 0, math.MaxInt64, true, func(c *Config) *int { return &c.TrackingTableMaxKeys }).
+		doc(groupClients, "most keys client-side caching remembers the readers of; 0: no limit"),
 	// Redis accepts any hz and clamps it to 1..500.
-	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500),
-	protectedOpt(absPathOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }))),
+	clampOpt(intOpt("hz", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.Hz }), 1, 500).
+		doc(groupGeneral, "background tasks (active expiry, idle clients) run this often a second, 1 to 500"),
+	protectedOpt(absPathOpt(stringOpt("dir", "./data", false, func(c *Config) *string { return &c.Dir }))).
+		doc(groupPersistence, "data directory: the Pebble database of the log and snapshots"),
 	// Persistence (the persistence package; FORMAT.md). cairn persists by
 	// default, unlike Redis: see config.yaml.
-	boolOpt("appendonly", "yes", true, func(c *Config) *bool { return &c.AppendOnly }),
-	saveOpt("save", "3600 1 300 100 60 10000", func(c *Config) *[]SaveRule { return &c.Save }),
-	boolOpt("stop-writes-on-bgsave-error", "yes", true, func(c *Config) *bool { return &c.StopWritesOnBgsaveError }),
-	intOpt("auto-aof-rewrite-percentage", "100", 0, math.MaxInt32, true, func(c *Config) *int { return &c.AutoAOFRewritePercentage }),
-	memoryOpt("auto-aof-rewrite-min-size", "64mb", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.AutoAOFRewriteMinSize }),
+	boolOpt("appendonly", "yes", true, func(c *Config) *bool { return &c.AppendOnly }).
+		doc(groupPersistence, "log every write, so that a restart or a crash loses nothing"),
+	saveOpt("save", "3600 1 300 100 60 10000", func(c *Config) *[]SaveRule { return &c.Save }).
+		doc(groupPersistence, "snapshot rules, \"SECONDS CHANGES\" pairs; \"\": none"),
+	boolOpt("stop-writes-on-bgsave-error", "yes", true, func(c *Config) *bool { return &c.StopWritesOnBgsaveError }).
+		doc(groupPersistence, "refuse writes with -MISCONF after a failed snapshot"),
+	intOpt("auto-aof-rewrite-percentage", "100", 0, math.MaxInt32, true, func(c *Config) *int { return &c.AutoAOFRewritePercentage }).
+		doc(groupPersistence, "snapshot once the log grows by this percentage of the last snapshot; 0: never"),
+	memoryOpt("auto-aof-rewrite-min-size", "64mb", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.AutoAOFRewriteMinSize }).
+		doc(groupPersistence, "...and is at least this large"),
 	// Redis's file names, reported for the clients that read them
 	// (redis-benchmark); cairn keeps everything in one Pebble database
 	// under dir, so they name no file and cannot be changed.
 	// dbfilename is protected in Redis (CONFIG SET refuses it as it
 	// refuses dir), the AOF's names immutable.
-	protectedOpt(fixedOpt("dbfilename", "dump.rdb", func(c *Config) *string { return &c.DBFilename })),
-	fixedOpt("appendfilename", "appendonly.aof", func(c *Config) *string { return &c.AppendFilename }),
-	fixedOpt("appenddirname", "appendonlydir", func(c *Config) *string { return &c.AppendDirname }),
+	protectedOpt(fixedOpt("dbfilename", "dump.rdb", func(c *Config) *string { return &c.DBFilename })).
+		doc(groupPersistence, "Redis's file name, reported only: cairn's files are under dir"),
+	fixedOpt("appendfilename", "appendonly.aof", func(c *Config) *string { return &c.AppendFilename }).
+		doc(groupPersistence, "Redis's file name, reported only"),
+	fixedOpt("appenddirname", "appendonlydir", func(c *Config) *string { return &c.AppendDirname }).
+		doc(groupPersistence, "Redis's directory name, reported only"),
 	// Redis's order of the values, which its error message lists.
-	enumOpt("appendfsync", "everysec", true, []string{"everysec", "always", "no"}, func(c *Config) *string { return &c.AppendFsync }),
-	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }),
-	enumOpt("enable-debug-command", "no", false, []string{"no", "yes", "local"}, func(c *Config) *string { return &c.EnableDebugCommand }),
+	enumOpt("appendfsync", "everysec", true, []string{"everysec", "always", "no"}, func(c *Config) *string { return &c.AppendFsync }).
+		doc(groupPersistence, "when the log is synced: always, everysec or no"),
+	levelOpt("loglevel", "notice", func(c *Config) *slog.Level { return &c.LogLevel }).
+		doc(groupGeneral, "debug, verbose, notice or warning"),
+	enumOpt("enable-debug-command", "no", false, []string{"no", "yes", "local"}, func(c *Config) *string { return &c.EnableDebugCommand }).
+		doc(groupGeneral, "who may run DEBUG: no, yes or local (loopback clients)"),
 	// The encoding thresholds of lists, sets and hashes, with Redis 7.0's
 	// names (the ziplist ones as aliases), ranges and built-in defaults.
-	aliasOpt(intOpt("list-max-listpack-size", "-2", math.MinInt32, math.MaxInt32, true, func(c *Config) *int { return &c.ListMaxListpackSize }), "list-max-ziplist-size"),
-	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
-	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries"),
+	aliasOpt(intOpt("list-max-listpack-size", "-2", math.MinInt32, math.MaxInt32, true, func(c *Config) *int { return &c.ListMaxListpackSize }), "list-max-ziplist-size").
+		doc(groupEncodings, "entries of a list node, or -1 to -5 for 4 to 64 KiB"),
+	intOpt("set-max-intset-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.SetMaxIntsetEntries }).
+		doc(groupEncodings, "largest set of integers kept as an intset"),
+	aliasOpt(intOpt("hash-max-listpack-entries", "512", 0, math.MaxInt64, true, func(c *Config) *int { return &c.HashMaxListpackEntries }), "hash-max-ziplist-entries").
+		doc(groupEncodings, "largest hash, in fields, kept as a listpack"),
 	// The -value thresholds are memory values in Redis (1kb is 1024).
-	aliasOpt(memoryOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HashMaxListpackValue }), "hash-max-ziplist-value"),
-	aliasOpt(intOpt("zset-max-listpack-entries", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ZSetMaxListpackEntries }), "zset-max-ziplist-entries"),
-	aliasOpt(memoryOpt("zset-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.ZSetMaxListpackValue }), "zset-max-ziplist-value"),
+	aliasOpt(memoryOpt("hash-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HashMaxListpackValue }), "hash-max-ziplist-value").
+		doc(groupEncodings, "longest field or value, in bytes, a listpack hash keeps"),
+	aliasOpt(intOpt("zset-max-listpack-entries", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ZSetMaxListpackEntries }), "zset-max-ziplist-entries").
+		doc(groupEncodings, "largest sorted set, in members, kept as a listpack"),
+	aliasOpt(memoryOpt("zset-max-listpack-value", "64", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.ZSetMaxListpackValue }), "zset-max-ziplist-value").
+		doc(groupEncodings, "longest member, in bytes, a listpack sorted set keeps"),
 	// The longest sparse HyperLogLog (the hll package), in bytes: Redis's
 	// size_t memory option, 0 to LONG_MAX.
-	memoryOpt("hll-sparse-max-bytes", "3000", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HLLSparseMaxBytes }),
+	memoryOpt("hll-sparse-max-bytes", "3000", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.HLLSparseMaxBytes }).
+		doc(groupEncodings, "longest HyperLogLog, in bytes, kept sparse"),
 	// Memory limit and eviction (keyspace/evict.go), with Redis 7.0's
 	// ranges and defaults; the policies in the order Redis lists them.
-	memoryOpt("maxmemory", "0", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.MaxMemory }),
+	memoryOpt("maxmemory", "0", 0, math.MaxInt64, true, func(c *Config) *int64 { return &c.MaxMemory }).
+		doc(groupMemory, "memory limit (used_memory), past which keys are evicted or writes refused; 0: none"),
 	enumOpt("maxmemory-policy", "noeviction", true, []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, func(c *Config) *string { return &c.MaxMemoryPolicy }),
-	intOpt("maxmemory-samples", "5", 1, math.MaxInt32, true, func(c *Config) *int { return &c.MaxMemorySamples }),
-	intOpt("maxmemory-eviction-tenacity", "10", 0, 100, true, func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }),
-	intOpt("lfu-log-factor", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFULogFactor }),
-	intOpt("lfu-decay-time", "1", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFUDecayTime }),
+		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, func(c *Config) *string { return &c.MaxMemoryPolicy }).
+		doc(groupMemory, "what goes past maxmemory: noeviction, allkeys-* or volatile-* lru, lfu, random, volatile-ttl"),
+	intOpt("maxmemory-samples", "5", 1, math.MaxInt32, true, func(c *Config) *int { return &c.MaxMemorySamples }).
+		doc(groupMemory, "keys each database offers the eviction pool per round"),
+	intOpt("maxmemory-eviction-tenacity", "10", 0, 100, true, func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }).
+		doc(groupMemory, "how long a command may evict before the background takes over, 0 to 100"),
+	intOpt("lfu-log-factor", "10", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFULogFactor }).
+		doc(groupMemory, "how many accesses it takes to raise the LFU counter"),
+	intOpt("lfu-decay-time", "1", 0, math.MaxInt32, true, func(c *Config) *int { return &c.LFUDecayTime }).
+		doc(groupMemory, "minutes after which an idle key's LFU counter drops by one; 0: never"),
 	outputLimitsOpt("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-		func(c *Config) *OutputLimits { return &c.OutputLimits }),
-	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }),
-	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit"),
+		func(c *Config) *OutputLimits { return &c.OutputLimits }).
+		doc(groupClients, "\"CLASS HARD SOFT SOFT-SECONDS\" output limits of normal, slave and pubsub clients"),
+	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }).
+		doc(groupNotifications, "classes of keyspace events published, as Redis's letters (KEA...); empty: none"),
+	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit").
+		doc(groupScripting, "milliseconds a script runs before others get -BUSY and SCRIPT KILL may stop it; 0: never"),
 	// ACL (the acl package): the users' file, the ACL LOG's length, and
 	// the channels new users start with; Redis's defaults and ranges.
-	stringOpt("aclfile", "", false, func(c *Config) *string { return &c.ACLFile }),
-	intOpt("acllog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ACLLogMaxLen }),
-	enumOpt("acl-pubsub-default", "resetchannels", true, []string{"allchannels", "resetchannels"}, func(c *Config) *string { return &c.ACLPubsubDefault }),
+	stringOpt("aclfile", "", false, func(c *Config) *string { return &c.ACLFile }).
+		doc(groupSecurity, "file of the ACL users (ACL LOAD, ACL SAVE); empty: the users are in the config file"),
+	intOpt("acllog-max-len", "128", 0, math.MaxInt64, true, func(c *Config) *int { return &c.ACLLogMaxLen }).
+		doc(groupSecurity, "entries the ACL LOG keeps"),
+	enumOpt("acl-pubsub-default", "resetchannels", true, []string{"allchannels", "resetchannels"}, func(c *Config) *string { return &c.ACLPubsubDefault }).
+		doc(groupSecurity, "channels a new user may use: allchannels or resetchannels (none)"),
 }
 
 // absPathOpt reports a path option as an absolute path, as Redis reports

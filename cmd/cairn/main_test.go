@@ -141,30 +141,44 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// TestBinaryVersionAndHelp checks the flags that print and exit 0.
+// TestBinaryVersionAndHelp checks the flags that print and exit 0: --help
+// lists every option of the table with its default.
 func TestBinaryVersionAndHelp(t *testing.T) {
 	bin := buildBinary(t)
 	versionLine := `^cairn v=` + regexp.QuoteMeta(version.Version) + ` go=go\S+ sha=\S+\n$`
+	var everyOption []string
+	for _, kv := range config.NewStore(config.Defaults(), "").Get([]string{"*"}) {
+		if config.OptionName(kv[0]) == kv[0] { // not an alias, nor Redis's (config/redisonly.go)
+			everyOption = append(everyOption, kv[0])
+		}
+	}
 	for _, tc := range []struct {
 		args []string
 		// stdout is a pattern the whole standard output must match.
 		stdout string
+		// stderrLines start lines of the standard error.
+		stderrLines []string
 	}{
-		{[]string{"--version"}, versionLine},
-		{[]string{"-v"}, versionLine},
-		{[]string{"--help"}, `^$`}, // the usage goes to stderr
-		{[]string{"-h"}, `^$`},
+		{[]string{"--version"}, versionLine, nil},
+		{[]string{"-v"}, versionLine, nil},
+		{[]string{"--help"}, `^$`, everyOption}, // the usage goes to stderr, as redis-server's
+		{[]string{"-h"}, `^$`, everyOption},
 	} {
 		cmd := exec.Command(bin, tc.args...)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			t.Errorf("%v: %v\n%s", tc.args, err, stderr.String())
+			t.Errorf("%v: %v (want exit code 0)\n%s", tc.args, err, stderr.String())
 			continue
 		}
 		if !regexp.MustCompile(tc.stdout).Match(out) {
 			t.Errorf("%v: printed %q, want %s", tc.args, out, tc.stdout)
+		}
+		for _, name := range tc.stderrLines {
+			if !regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(name) + ` \S`).MatchString(stderr.String()) {
+				t.Errorf("%v does not list --%s with its default", tc.args, name)
+			}
 		}
 	}
 }
