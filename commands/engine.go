@@ -189,9 +189,9 @@ type Engine struct {
 	// latency is the latency monitor (latency.go), under a lock of its
 	// own.
 	latency latencyMonitor
-	// TLSReload, if set (the server serves TLS), applies the tls-*
-	// options CONFIG SET changed, or says why it cannot.
-	TLSReload func(*config.Config) error
+	// ApplyTLS, if set (by the server), applies the tls-* options CONFIG
+	// SET changed, or gives Redis's reason why it cannot.
+	ApplyTLS func(*config.Config) error
 	// activeExpireOff is DEBUG SET-ACTIVE-EXPIRE 0: keys expire only when
 	// found (ActiveExpire).
 	activeExpireOff atomic.Bool

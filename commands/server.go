@@ -215,20 +215,19 @@ func (c *Ctx) applyMaxClients(before, next *config.Config) error {
 	return nil
 }
 
-// applyTLS loads the certificates again, as Redis does at once, when
-// pairs change a tls-* option of a server that serves TLS; if they do not
-// load, the change is refused with Redis's error.
+// applyTLS has the server apply the tls-* options pairs change, as Redis
+// does at once: load the certificates again, move the TLS port; if it
+// cannot, the change is refused with Redis's error.
 func (c *Ctx) applyTLS(pairs [][2]string, next *config.Config) error {
-	if c.TLSReload == nil {
+	if c.ApplyTLS == nil {
 		return nil
 	}
 	for _, p := range pairs {
-		if !strings.HasPrefix(strings.ToLower(p[0]), "tls-") {
+		if !strings.HasPrefix(strings.ToLower(p[0]), "tls-") || config.OptionName(p[0]) == "" {
 			continue
 		}
-		if err := c.TLSReload(next); err != nil {
-			c.Log.Warn("CONFIG SET: the TLS configuration cannot be applied", "err", err)
-			return config.ApplyFailed(p[0], "Unable to update TLS configuration. Check server logs.")
+		if err := c.ApplyTLS(next); err != nil {
+			return config.ApplyFailed(p[0], err.Error())
 		}
 		return nil
 	}

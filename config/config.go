@@ -39,13 +39,15 @@ type Config struct {
 	RedisOnly map[string]string
 	// TLS: the port (0 for none), the server's certificate and key, the
 	// CAs that sign clients' certificates, whether clients must present
-	// one ("yes", "no", "optional"), and the protocol versions allowed
-	// ("" for TLSv1.2 and TLSv1.3). See server/tls.go.
+	// one ("yes", "no", "optional"), the protocol versions allowed ("" for
+	// TLSv1.2 and TLSv1.3), and the cipher suites up to TLSv1.2 and of
+	// TLSv1.3 as OpenSSL names them ("" for Go's). See server/tls.go.
 	TLSPort                     int
 	TLSCertFile, TLSKeyFile     string
 	TLSCACertFile, TLSCACertDir string
 	TLSAuthClients              string
 	TLSProtocols                string
+	TLSCiphers, TLSCipherSuites string
 	// ProtectedMode refuses clients from other hosts while there is no
 	// password (protected-mode).
 	ProtectedMode bool

@@ -74,7 +74,7 @@ var options = []*option{
 		doc(groupNetwork, "without a password, refuse clients from addresses other than the loopback ones"),
 	// TLS (server/tls.go), with Redis's names and defaults; the files are
 	// read again when CONFIG SET changes any of them.
-	intOpt("tls-port", "0", 0, 65535, false, func(c *Config) *int { return &c.TLSPort }).
+	intOpt("tls-port", "0", 0, 65535, true, func(c *Config) *int { return &c.TLSPort }).
 		doc(groupTLS, "TLS port, served beside the plain one; 0: no TLS"),
 	stringOpt("tls-cert-file", "", true, func(c *Config) *string { return &c.TLSCertFile }).
 		doc(groupTLS, "the server's certificate (PEM)"),
@@ -88,6 +88,10 @@ var options = []*option{
 		doc(groupTLS, "whether clients must present a certificate: yes, no or optional"),
 	stringOpt("tls-protocols", "", true, func(c *Config) *string { return &c.TLSProtocols }).
 		doc(groupTLS, "protocol versions, a range of TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; empty: TLSv1.2 and TLSv1.3"),
+	stringOpt("tls-ciphers", "", true, func(c *Config) *string { return &c.TLSCiphers }).
+		doc(groupTLS, "cipher suites up to TLSv1.2, OpenSSL's names joined by colons; empty: Go's defaults"),
+	stringOpt("tls-ciphersuites", "", true, func(c *Config) *string { return &c.TLSCipherSuites }).
+		doc(groupTLS, "TLSv1.3 suites, OpenSSL's names joined by colons: Go offers all three, so it must list them"),
 	intOpt("maxclients", "10000", 1, math.MaxUint32, true, func(c *Config) *int { return &c.MaxClients }).
 		doc(groupClients, "most clients connected at once (within the open files limit)"),
 	// Redis's bounds: 1 to IO_THREADS_MAX_NUM.

@@ -136,8 +136,6 @@ var redisDefaults = map[string]string{
 	"syslog-ident":                        "redis",
 	"tcp-backlog":                         "511",
 	"tcp-keepalive":                       "300",
-	"tls-ciphers":                         "",
-	"tls-ciphersuites":                    "",
 	"tls-client-cert-file":                "",
 	"tls-client-key-file":                 "",
 	"tls-client-key-file-pass":            "",
@@ -205,9 +203,10 @@ func init() {
 		"cluster-replica-validity-factor", "cluster-require-full-coverage", "cluster-slave-no-failover",
 		"cluster-slave-validity-factor", "tls-cluster", "tls-replication")
 	add("cairn has no cluster mode", []string{"no"}, "cluster-enabled")
-	add("Go's crypto/tls chooses the cipher suites and manages sessions", nil,
-		"tls-ciphers", "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-dh-params-file",
-		"tls-session-cache-size", "tls-session-cache-timeout", "tls-session-caching")
+	add("Go's crypto/tls manages sessions and uses no Diffie-Hellman parameters", nil,
+		"tls-dh-params-file", "tls-session-cache-size", "tls-session-cache-timeout", "tls-session-caching")
+	add("Go's crypto/tls picks a cipher suite by its own order, neither the server's nor the client's", nil,
+		"tls-prefer-server-ciphers")
 	add("cairn makes no outgoing TLS connections (no replication, no cluster)", nil,
 		"tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass")
 	add("cairn reads only unencrypted private keys", []string{""}, "tls-key-file-pass")

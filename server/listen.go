@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -24,16 +25,7 @@ func (s *Server) ListenBind(bind string, port int) (skipped []string, err error)
 }
 
 // addListener serves ln too.
-func (s *Server) addListener(ln net.Listener) {
-	switch cur := s.ln.(type) {
-	case nil:
-		s.ln = ln
-	case *fanIn:
-		s.ln = newFanIn(append(cur.lns, ln))
-	default:
-		s.ln = newFanIn([]net.Listener{cur, ln})
-	}
-}
+func (s *Server) addListener(ln net.Listener) { s.ln.add(ln) }
 
 // listenAll listens on port at every address of bind (see ListenBind).
 func listenAll(bind string, port int) (lns []net.Listener, skipped []string, err error) {
@@ -66,14 +58,17 @@ func listenAll(bind string, port int) (lns []net.Listener, skipped []string, err
 }
 
 // fanIn is one listener over several, as the server serves them all.
-// Its goroutines start with the first Accept, so that listeners may be
-// added (addListener) until the server serves.
+// Listeners may be added and removed while it serves (the TLS port that
+// CONFIG SET moves); each has a goroutine accepting from the first Accept
+// on, or from when it is added.
 type fanIn struct {
-	lns      []net.Listener
-	conns    chan accepted
-	done     chan struct{}
-	starting sync.Once
-	closing  sync.Once
+	conns   chan accepted
+	done    chan struct{}
+	closing sync.Once
+	// mu guards lns and started.
+	mu      sync.Mutex
+	lns     []net.Listener
+	started bool
 }
 
 type accepted struct {
@@ -81,35 +76,66 @@ type accepted struct {
 	err error
 }
 
-func newFanIn(lns []net.Listener) *fanIn {
-	return &fanIn{lns: lns, conns: make(chan accepted), done: make(chan struct{})}
+func newFanIn() *fanIn {
+	return &fanIn{conns: make(chan accepted), done: make(chan struct{})}
 }
 
-func (f *fanIn) start() {
-	for _, ln := range f.lns {
-		go func() {
-			for {
-				c, err := ln.Accept()
-				select {
-				case f.conns <- accepted{c, err}:
-				case <-f.done:
-					if c != nil {
-						c.Close()
-					}
-					return
-				}
-				if err != nil && errors.Is(err, net.ErrClosed) {
-					return
-				}
+// add serves ln too, or closes it if f is closed.
+func (f *fanIn) add(ln net.Listener) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.done:
+		ln.Close()
+		return
+	default:
+	}
+	f.lns = append(f.lns, ln)
+	if f.started {
+		go f.serve(ln)
+	}
+}
+
+// remove closes lns and stops serving them.
+func (f *fanIn) remove(lns []net.Listener) {
+	f.mu.Lock()
+	f.lns = slices.DeleteFunc(f.lns, func(ln net.Listener) bool { return slices.Contains(lns, ln) })
+	f.mu.Unlock()
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// serve passes on what ln accepts until it is closed: by Close, or by
+// remove, which the server's Accept must not take for its own end.
+func (f *fanIn) serve(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil && errors.Is(err, net.ErrClosed) {
+			return
+		}
+		select {
+		case f.conns <- accepted{c, err}:
+		case <-f.done:
+			if c != nil {
+				c.Close()
 			}
-		}()
+			return
+		}
 	}
 }
 
 // Accept returns the next connection any listener accepted, or its error
 // (the caller backs off on temporary ones, which paces that listener).
 func (f *fanIn) Accept() (net.Conn, error) {
-	f.starting.Do(f.start)
+	f.mu.Lock()
+	if !f.started {
+		f.started = true
+		for _, ln := range f.lns {
+			go f.serve(ln)
+		}
+	}
+	f.mu.Unlock()
 	select {
 	case a := <-f.conns:
 		return a.c, a.err
@@ -120,13 +146,20 @@ func (f *fanIn) Accept() (net.Conn, error) {
 
 func (f *fanIn) Close() error {
 	f.closing.Do(func() {
+		f.mu.Lock()
 		close(f.done)
-		for _, ln := range f.lns {
+		lns := f.lns
+		f.mu.Unlock()
+		for _, ln := range lns {
 			ln.Close()
 		}
 	})
 	return nil
 }
 
-// Addr is the first listener's address.
-func (f *fanIn) Addr() net.Addr { return f.lns[0].Addr() }
+// Addr is the first listener's address: the plain port's.
+func (f *fanIn) Addr() net.Addr {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lns[0].Addr()
+}

@@ -26,7 +26,10 @@ type Server struct {
 	engine *commands.Engine
 	log    *slog.Logger
 	rc     *redcon.Server
-	ln     net.Listener
+	// ln holds the listeners: the plain port's addresses first, then the
+	// TLS port's (tls).
+	ln  *fanIn
+	tls tlsPort
 
 	expiry   *expiry.Cycler
 	stop     chan struct{}
@@ -67,9 +70,10 @@ type Server struct {
 // New returns a server for engine; it does not listen yet.
 func New(engine *commands.Engine, log *slog.Logger) *Server {
 	s := &Server{engine: engine, log: log, expiry: expiry.NewCycler(engine.KS), stop: make(chan struct{}),
-		conns: map[*commands.Client]*conn{}}
+		conns: map[*commands.Client]*conn{}, ln: newFanIn()}
 	s.rc = redcon.NewServer("", s.handle, s.accept, s.closed)
 	engine.FitClients = s.fitClients
+	engine.ApplyTLS = s.applyTLS
 	engine.Shutdown = func() { go s.Close() }
 	s.scripts = engine.SuperviseScripts()
 	return s
@@ -81,7 +85,7 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return err
 	}
-	s.ln = ln
+	s.addListener(ln)
 	return nil
 }
 

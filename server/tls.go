@@ -5,43 +5,96 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cairn-db/cairn/config"
 )
 
-// TLS is the server's TLS configuration, built from the tls-* options and
-// built again when CONFIG SET changes one (Reload), so that a renewed
-// certificate is served to the next client without a restart, as Redis's.
-type TLS struct {
-	cur atomic.Pointer[tls.Config]
+// tlsPort is the TLS port: its listeners and the configuration they
+// serve, built from the tls-* options and built again when CONFIG SET
+// changes one, so that a renewed certificate is served to the next client
+// without a restart, as Redis's; CONFIG SET tls-port moves the port.
+type tlsPort struct {
+	// mu serialises changes (ListenTLS, applyTLS); cur is read without
+	// it by each handshake.
+	mu   sync.Mutex
+	cur  atomic.Pointer[tls.Config]
+	port int            // the port served, 0 for none
+	lns  []net.Listener // its listeners, in the server's fanIn
 }
 
-// NewTLS builds the TLS configuration of cfg.
-func NewTLS(cfg *config.Config) (*TLS, error) {
-	t := &TLS{}
-	if err := t.Reload(cfg); err != nil {
-		return nil, err
+// tlsError is a failure to apply the tls-* options: reason is Redis's
+// CONFIG SET reason for it, err the cause, logged.
+type tlsError struct {
+	reason string
+	err    error
+}
+
+func (e *tlsError) Error() string { return e.err.Error() }
+
+// ListenTLS serves TLS at cfg's tls-port, if not 0, on every address of
+// bind as ListenBind does, beside the plain port.
+func (s *Server) ListenTLS(cfg *config.Config) (skipped []string, err error) {
+	return s.setTLS(cfg)
+}
+
+// applyTLS is the engine's hook for CONFIG SET of a tls-* option: with a
+// TLS port, the configuration is built again, and the port moved if it
+// changed (tls-port 0 closes it); on an error nothing changes, and the
+// reply is Redis's reason, the cause logged.
+func (s *Server) applyTLS(next *config.Config) error {
+	skipped, err := s.setTLS(next)
+	for _, why := range skipped {
+		s.log.Warn("optional bind address skipped for TLS", "reason", why)
 	}
-	return t, nil
+	if err, ok := err.(*tlsError); ok {
+		s.log.Warn("CONFIG SET: cannot apply the TLS configuration", "err", err.err)
+		return errors.New(err.reason)
+	}
+	return err
 }
 
-// Reload reads the certificate, key and CAs again; on an error the
-// configuration in use stays.
-func (t *TLS) Reload(cfg *config.Config) error {
+// setTLS makes the TLS port what cfg says. New listeners are bound before
+// the old ones close, so that a failure leaves the old port served.
+func (s *Server) setTLS(cfg *config.Config) (skipped []string, err error) {
+	t := &s.tls
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cfg.TLSPort == 0 {
+		s.ln.remove(t.lns)
+		t.port, t.lns = 0, nil
+		return nil, nil
+	}
 	c, err := tlsConfig(cfg)
 	if err != nil {
-		return err
+		return nil, &tlsError{"Unable to update TLS configuration. Check server logs.", err}
+	}
+	if cfg.TLSPort == t.port {
+		t.cur.Store(c)
+		return nil, nil
+	}
+	lns, skipped, err := listenAll(cfg.Bind, cfg.TLSPort)
+	if err != nil {
+		return skipped, &tlsError{"Unable to listen on this port. Check server logs.", err}
 	}
 	t.cur.Store(c)
-	return nil
+	s.ln.remove(t.lns)
+	t.port, t.lns = cfg.TLSPort, nil
+	base := &tls.Config{GetConfigForClient: t.config}
+	for _, ln := range lns {
+		t.lns = append(t.lns, tls.NewListener(ln, base))
+		s.ln.add(t.lns[len(t.lns)-1])
+	}
+	return skipped, nil
 }
 
 // config is the configuration in use, for each new connection.
-func (t *TLS) config(*tls.ClientHelloInfo) (*tls.Config, error) { return t.cur.Load(), nil }
+func (t *tlsPort) config(*tls.ClientHelloInfo) (*tls.Config, error) { return t.cur.Load(), nil }
 
 func tlsConfig(cfg *config.Config) (*tls.Config, error) {
 	if cfg.TLSCertFile == "" || cfg.TLSKeyFile == "" {
@@ -53,6 +106,12 @@ func tlsConfig(cfg *config.Config) (*tls.Config, error) {
 	}
 	c := &tls.Config{Certificates: []tls.Certificate{cert}}
 	if c.MinVersion, c.MaxVersion, err = tlsVersions(cfg.TLSProtocols); err != nil {
+		return nil, err
+	}
+	if c.CipherSuites, err = parseCiphers(cfg.TLSCiphers); err != nil {
+		return nil, err
+	}
+	if err := checkCipherSuites(cfg.TLSCipherSuites, c.MaxVersion == tls.VersionTLS13); err != nil {
 		return nil, err
 	}
 	switch cfg.TLSAuthClients {
@@ -124,18 +183,4 @@ func tlsVersions(protocols string) (lo, hi uint16, err error) {
 		}
 	}
 	return lo, hi, nil
-}
-
-// ListenTLS listens on port at every address of bind as ListenBind does,
-// serving TLS with t's configuration beside the plain port.
-func (s *Server) ListenTLS(bind string, port int, t *TLS) (skipped []string, err error) {
-	lns, skipped, err := listenAll(bind, port)
-	if err != nil {
-		return skipped, err
-	}
-	cfg := &tls.Config{GetConfigForClient: t.config}
-	for _, ln := range lns {
-		s.addListener(tls.NewListener(ln, cfg))
-	}
-	return skipped, nil
 }

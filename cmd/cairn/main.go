@@ -120,20 +120,14 @@ func run(args []string) int {
 		pm.Close()
 		return 1
 	}
-	if cfg.TLSPort != 0 {
-		t, err := server.NewTLS(cfg)
-		if err == nil {
-			skipped, err = srv.ListenTLS(cfg.Bind, cfg.TLSPort, t)
-		}
-		if err != nil {
-			log.Error("cannot serve TLS", "tls-port", cfg.TLSPort, "err", err)
-			pm.Close()
-			return 1
-		}
-		for _, why := range skipped {
-			log.Warn("optional bind address skipped for TLS", "reason", why)
-		}
-		engine.TLSReload = t.Reload
+	skipped, err = srv.ListenTLS(cfg)
+	for _, why := range skipped {
+		log.Warn("optional bind address skipped for TLS", "reason", why)
+	}
+	if err != nil {
+		log.Error("cannot serve TLS", "tls-port", cfg.TLSPort, "err", err)
+		pm.Close()
+		return 1
 	}
 	if engine.ACL.Default.NoPass() && !loopbackOnly(cfg.Bind) {
 		if cfg.ProtectedMode {
