@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/acl"
@@ -77,6 +78,12 @@ type Client struct {
 	// argvMem is the size of the arguments of the command being run, for
 	// CLIENT LIST's argv-mem.
 	argvMem int
+	// unsent is the size of the client's replies not yet written, set by
+	// its goroutine after each command and once they are written
+	// (RepliesWritten); mem is its memory as client eviction last counted
+	// it (clientevict.go).
+	unsent atomic.Int64
+	mem    int64
 	// lastCmd is the last command the client sent, by name as sent.
 	lastCmd cmdCache
 	// batch is the pipeline batch in progress (Engine.BeginBatch).

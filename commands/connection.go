@@ -421,10 +421,11 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	if cmd == "" {
 		cmd = "NULL"
 	}
-	const rbs = 1024
+	const rbs = replyBufferSize
 	// Other clients' reply buffers are flushed outside the keyspace lock:
-	// only the caller's may be looked at.
-	rbp := 0
+	// only the caller's may be looked at; of the others', what they have
+	// not written.
+	rbp := int(cl.unsent.Load())
 	if cl == c.Client {
 		rbp = cl.W.Len()
 	}

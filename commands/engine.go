@@ -204,6 +204,8 @@ type Engine struct {
 	scripts *scripter
 	// evict is the maxmemory state (evict.go).
 	evict evictState
+	// clientEvict is the maxmemory-clients state (clientevict.go).
+	clientEvict clientEvictState
 	// track is the client-side caching state (tracking.go).
 	track trackingState
 	// scratchString is the value of a short string argument about to be
@@ -288,6 +290,7 @@ func (e *Engine) Connect(cl *Client) bool {
 // Disconnect forgets a client. The caller holds the keyspace lock.
 func (e *Engine) Disconnect(cl *Client) {
 	delete(e.clients, cl.ID)
+	e.forgetClientMemory(cl)
 	e.unwatchAll(cl)
 	e.unsubscribeAll(cl)
 	e.stopMonitoring(cl)
@@ -345,6 +348,8 @@ func (e *Engine) Exec(cl *Client, args [][]byte) {
 	// limit, like the messages pushed to it.
 	if cl.Out.write != nil {
 		e.checkOutputLimit(cl, int64(cl.W.Len()))
+		cl.unsent.Store(int64(cl.W.Len()))
+		e.countClient(cl)
 	}
 	if n := cl.W.Errors - errorsBefore; n > 0 {
 		e.Stats.ErrorReplies += n
@@ -691,6 +696,7 @@ func (e *Engine) ResetStats() {
 	e.KS.Stats.ExpiredKeys, e.KS.Stats.EvictedKeys, e.KS.Stats.KeyspaceHits, e.KS.Stats.KeyspaceMisses = 0, 0, 0, 0
 	e.evict.exceededTotal = 0
 	e.ACLLog.ResetCounts()
+	e.clientEvict.evicted = 0
 	for _, cmd := range e.Table {
 		cmd.Stats = CommandStats{}
 		for _, sub := range cmd.Subcommands {

@@ -308,7 +308,7 @@ func infoStats(c *Ctx, b *infoBuilder) {
 	b.int("rejected_connections", c.Stats.RejectedConnections)
 	b.int("expired_keys", c.KS.Stats.ExpiredKeys)
 	b.int("evicted_keys", c.KS.Stats.EvictedKeys)
-	b.int("evicted_clients", 0)
+	b.int("evicted_clients", c.clientEvict.evicted)
 	current := time.Duration(0)
 	if since := c.evict.exceededSince; !since.IsZero() {
 		current = time.Since(since)

@@ -85,6 +85,7 @@ func (e *Engine) RefreshMemory(buffers int64) {
 	}
 	e.queuedMemory, e.bufferMemory = n, buffers+pushed
 	e.maxOutput = maxPushed
+	e.recountClients()
 	e.peakMemory = max(e.peakMemory, e.usedMemory())
 }
 

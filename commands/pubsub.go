@@ -399,6 +399,7 @@ func (e *Engine) deliver(cl *Client, frame []byte) {
 		return
 	}
 	e.checkOutputLimit(cl, int64(cl.Out.push(frame)))
+	e.countClient(cl)
 }
 
 // checkOutputLimit closes cl if what it has not read, pending bytes,

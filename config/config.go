@@ -122,6 +122,11 @@ type Config struct {
 	// one of Redis's volatile-* and allkeys-* policies.
 	MaxMemory       int64
 	MaxMemoryPolicy string
+	// MaxMemoryClients is the most memory all clients together may hold
+	// before the largest are closed, in bytes, or as a percentage of
+	// MaxMemory when negative (-10 is 10%), as Redis stores it; 0 for no
+	// limit.
+	MaxMemoryClients int64
 	// MaxMemorySamples is how many keys each database offers the eviction
 	// pool per round; MaxMemoryEvictionTenacity (0..100) bounds the time a
 	// command spends evicting before the rest is left to the background.

@@ -193,6 +193,9 @@ var options = []*option{
 	outputLimitsOpt("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
 		func(c *Config) *OutputLimits { return &c.OutputLimits }).
 		doc(groupClients, "\"CLASS HARD SOFT SOFT-SECONDS\" output limits of normal, slave and pubsub clients"),
+	// Client eviction (commands/clientevict.go), with Redis 7.0's forms.
+	percentMemoryOpt("maxmemory-clients", "0", func(c *Config) *int64 { return &c.MaxMemoryClients }).
+		doc(groupClients, "past this memory of all clients together (or N% of maxmemory), the largest are closed; 0: none"),
 	keyspaceEventsOpt("notify-keyspace-events", "", func(c *Config) *KeyspaceEvents { return &c.NotifyKeyspaceEvents }).
 		doc(groupNotifications, "classes of keyspace events published, as Redis's letters (KEA...); empty: none"),
 	aliasOpt(millisOpt("busy-reply-threshold", "5000", true, func(c *Config) *time.Duration { return &c.BusyReplyThreshold }), "lua-time-limit").
@@ -547,6 +550,44 @@ func memoryOpt(name, def string, min, max int64, mutable bool, field func(*Confi
 		},
 		get:     func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
 		written: func(c *Config) string { return memoryWithUnit(*field(c)) },
+	}
+}
+
+// percentMemoryOpt is a byte count with Redis's units or a percentage
+// ("10%", 0 to 100), stored as Redis stores it: a percentage as its
+// negative. As Redis's numericParseString, a memory value is tried first
+// and kept as a signed number, so that one past 2^63 (-N) reads as N%.
+func percentMemoryOpt(name, def string, field func(*Config) *int64) *option {
+	return &option{name: name, def: def, mutable: true,
+		set: func(c *Config, v string) error {
+			n, ok := memtoull(v)
+			ll := int64(n)
+			if !ok {
+				digits, isPercent := strings.CutSuffix(v, "%")
+				p, err := parseInt(digits)
+				if !isPercent || digits == "" || err != nil || p < 0 {
+					return fmt.Errorf("argument must be a memory or percent value")
+				}
+				ll = -p
+			}
+			if ll < -100 {
+				return fmt.Errorf("percentage argument must be less or equal to 100")
+			}
+			*field(c) = ll
+			return nil
+		},
+		get: func(c *Config) string {
+			if v := *field(c); v < 0 {
+				return strconv.FormatInt(-v, 10) + "%"
+			}
+			return strconv.FormatInt(*field(c), 10)
+		},
+		written: func(c *Config) string {
+			if v := *field(c); v < 0 {
+				return strconv.FormatInt(-v, 10) + "%"
+			}
+			return memoryWithUnit(*field(c))
+		},
 	}
 }
 

@@ -78,7 +78,6 @@ var redisDefaults = map[string]string{
 	"logfile":                             "",
 	"masterauth":                          "",
 	"masteruser":                          "",
-	"maxmemory-clients":                   "0",
 	"min-replicas-max-lag":                "10",
 	"min-replicas-to-write":               "0",
 	"min-slaves-max-lag":                  "10",
@@ -212,7 +211,6 @@ func init() {
 	add("cairn reads only unencrypted private keys", []string{""}, "tls-key-file-pass")
 	add("cairn listens on TCP only", []string{""}, "unixsocket")
 	add("cairn listens on TCP only", nil, "unixsocketperm")
-	add("cairn does not limit the memory of all clients together yet", []string{"0"}, "maxmemory-clients")
 	for n := range redisOnly {
 		redisOnlyNames = append(redisOnlyNames, n)
 	}

@@ -281,6 +281,7 @@ func (s *Server) flush(rc redcon.Conn, c *conn, cl *commands.Client, closing boo
 	})
 	closing = closing || err != nil
 	cl.W.Reset()
+	cl.RepliesWritten()
 	// Messages pushed since the batch ended follow its replies.
 	cl.Out.Release()
 	c.buffers.Store(int64(cap(c.raw) + cap(c.out) + cap(c.held) + cl.W.Cap()))
