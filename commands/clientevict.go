@@ -134,9 +134,13 @@ func (e *Engine) evictClients(limit int64) {
 		cl.markKilled()
 		cl.kill()
 	}
-	ev.stuckAt = 0
-	if ev.total >= limit {
+	switch {
+	case ev.total < limit:
+		ev.stuckAt = 0
+	case ev.stuckAt == 0: // logged once until under the limit again
 		e.Log.Warn("Over client maxmemory after evicting all evictable clients", "clients-memory", ev.total, "maxmemory-clients", limit)
+		fallthrough
+	default:
 		ev.stuckAt = ev.total
 	}
 }
@@ -148,6 +152,5 @@ func (e *Engine) recountClients() {
 	for _, cl := range e.clients {
 		e.recount(cl)
 	}
-	e.clientEvict.stuckAt = 0
 	e.checkClientMemory()
 }
