@@ -17,8 +17,8 @@ import (
 //
 // The engine keeps a running total of the figures last counted for each
 // client: a client's own is counted again after each of its commands and
-// after each push to it, so that checking costs nothing while under the
-// limit. Replies written since a client's last command leave its figure
+// after each push to it (while there is a limit), so that checking costs
+// little while under the limit. Replies written since a client's last command leave its figure
 // too high until then, or the cron; so before closing anyone every client
 // is counted again.
 
@@ -69,8 +69,14 @@ const replyBufferSize = 1024
 func (cl *Client) RepliesWritten() { cl.unsent.Store(0) }
 
 // countClient counts cl's memory again into the total, and closes clients
-// if the total reaches the limit. The caller holds the keyspace lock.
+// if the total reaches the limit. Without a limit it does nothing, as it
+// runs after every command: the cron keeps the total (recountClients),
+// and a limit set later counts every client again before closing any.
+// The caller holds the keyspace lock.
 func (e *Engine) countClient(cl *Client) {
+	if e.Config.Load().MaxMemoryClients == 0 {
+		return
+	}
 	e.recount(cl)
 	e.checkClientMemory()
 }
