@@ -80,9 +80,11 @@ type Client struct {
 	argvMem int
 	// unsent is the size of the client's replies not yet written, set by
 	// its goroutine after each command and once they are written
-	// (RepliesWritten); mem is its memory as client eviction last counted
+	// (RepliesWritten), and query the size of what it sent not yet run
+	// (SetQueryBuffer); mem is its memory as client eviction last counted
 	// it (clientevict.go).
 	unsent atomic.Int64
+	query  atomic.Int64
 	mem    int64
 	// lastCmd is the last command the client sent, by name as sent.
 	lastCmd cmdCache

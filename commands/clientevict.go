@@ -57,8 +57,13 @@ func clientEvictionLimit(cfg *config.Config) int64 {
 
 // memory is cl's memory as CLIENT LIST's tot-mem counts it.
 func (cl *Client) memory() int64 {
-	return replyBufferSize + int64(cl.argvMem) + cl.unsent.Load() + int64(cl.tx.mem) + int64(cl.Out.Pending())
+	return cl.query.Load() + replyBufferSize + int64(cl.argvMem) + cl.unsent.Load() + int64(cl.tx.mem) + int64(cl.Out.Pending())
 }
+
+// SetQueryBuffer records the size of what cl sent that has not run yet;
+// its goroutine calls it, without the keyspace lock, as it reads. The
+// cron then counts it (recountClients), as do cl's own commands.
+func (cl *Client) SetQueryBuffer(n int) { cl.query.Store(int64(n)) }
 
 // replyBufferSize is CLIENT LIST's rbs: the reply buffer every client
 // has, Redis's smallest.

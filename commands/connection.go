@@ -453,7 +453,8 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("psub", int64(cl.subs.patterns.len()))
 	num("ssub", int64(cl.subs.shard.len()))
 	num("multi", int64(cl.tx.queuedCount()))
-	num("qbuf", 0)
+	qbuf := cl.query.Load()
+	num("qbuf", qbuf)
 	num("qbuf-free", 0)
 	num("argv-mem", int64(cl.argvMem))
 	num("multi-mem", int64(cl.tx.mem))
@@ -463,7 +464,7 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("oll", 0)
 	omem := cl.Out.Pending()
 	num("omem", int64(omem))
-	num("tot-mem", int64(rbs+cl.argvMem+rbp+cl.tx.mem+omem))
+	num("tot-mem", qbuf+int64(rbs+cl.argvMem+rbp+cl.tx.mem+omem))
 	field("events", "r")
 	field("cmd", cmd)
 	user := ""

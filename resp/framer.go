@@ -143,6 +143,16 @@ var ErrQueryBufferLimit = errors.New("client reached the max query buffer length
 // progress; they do not form a complete command yet.
 func (f *Framer) Partial() int { return f.partial }
 
+// BigHeld is the memory taken by the arguments being read apart: each
+// buffer is made at its full size when the argument's header is read.
+func (f *Framer) BigHeld() int {
+	n := 0
+	for _, a := range f.big {
+		n += cap(a.Data)
+	}
+	return n
+}
+
 // TakeBig returns the arguments read apart of the request that Frame
 // completed last, and forgets them; nil if it had none.
 func (f *Framer) TakeBig() []BigArg {

@@ -16,8 +16,9 @@ import (
 // TestClientEviction: past maxmemory-clients, a client that pipelines
 // large replies without reading them is closed, and so is a subscriber
 // that does not read what is published to it, each counted in INFO's
-// evicted_clients; a client that sent CLIENT NO-EVICT on is not, and gets
-// every reply once it reads them.
+// evicted_clients, and so is one whose query buffer holds a large
+// argument; a client that sent CLIENT NO-EVICT on is not, and gets every
+// reply once it reads them.
 func TestClientEviction(t *testing.T) {
 	ctx := context.Background()
 	srv := testutil.StartCairn(t, nil)
@@ -100,6 +101,18 @@ func TestClientEviction(t *testing.T) {
 		t.Errorf("evicted_clients %s after the subscriber, want 2", n)
 	}
 	readUntilClose(t, sub)
+
+	// A client sending a large argument: its query buffer, made at the
+	// argument's size, counts (the cron finds it, as it waits for the
+	// rest).
+	upload := dial(t, srv.Addr)
+	if _, err := upload.Write([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4000000\r\nabc")); err != nil {
+		t.Fatal(err)
+	}
+	readUntilClose(t, upload)
+	if n := evicted(); n != "3" {
+		t.Errorf("evicted_clients %s after the upload, want 3", n)
+	}
 	if err := admin.ConfigSet(ctx, "maxmemory-clients", "0").Err(); err != nil {
 		t.Fatal(err)
 	}

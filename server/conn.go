@@ -100,6 +100,7 @@ type conn struct {
 func (c *conn) Read(p []byte) (int, error) {
 	for {
 		if n := c.release(p); n > 0 {
+			c.noteQuery()
 			return n, nil
 		}
 		if c.err != nil {
@@ -110,6 +111,7 @@ func (c *conn) Read(p []byte) (int, error) {
 		c.big, c.bigOut = nil, false
 		if c.rawPos < c.rawEnd {
 			c.frame()
+			c.noteQuery()
 			continue
 		}
 		if len(c.held) > 0 {
@@ -128,6 +130,7 @@ func (c *conn) Read(p []byte) (int, error) {
 			if n > 0 {
 				c.reads.Add(1)
 				c.framed(c.fr.BigFilled(n, c.limits()))
+				c.noteQuery()
 				continue
 			}
 			if err != nil {
@@ -192,6 +195,15 @@ func (c *conn) frame() {
 	c.framed(err)
 	if err == nil {
 		c.big = c.fr.TakeBig()
+	}
+}
+
+// noteQuery tells the client's memory (client eviction, CLIENT LIST) what
+// its query buffer holds: the requests read and not yet run, and the
+// arguments being read apart.
+func (c *conn) noteQuery() {
+	if c.cl != nil {
+		c.cl.SetQueryBuffer(len(c.out) - c.outPos + c.rawEnd - c.rawPos + c.fr.BigHeld())
 	}
 }
 
