@@ -10,9 +10,9 @@ import (
 // Client eviction (maxmemory-clients), as Redis 7.0's: once the memory of
 // all clients together reaches the limit, clients are closed, the largest
 // first, until it is under it again. A client's memory is what CLIENT
-// LIST's tot-mem counts: its reply buffer, its replies not yet written,
-// the arguments of its command, its MULTI queue and what was pushed to it
-// and not yet written. Clients that sent CLIENT NO-EVICT on count in the
+// LIST's tot-mem counts: its query buffer, its reply buffer, its replies
+// not yet written, the arguments of its command, its MULTI queue and what
+// was pushed to it and not yet written. Clients that sent CLIENT NO-EVICT on count in the
 // total but are never closed, as in Redis.
 //
 // The engine keeps a running total of the figures last counted for each
