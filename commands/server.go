@@ -217,7 +217,8 @@ func (c *Ctx) applyMaxClients(before, next *config.Config) error {
 
 // applyTLS has the server apply the tls-* options pairs change, as Redis
 // does at once: load the certificates again, move the TLS port; if it
-// cannot, the change is refused with Redis's error.
+// cannot, the change is refused with Redis's error, naming the first of
+// them unless the server names one.
 func (c *Ctx) applyTLS(pairs [][2]string, next *config.Config) error {
 	if c.ApplyTLS == nil {
 		return nil
@@ -227,6 +228,9 @@ func (c *Ctx) applyTLS(pairs [][2]string, next *config.Config) error {
 			continue
 		}
 		if err := c.ApplyTLS(next); err != nil {
+			if _, named := err.(*config.SetError); named {
+				return err
+			}
 			return config.ApplyFailed(p[0], err.Error())
 		}
 		return nil

@@ -46,7 +46,8 @@ func (s *Server) ListenTLS(cfg *config.Config) (skipped []string, err error) {
 // applyTLS is the engine's hook for CONFIG SET of a tls-* option: with a
 // TLS port, the configuration is built again, and the port moved if it
 // changed (tls-port 0 closes it); on an error nothing changes, and the
-// reply is Redis's reason, the cause logged.
+// reply is Redis's reason, the cause logged. A port that cannot be
+// listened on is tls-port's failure, as Redis reports it.
 func (s *Server) applyTLS(next *config.Config) error {
 	skipped, err := s.setTLS(next)
 	for _, why := range skipped {
@@ -54,10 +55,19 @@ func (s *Server) applyTLS(next *config.Config) error {
 	}
 	if err, ok := err.(*tlsError); ok {
 		s.log.Warn("CONFIG SET: cannot apply the TLS configuration", "err", err.err)
+		if err.reason == reasonListen {
+			return config.ApplyFailed("tls-port", err.reason)
+		}
 		return errors.New(err.reason)
 	}
 	return err
 }
+
+// Redis's reasons for a CONFIG SET of the tls-* options that fails.
+const (
+	reasonConfigure = "Unable to update TLS configuration. Check server logs."
+	reasonListen    = "Unable to listen on this port. Check server logs."
+)
 
 // setTLS makes the TLS port what cfg says. New listeners are bound before
 // the old ones close, so that a failure leaves the old port served.
@@ -72,7 +82,7 @@ func (s *Server) setTLS(cfg *config.Config) (skipped []string, err error) {
 	}
 	c, err := tlsConfig(cfg)
 	if err != nil {
-		return nil, &tlsError{"Unable to update TLS configuration. Check server logs.", err}
+		return nil, &tlsError{reasonConfigure, err}
 	}
 	if cfg.TLSPort == t.port {
 		t.cur.Store(c)
@@ -80,7 +90,7 @@ func (s *Server) setTLS(cfg *config.Config) (skipped []string, err error) {
 	}
 	lns, skipped, err := listenAll(cfg.Bind, cfg.TLSPort)
 	if err != nil {
-		return skipped, &tlsError{"Unable to listen on this port. Check server logs.", err}
+		return skipped, &tlsError{reasonListen, err}
 	}
 	t.cur.Store(c)
 	s.ln.remove(t.lns)

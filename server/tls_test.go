@@ -143,6 +143,11 @@ func TestTLSPortAndCiphers(t *testing.T) {
 		conn.Close()
 		t.Error("tls-port 0 left the port open")
 	}
+	// The option named is the one that failed.
+	if err := configSet("tls-auth-clients", "optional", "tls-port", port1); err == nil ||
+		!strings.Contains(err.Error(), "(possibly related to argument 'tls-port') - Unable to listen") {
+		t.Errorf("CONFIG SET tls-auth-clients, tls-port taken: %v", err)
+	}
 	// A TLS port needs a certificate.
 	if err := configSet("tls-cert-file", ""); err != nil {
 		t.Fatal(err)
