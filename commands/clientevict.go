@@ -12,15 +12,15 @@ import (
 // first, until it is under it again. A client's memory is what CLIENT
 // LIST's tot-mem counts: its query buffer, its reply buffer, its replies
 // not yet written, the arguments of its command, its MULTI queue and what
-// was pushed to it and not yet written. Clients that sent CLIENT NO-EVICT on count in the
-// total but are never closed, as in Redis.
+// was pushed to it and not yet written. Clients that sent CLIENT NO-EVICT
+// on count in the total but are never closed, as in Redis.
 //
 // The engine keeps a running total of the figures last counted for each
 // client: a client's own is counted again after each of its commands and
 // after each push to it (while there is a limit), so that checking costs
-// little while under the limit. Replies written since a client's last command leave its figure
-// too high until then, or the cron; so before closing anyone every client
-// is counted again.
+// little while under the limit. Replies written and input read since then
+// leave a figure wrong until the cron counts every client again; so does
+// closing anyone.
 
 // minClientEviction is the least maxmemory-clients limit Redis applies,
 // so that a tiny value does not cut every client off.
