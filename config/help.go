@@ -42,8 +42,9 @@ The config file is YAML (a name ending in .yaml or .yml) or a redis.conf;
 --config FILE names it too. Each option is also a CAIRN_* environment
 variable (CAIRN_MAXMEMORY_POLICY); flags win over the environment, which
 wins over the file. An option's value runs to the next --, as for
-redis-server (--save 900 1 300 10). config.yaml documents every option.
-Options, with their defaults:
+redis-server (--save 900 1 300 10). --user NAME RULES... adds an ACL user,
+as a redis.conf's user line does (repeatable). config.yaml documents every
+option. Options, with their defaults:
 `)
 	for _, g := range groups {
 		fmt.Fprintf(w, "\n%s:\n", g)
