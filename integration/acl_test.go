@@ -30,7 +30,7 @@ func aclServers(t *testing.T, users string) map[string]string {
 	}
 	redisFile, cairnFile := write(), write()
 	return map[string]string{
-		testutil.StartRedis(t, "--aclfile", redisFile): redisFile,
+		testutil.StartRedis(t, "--aclfile", redisFile):                                redisFile,
 		testutil.StartCairn(t, func(c *config.Config) { c.ACLFile = cairnFile }).Addr: cairnFile,
 	}
 }
