@@ -62,7 +62,9 @@ func (o *option) names() []string {
 // config.yaml at the repository root documents each one at length, under
 // the same groups.
 var options = []*option{
-	stringOpt("bind", "127.0.0.1", false, func(c *Config) *string { return &c.Bind }).
+	// The default of redis.conf: both loopback addresses, the IPv6 one if
+	// the machine has it.
+	stringOpt("bind", "127.0.0.1 -::1", false, func(c *Config) *string { return &c.Bind }).
 		doc(groupNetwork, "addresses to listen on: * every IPv4 one, ::* every IPv6 one, -ADDR one that may be missing"),
 	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }).
 		doc(groupNetwork, "TCP port"),
