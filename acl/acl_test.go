@@ -287,3 +287,24 @@ func TestLogGroupsDenials(t *testing.T) {
 		t.Error("not reset")
 	}
 }
+
+// TestCategoryWithoutCommands: a category no command of this cairn is in
+// (@stream) is kept in the description, as Redis describes it.
+func TestCategoryWithoutCommands(t *testing.T) {
+	for _, tc := range []struct {
+		rules []string
+		want  string
+	}{
+		{[]string{"+@all", "-@stream"}, "off resetchannels +@all -@stream"},
+		{[]string{"+@stream"}, "off resetchannels -@all +@stream"},
+		{[]string{"+@stream", "+@read"}, "off resetchannels -@all +@read +@stream"},
+		{[]string{"+@stream", "-@stream"}, "off resetchannels -@all"},
+		{[]string{"+@stream", "-@all"}, "off resetchannels -@all"},
+		{[]string{"+@all", "-@stream", "+@all"}, "off resetchannels +@all"},
+	} {
+		us := NewUsers(testCatalog())
+		if got := us.Describe(setUser(t, us, "u", tc.rules...)); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.rules, got, tc.want)
+		}
+	}
+}

@@ -25,6 +25,8 @@ type Catalog struct {
 	all    []*Command // each command followed by its subcommands
 	byName map[string]*Command
 	bits   int // the ids, then the bit that +@all alone sets
+	// used are the categories of at least one command.
+	used Category
 }
 
 // NewCatalog numbers the commands top and their subcommands.
@@ -41,6 +43,7 @@ func NewCatalog(top []*Command) *Catalog {
 			cmd.id = len(c.all)
 			c.all = append(c.all, cmd)
 			c.byName[cmd.Name] = cmd
+			c.used |= cmd.Categories
 		}
 	}
 	c.bits = len(c.all) + 1

@@ -99,6 +99,16 @@ func (us *Users) describeCommands(s *selector) string {
 		rules = append(rules, sign+categoryNames[best])
 		applied[best] = true
 	}
+	// The categories without commands that rules named.
+	empty, sign := s.deniedEmpty, "-@"
+	if additive {
+		empty, sign = s.allowedEmpty, "+@"
+	}
+	for j, name := range categoryNames {
+		if empty&(1<<j) != 0 {
+			rules = append(rules, sign+name)
+		}
+	}
 	// Then the commands the categories got wrong.
 	for _, cmd := range cat.all {
 		if want := s.bit(cmd.id); want != fake.bit(cmd.id) {

@@ -72,6 +72,12 @@ type selector struct {
 	firstArgs map[int][]string
 	keys      []keyPattern
 	channels  []string
+	// allowedEmpty and deniedEmpty are the categories without commands
+	// (in this cairn: @stream) that rules allowed or denied since the last
+	// +@all or -@all: they give no bits, but the description keeps them,
+	// as Redis's does, so that the rules mean the same to a cairn that
+	// has such commands.
+	allowedEmpty, deniedEmpty Category
 }
 
 func newSelector(cat *Catalog, allChannels bool) *selector {
@@ -114,6 +120,14 @@ func (s *selector) allow(cmd *Command, on bool) {
 }
 
 func (s *selector) allowCategory(cat *Catalog, c Category, on bool) {
+	if cat.used&c == 0 {
+		if on {
+			s.allowedEmpty, s.deniedEmpty = s.allowedEmpty|c, s.deniedEmpty&^c
+		} else {
+			s.allowedEmpty, s.deniedEmpty = s.allowedEmpty&^c, s.deniedEmpty|c
+		}
+		return
+	}
 	for _, cmd := range cat.all {
 		if cmd.Categories&c != 0 {
 			s.allow(cmd, on)
@@ -131,6 +145,7 @@ func (s *selector) setAll(on bool) {
 	}
 	s.allCommands = on
 	s.firstArgs = nil
+	s.allowedEmpty, s.deniedEmpty = 0, 0
 }
 
 // hasSpace reports whether a name or pattern holds a blank or NUL, which

@@ -298,3 +298,30 @@ func TestACLRedisCLI(t *testing.T) {
 		t.Errorf("without a user (default is off): %q", out)
 	}
 }
+
+// TestACLDescribesEveryCategory: +@all -@cat and -@all +@cat are
+// described as they were written, for every category, as redis-server
+// describes them (Redis's own test suite checks this).
+func TestACLDescribesEveryCategory(t *testing.T) {
+	ctx := context.Background()
+	both(t, "user default on nopass ~* &* +@all\n", func(t *testing.T, addr, _ string) string {
+		c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true})
+		defer c.Close()
+		cats, err := c.Do(ctx, "ACL", "CAT").StringSlice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, cat := range cats {
+			for _, rules := range [][]any{{"+@all", "-@" + cat}, {"-@all", "+@" + cat}} {
+				c.Do(ctx, append([]any{"ACL", "SETUSER", "u", "reset"}, rules...)...)
+				fields, err := c.Do(ctx, "ACL", "GETUSER", "u").Slice()
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%v: %v\n", rules, fields[5])
+			}
+		}
+		return b.String()
+	})
+}
