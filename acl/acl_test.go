@@ -132,24 +132,20 @@ func TestCheck(t *testing.T) {
 	us := NewUsers(cat)
 	u := setUser(t, us, "u", "on", "~k*", "%R~r*", "%W~w*", "&news", "&s*", "+get", "+set", "+mget", "+publish",
 		"+select|0", "+config|get", "(~sel* +del)")
-	read := func(pos ...int) func() []Key {
-		return func() []Key {
-			var ks []Key
-			for _, p := range pos {
-				ks = append(ks, Key{Pos: p, Read: true})
-			}
-			return ks
+	read := func(pos ...int) []Key {
+		var ks []Key
+		for _, p := range pos {
+			ks = append(ks, Key{Pos: p, Read: true})
 		}
+		return ks
 	}
-	write := func(pos int) func() []Key { return func() []Key { return []Key{{Pos: pos, Write: true}} } }
-	ch := func(pattern bool) func() []Channel {
-		return func() []Channel { return []Channel{{Pos: 1, Pattern: pattern}} }
-	}
+	write := func(pos int) []Key { return []Key{{Pos: pos, Write: true}} }
+	ch := func(pattern bool) []Channel { return []Channel{{Pos: 1, Pattern: pattern}} }
 	for _, tc := range []struct {
 		cmd      string
 		args     []string
-		keys     func() []Key
-		channels func() []Channel
+		keys     []Key
+		channels []Channel
 		want     Denial
 		pos      int
 	}{

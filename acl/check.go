@@ -33,13 +33,13 @@ type Channel struct {
 	Pattern bool
 }
 
-// Request is a command to check. Keys and Channels, nil when the command
-// has none, are called at most once and only if a selector restricts them.
+// Request is a command to check: its keys and the channels it publishes
+// or subscribes to.
 type Request struct {
 	Cmd      *Command
 	Args     [][]byte
-	Keys     func() []Key
-	Channels func() []Channel
+	Keys     []Key
+	Channels []Channel
 }
 
 // Check reports whether u may run r, and if not why and the argument that
@@ -52,16 +52,9 @@ func (u *User) Check(r *Request) (Denial, int) {
 	if u.Unrestricted() {
 		return Allowed, 0
 	}
-	var keys []Key
-	keysDone := false
 	worst, worstPos := DeniedCommand, 0
 	for _, s := range u.selectors {
-		d, pos := s.check(r, func() []Key {
-			if !keysDone {
-				keys, keysDone = r.Keys(), true
-			}
-			return keys
-		})
+		d, pos := s.check(r)
 		if d == Allowed {
 			return Allowed, 0
 		}
@@ -72,7 +65,7 @@ func (u *User) Check(r *Request) (Denial, int) {
 	return worst, worstPos
 }
 
-func (s *selector) check(r *Request, keys func() []Key) (Denial, int) {
+func (s *selector) check(r *Request) (Denial, int) {
 	cmd := r.Cmd
 	if !s.allCommands && !cmd.NoAuth && !s.bit(cmd.id) {
 		idx := 1
@@ -84,15 +77,15 @@ func (s *selector) check(r *Request, keys func() []Key) (Denial, int) {
 			return DeniedCommand, 0
 		}
 	}
-	if !s.allKeys && r.Keys != nil {
-		for _, k := range keys() {
+	if !s.allKeys {
+		for _, k := range r.Keys {
 			if !s.keyAllowed(r.Args[k.Pos], k) {
 				return DeniedKey, k.Pos
 			}
 		}
 	}
-	if !s.allChannels && r.Channels != nil {
-		for _, ch := range r.Channels() {
+	if !s.allChannels {
+		for _, ch := range r.Channels {
 			if !channelAllowed(s.channels, r.Args[ch.Pos], ch.Pattern) {
 				return DeniedChannel, ch.Pos
 			}
@@ -110,7 +103,7 @@ func (s *selector) keyAllowed(key []byte, k Key) bool {
 		need |= permWrite
 	}
 	for _, p := range s.keys {
-		if p.perm&need == need && glob.Match([]byte(p.pattern), key, false) {
+		if p.perm&need == need && glob.Match(p.glob, key, false) {
 			return true
 		}
 	}
@@ -136,19 +129,12 @@ func (u *User) ReadsAllKeys(r *Request) bool {
 	if u == nil || u.Unrestricted() {
 		return true
 	}
-	var keys []Key
-	keysDone := false
 	for _, s := range u.selectors {
 		readsAll := s.allKeys || slices.ContainsFunc(s.keys, func(k keyPattern) bool { return k.pattern == "*" && k.perm&permRead != 0 })
 		if !readsAll {
 			continue
 		}
-		if d, _ := s.check(r, func() []Key {
-			if !keysDone {
-				keys, keysDone = r.Keys(), true
-			}
-			return keys
-		}); d == Allowed {
+		if d, _ := s.check(r); d == Allowed {
 			return true
 		}
 	}

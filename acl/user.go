@@ -46,6 +46,7 @@ const (
 
 type keyPattern struct {
 	pattern string
+	glob    []byte // pattern, for matching without a conversion
 	perm    perm
 }
 
@@ -208,7 +209,7 @@ func (s *selector) apply(cat *Catalog, op string) error {
 		if i := slices.IndexFunc(s.keys, func(k keyPattern) bool { return k.pattern == rest }); i >= 0 {
 			s.keys[i].perm |= p
 		} else {
-			s.keys = append(s.keys, keyPattern{rest, p})
+			s.keys = append(s.keys, keyPattern{rest, []byte(rest), p})
 		}
 		s.allKeys = false
 	case op[0] == '&':

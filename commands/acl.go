@@ -121,66 +121,79 @@ func (e *Engine) setDefaultUser(cl *Client) {
 	cl.Authenticated = e.ACL.Open()
 }
 
-// checkACL checks a command call against u's rules.
-func checkACL(u *acl.User, cmd *Command, args [][]byte) (acl.Denial, int) {
+// checkACL checks a command call of cl against u's rules (cl's own
+// user, or a script's caller's).
+func checkACL(cl *Client, u *acl.User, cmd *Command, args [][]byte) (acl.Denial, int) {
 	if u == nil || u.Unrestricted() {
 		return acl.Allowed, 0
 	}
-	return u.Check(aclRequest(cmd, args))
+	r := cl.aclRequest(cmd, args)
+	return u.Check(&r)
 }
 
 // readsAllKeys reports whether the client's user may read any key with the
 // command running (SORT's BY and GET).
 func (c *Ctx) readsAllKeys() bool {
 	u := c.Client.User
-	return u == nil || u.Unrestricted() || u.ReadsAllKeys(aclRequest(c.Cmd, c.Args))
+	if u == nil || u.Unrestricted() {
+		return true
+	}
+	r := c.Client.aclRequest(c.Cmd, c.Args)
+	return u.ReadsAllKeys(&r)
 }
 
-// aclRequest is a command call as the rules see it.
-func aclRequest(cmd *Command, args [][]byte) *acl.Request {
-	r := &acl.Request{Cmd: cmd.acl, Args: args}
-	if cmd.Keys != nil || cmd.FirstKey > 0 {
-		r.Keys = func() []acl.Key {
-			pos := cmd.KeyPositions(args)
-			flagsAt := keyFlagsAt(cmd, args)
-			keys := make([]acl.Key, 0, len(pos))
-			for _, p := range pos {
-				// A shard channel is declared as a key that is not one.
-				if f := flagsAt(p); f&KeyNotKey == 0 {
-					keys = append(keys, acl.Key{Pos: p, Read: f&KeyAccess != 0, Write: f&(KeyInsert|KeyDelete|KeyUpdate) != 0})
-				}
-			}
-			return keys
+// aclRequest is a command call as the rules see it: its keys, with what
+// it does with them, and its channels, in buffers of cl's.
+func (cl *Client) aclRequest(cmd *Command, args [][]byte) acl.Request {
+	r := acl.Request{Cmd: cmd.acl, Args: args}
+	keys := cl.aclKeys[:0]
+	switch {
+	case cmd.Keys == nil && cmd.FirstKey > 0 && len(cmd.KeySpecs) <= 1:
+		// The common case: one range of keys that all take the same
+		// flags (keyFlagsAt's answer for one spec), found without
+		// allocating.
+		last := cmd.LastKey
+		if last < 0 {
+			last += len(args)
+		}
+		var flags KeyFlag
+		if specs := keySpecs(cmd); len(specs) == 1 {
+			flags = specs[0].flagsFor(args)
+		} else {
+			flags = defaultKeyFlags(cmd)
+		}
+		for i := cmd.FirstKey; i <= last && i < len(args); i += cmd.Step {
+			keys = appendACLKey(keys, i, flags)
+		}
+	case cmd.Keys != nil || cmd.FirstKey > 0:
+		flagsAt := keyFlagsAt(cmd, args)
+		for _, p := range cmd.KeyPositions(args) {
+			keys = appendACLKey(keys, p, flagsAt(p))
 		}
 	}
-	if ch := channelArgs(cmd.Name); ch != nil {
-		r.Channels = func() []acl.Channel { return ch(args) }
+	cl.aclKeys, r.Keys = keys, keys
+	// The channels a command publishes or subscribes to (Redis's
+	// getChannelsFromCommand); unsubscribing is never refused.
+	chans := cl.aclChannels[:0]
+	switch cmd.Name {
+	case "publish", "spublish":
+		chans = append(chans, acl.Channel{Pos: 1})
+	case "subscribe", "ssubscribe", "psubscribe":
+		for i := 1; i < len(args); i++ {
+			chans = append(chans, acl.Channel{Pos: i, Pattern: cmd.Name == "psubscribe"})
+		}
 	}
+	cl.aclChannels, r.Channels = chans, chans
 	return r
 }
 
-// channelArgs returns the function finding the channels a command
-// publishes or subscribes to, or nil for a command that does neither
-// (Redis's getChannelsFromCommand; unsubscribing is never refused).
-func channelArgs(name string) func(args [][]byte) []acl.Channel {
-	all := func(pattern bool) func(args [][]byte) []acl.Channel {
-		return func(args [][]byte) []acl.Channel {
-			out := make([]acl.Channel, 0, len(args)-1)
-			for i := 1; i < len(args); i++ {
-				out = append(out, acl.Channel{Pos: i, Pattern: pattern})
-			}
-			return out
-		}
+// appendACLKey adds a key with the flags of its key spec: what it reads
+// and writes. A shard channel is declared as a key that is not one.
+func appendACLKey(keys []acl.Key, pos int, f KeyFlag) []acl.Key {
+	if f&KeyNotKey != 0 {
+		return keys
 	}
-	switch name {
-	case "publish", "spublish":
-		return func([][]byte) []acl.Channel { return []acl.Channel{{Pos: 1}} }
-	case "subscribe", "ssubscribe":
-		return all(false)
-	case "psubscribe":
-		return all(true)
-	}
-	return nil
+	return append(keys, acl.Key{Pos: pos, Read: f&KeyAccess != 0, Write: f&(KeyInsert|KeyDelete|KeyUpdate) != 0})
 }
 
 // aclRefusal refuses a command cl's user may not run, and reports
@@ -199,7 +212,7 @@ func (e *Engine) aclRefusal(cl *Client, cmd *Command, args [][]byte) bool {
 // they do not allow it, logs the denial and returns the error that
 // refuses it; "" if they do.
 func (e *Engine) aclDenial(cl *Client, cmd *Command, args [][]byte) string {
-	d, pos := checkACL(cl.User, cmd, args)
+	d, pos := checkACL(cl, cl.User, cmd, args)
 	if d == acl.Allowed {
 		return ""
 	}
@@ -564,7 +577,7 @@ func aclDryrunCommand(c *Ctx) {
 		c.W.Error(resp.ErrWrongArgs(cmd.Name))
 		return
 	}
-	switch d, pos := checkACL(u, cmd, args); d {
+	switch d, pos := checkACL(c.Client, u, cmd, args); d {
 	case acl.Allowed:
 		c.W.OK()
 	case acl.DeniedCommand:

@@ -321,7 +321,7 @@ func (k *scriptCaller) Known(args [][]byte) bool { return k.lookup(args) != nil 
 // aclRefusal checks a script's command against its caller's rules and
 // returns the error that refuses it, or "".
 func (k *scriptCaller) aclRefusal(cmd *Command, args [][]byte) string {
-	d, pos := checkACL(k.caller.User, cmd, args)
+	d, pos := checkACL(k.caller, k.caller.User, cmd, args)
 	if d == acl.Allowed {
 		return ""
 	}

@@ -271,7 +271,7 @@ func execCommand(c *Ctx) {
 	var nc Ctx
 	for _, q := range t.queue {
 		// The rules may have changed since the command was queued.
-		if d, pos := checkACL(cl.User, q.cmd, q.args); d != acl.Allowed {
+		if d, pos := checkACL(cl, cl.User, q.cmd, q.args); d != acl.Allowed {
 			e.logDenial(cl, d, acl.Multi, q.cmd, q.args, pos)
 			cl.W.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
 				"This command is no longer allowed for the following reason: " + execDenial(d))
