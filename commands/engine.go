@@ -192,6 +192,10 @@ type Engine struct {
 	// ApplyTLS, if set (by the server), applies the tls-* options CONFIG
 	// SET changed, or gives Redis's reason why it cannot.
 	ApplyTLS func(*config.Config) error
+	// ApplyListen, if set (by the server), listens as the port and bind
+	// options CONFIG SET changed say (before to next), or gives Redis's
+	// reason why it cannot.
+	ApplyListen func(before, next *config.Config) error
 	// activeExpireOff is DEBUG SET-ACTIVE-EXPIRE 0: keys expire only when
 	// found (ActiveExpire).
 	activeExpireOff atomic.Bool

@@ -169,7 +169,19 @@ func configSetCommand(c *Ctx) {
 		if err := c.applyMaxClients(before, next); err != nil {
 			return err
 		}
-		return c.applyTLS(pairs, next)
+		if c.ApplyListen != nil {
+			if err := c.ApplyListen(before, next); err != nil {
+				return err
+			}
+		}
+		if err := c.applyTLS(pairs, next); err != nil {
+			// The whole CONFIG SET is undone: the listeners too.
+			if c.ApplyListen != nil {
+				c.ApplyListen(next, before)
+			}
+			return err
+		}
+		return nil
 	}); err != nil {
 		c.W.Error(err.Error())
 		return

@@ -64,9 +64,9 @@ func (o *option) names() []string {
 var options = []*option{
 	// The default of redis.conf: both loopback addresses, the IPv6 one if
 	// the machine has it.
-	stringOpt("bind", "127.0.0.1 -::1", false, func(c *Config) *string { return &c.Bind }).
+	stringOpt("bind", "127.0.0.1 -::1", true, func(c *Config) *string { return &c.Bind }).
 		doc(groupNetwork, "addresses to listen on: * every IPv4 one, ::* every IPv6 one, -ADDR one that may be missing"),
-	intOpt("port", "6379", 0, 65535, false, func(c *Config) *int { return &c.Port }).
+	intOpt("port", "6379", 0, 65535, true, func(c *Config) *int { return &c.Port }).
 		doc(groupNetwork, "TCP port"),
 	intOpt("databases", "16", 1, 1<<20, false, func(c *Config) *int { return &c.Databases }).
 		doc(groupGeneral, "number of databases (SELECT 0 to databases-1)"),

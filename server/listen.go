@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/cairn-db/cairn/config"
 )
 
 // ListenBind listens on port at every address of bind, Redis's bind
@@ -18,10 +20,93 @@ func (s *Server) ListenBind(bind string, port int) (skipped []string, err error)
 	if err != nil {
 		return skipped, err
 	}
+	t := &s.tcp
+	t.mu.Lock()
+	t.bind, t.port, t.lns = bind, port, append(t.lns, lns...)
+	t.mu.Unlock()
 	for _, ln := range lns {
 		s.addListener(ln)
 	}
 	return skipped, nil
+}
+
+// tcpPort is the plain port's listeners and what they were made from,
+// which CONFIG SET of port or bind changes.
+type tcpPort struct {
+	mu   sync.Mutex
+	bind string
+	port int
+	lns  []net.Listener
+}
+
+// Redis's reasons for a CONFIG SET of port or bind that cannot listen.
+const (
+	reasonPort = "Unable to listen on this port. Check server logs."
+	reasonBind = "Failed to bind to specified addresses."
+)
+
+// applyListen is the engine's hook for CONFIG SET of port or bind: the
+// plain port's listeners, and for bind the TLS port's, are made again
+// (port 0 closes the plain port, as in Redis). The old ones are closed
+// first, since the new addresses may overlap them, and listened on again
+// if the new ones cannot be; the error is then Redis's.
+func (s *Server) applyListen(before, next *config.Config) error {
+	if next.Port == before.Port && next.Bind == before.Bind {
+		return nil
+	}
+	t := &s.tcp
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	oldBind, oldPort := t.bind, t.port
+	fail := func(err error) error {
+		s.log.Warn("CONFIG SET: cannot listen", "bind", next.Bind, "port", next.Port, "err", err)
+		s.ln.remove(t.lns)
+		if err := s.listenTCP(oldBind, oldPort); err != nil {
+			s.log.Error("cannot listen again as before", "bind", oldBind, "port", oldPort, "err", err)
+		}
+		if next.Bind != before.Bind {
+			return config.ApplyFailed("bind", reasonBind)
+		}
+		return config.ApplyFailed("port", reasonPort)
+	}
+	// A bind alone keeps the port listened on (which --port 0, or a test's
+	// server, chose).
+	port := next.Port
+	if port == before.Port {
+		port = oldPort
+	}
+	s.ln.remove(t.lns)
+	if err := s.listenTCP(next.Bind, port); err != nil {
+		return fail(err)
+	}
+	if next.Bind != before.Bind {
+		if err := s.rebindTLS(next.Bind); err != nil {
+			return fail(err)
+		}
+	}
+	return nil
+}
+
+// listenTCP listens at port on the addresses of bind (on none for port
+// 0) and serves them. s.tcp.mu is held.
+func (s *Server) listenTCP(bind string, port int) error {
+	t := &s.tcp
+	t.bind, t.port, t.lns = bind, port, nil
+	if port == 0 {
+		return nil
+	}
+	lns, skipped, err := listenAll(bind, port)
+	for _, why := range skipped {
+		s.log.Warn("optional bind address skipped", "reason", why)
+	}
+	if err != nil {
+		return err
+	}
+	t.lns = lns
+	for _, ln := range lns {
+		s.ln.add(ln)
+	}
+	return nil
 }
 
 // addListener serves ln too.

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,7 @@ type Server struct {
 	// ln holds the listeners: the plain port's addresses first, then the
 	// TLS port's (tls).
 	ln  *fanIn
+	tcp tcpPort
 	tls tlsPort
 
 	expiry   *expiry.Cycler
@@ -74,6 +76,7 @@ func New(engine *commands.Engine, log *slog.Logger) *Server {
 	s.rc = redcon.NewServer("", s.handle, s.accept, s.closed)
 	engine.FitClients = s.fitClients
 	engine.ApplyTLS = s.applyTLS
+	engine.ApplyListen = s.applyListen
 	engine.Shutdown = func() { go s.Close() }
 	s.scripts = engine.SuperviseScripts()
 	return s
@@ -85,6 +88,12 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return err
 	}
+	t := &s.tcp
+	t.mu.Lock()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	t.bind, t.lns = host, append(t.lns, ln)
+	t.port, _ = strconv.Atoi(port)
+	t.mu.Unlock()
 	s.addListener(ln)
 	return nil
 }

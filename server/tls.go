@@ -25,6 +25,7 @@ type tlsPort struct {
 	mu   sync.Mutex
 	cur  atomic.Pointer[tls.Config]
 	port int            // the port served, 0 for none
+	bind string         // the addresses it is served on
 	lns  []net.Listener // its listeners, in the server's fanIn
 }
 
@@ -94,13 +95,48 @@ func (s *Server) setTLS(cfg *config.Config) (skipped []string, err error) {
 	}
 	t.cur.Store(c)
 	s.ln.remove(t.lns)
-	t.port, t.lns = cfg.TLSPort, nil
+	t.port, t.bind = cfg.TLSPort, cfg.Bind
+	s.serveTLS(lns)
+	return skipped, nil
+}
+
+// serveTLS serves lns as the TLS port. t.mu is held.
+func (s *Server) serveTLS(lns []net.Listener) {
+	t := &s.tls
+	t.lns = nil
 	base := &tls.Config{GetConfigForClient: t.config}
 	for _, ln := range lns {
 		t.lns = append(t.lns, tls.NewListener(ln, base))
 		s.ln.add(t.lns[len(t.lns)-1])
 	}
-	return skipped, nil
+}
+
+// rebindTLS serves the TLS port, if any, on the addresses of bind instead,
+// or as before if it cannot (CONFIG SET bind).
+func (s *Server) rebindTLS(bind string) error {
+	t := &s.tls
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.port == 0 || bind == t.bind {
+		return nil
+	}
+	s.ln.remove(t.lns)
+	lns, skipped, err := listenAll(bind, t.port)
+	for _, why := range skipped {
+		s.log.Warn("optional bind address skipped for TLS", "reason", why)
+	}
+	if err != nil {
+		if old, _, err := listenAll(t.bind, t.port); err == nil {
+			s.serveTLS(old)
+		} else {
+			s.log.Error("cannot listen again on the TLS port", "bind", t.bind, "tls-port", t.port, "err", err)
+			t.lns = nil
+		}
+		return err
+	}
+	t.bind = bind
+	s.serveTLS(lns)
+	return nil
 }
 
 // config is the configuration in use, for each new connection.

@@ -136,6 +136,18 @@ func TestTLSPortAndCiphers(t *testing.T) {
 	if err := tlsClient(t, addr2, pki.ClientConfig(t, true), &suite).Ping(ctx).Err(); err != nil {
 		t.Errorf("PING after a failed move: %v", err)
 	}
+	// CONFIG SET bind moves the TLS port's addresses too; one that cannot
+	// be had leaves it served as before.
+	if err := configSet("bind", "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tlsClient(t, addr2, pki.ClientConfig(t, true), &suite).Ping(ctx).Err(); err != nil {
+		t.Errorf("PING after CONFIG SET bind: %v", err)
+	}
+	wantSetError("Failed to bind to specified addresses.", "bind", "192.0.2.254")
+	if err := tlsClient(t, addr2, pki.ClientConfig(t, true), &suite).Ping(ctx).Err(); err != nil {
+		t.Errorf("PING after a failed CONFIG SET bind: %v", err)
+	}
 	if err := configSet("tls-port", 0); err != nil {
 		t.Fatal(err)
 	}
