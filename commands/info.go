@@ -163,40 +163,28 @@ func infoClients(c *Ctx, b *infoBuilder) {
 	b.int("clients_in_timeout_table", inTimeoutTable)
 }
 
-// infoMemory reports cairn's accounting of its memory (usedMemory) with
-// Redis's field names, and the resident set (from /proc where there is
-// one) as used_memory_rss.
-func infoMemory(c *Ctx, b *infoBuilder) {
-	used := c.usedMemory()
-	c.peakMemory = max(c.peakMemory, used)
-	rss := residentMemory()
+// infoMemory reports cairn's accounting of its memory (memoryFigures)
+// with Redis's field names.
+func infoMemory(c *Ctx, b *infoBuilder) { writeInfoMemory(c, b, c.memoryFigures()) }
+
+func writeInfoMemory(c *Ctx, b *infoBuilder, f memoryFigures) {
 	cfg := c.Config.Load()
-	scripts := c.scripts.memoryUsage()
-	overhead := c.startupMemory + c.clientsMemory() + scripts + c.KS.MemoryOverhead()
-	dataset := used - overhead
-	b.int("used_memory", used)
-	b.str("used_memory_human", bytesToHuman(used))
-	b.int("used_memory_rss", rss)
-	b.str("used_memory_rss_human", bytesToHuman(rss))
-	b.int("used_memory_peak", c.peakMemory)
-	b.str("used_memory_peak_human", bytesToHuman(c.peakMemory))
-	b.str("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(c.peakMemory, 1))))
-	b.int("used_memory_overhead", overhead)
-	b.int("used_memory_startup", c.startupMemory)
-	b.int("used_memory_dataset", dataset)
-	b.str("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(dataset)*100/float64(max(used-c.startupMemory, 1))))
-	// The allocators' view: the Go heap's and the arena's. allocated is
-	// what allocations take, active the spans and pages holding them,
-	// resident what the two keep mapped (Redis's jemalloc figures).
-	heap := readMetrics("/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes",
-		"/memory/classes/heap/free:bytes", "/memory/classes/total:bytes", "/memory/classes/heap/released:bytes")
-	arenaAllocated, arenaHeld := c.KS.ArenaMemory()
-	allocated := heap[0] + arenaAllocated
-	active := heap[0] + heap[1] + arenaHeld
-	resident := heap[3] - heap[4] + arena.Resident()
-	b.int("allocator_allocated", allocated)
-	b.int("allocator_active", active)
-	b.int("allocator_resident", resident)
+	perc := func(field string, p float32) { b.str(field, fmt.Sprintf("%.2f%%", p)) }
+	twoPlaces := func(field string, r float32) { b.str(field, fmt.Sprintf("%.2f", r)) }
+	b.int("used_memory", f.used)
+	b.str("used_memory_human", bytesToHuman(f.used))
+	b.int("used_memory_rss", f.rss)
+	b.str("used_memory_rss_human", bytesToHuman(f.rss))
+	b.int("used_memory_peak", f.peak)
+	b.str("used_memory_peak_human", bytesToHuman(f.peak))
+	perc("used_memory_peak_perc", f.peakPerc())
+	b.int("used_memory_overhead", f.overhead)
+	b.int("used_memory_startup", f.startup)
+	b.int("used_memory_dataset", f.dataset())
+	perc("used_memory_dataset_perc", f.datasetPerc())
+	b.int("allocator_allocated", f.allocated)
+	b.int("allocator_active", f.active)
+	b.int("allocator_resident", f.resident)
 	total := systemMemory()
 	b.int("total_system_memory", total)
 	b.str("total_system_memory_human", bytesToHuman(total))
@@ -207,23 +195,24 @@ func infoMemory(c *Ctx, b *infoBuilder) {
 	b.int("number_of_functions", int64(functions))
 	b.int("number_of_libraries", int64(libraries))
 	b.int("used_memory_vm_functions", vm)
-	b.int("used_memory_functions", c.scripts.functionsMemory())
+	b.int("used_memory_functions", f.functions)
+	scripts := f.scripts + f.functions
 	b.int("used_memory_scripts", scripts)
 	b.str("used_memory_scripts_human", bytesToHuman(scripts))
 	b.int("maxmemory", cfg.MaxMemory)
 	b.str("maxmemory_human", bytesToHuman(cfg.MaxMemory))
 	b.str("maxmemory_policy", cfg.MaxMemoryPolicy)
-	b.str("allocator_frag_ratio", fmt.Sprintf("%.2f", float64(active)/float64(max(allocated, 1))))
-	b.int("allocator_frag_bytes", active-allocated)
-	b.str("allocator_rss_ratio", fmt.Sprintf("%.2f", float64(resident)/float64(max(active, 1))))
-	b.int("allocator_rss_bytes", resident-active)
-	b.str("rss_overhead_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(resident, 1))))
-	b.int("rss_overhead_bytes", rss-resident)
-	b.str("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
-	b.int("mem_fragmentation_bytes", rss-used)
+	twoPlaces("allocator_frag_ratio", f.allocatorFrag())
+	b.int("allocator_frag_bytes", f.active-f.allocated)
+	twoPlaces("allocator_rss_ratio", f.allocatorRSS())
+	b.int("allocator_rss_bytes", f.resident-f.active)
+	twoPlaces("rss_overhead_ratio", f.rssOverhead())
+	b.int("rss_overhead_bytes", f.rss-f.resident)
+	twoPlaces("mem_fragmentation_ratio", f.fragmentation())
+	b.int("mem_fragmentation_bytes", f.rss-f.used)
 	b.int("mem_not_counted_for_evict", 0)
 	b.int("mem_clients_slaves", 0)
-	b.int("mem_clients_normal", c.clientsMemory())
+	b.int("mem_clients_normal", f.clients)
 	b.int("mem_aof_buffer", 0)
 	b.str("mem_allocator", "go")
 	b.int("lazyfree_pending_objects", 0)

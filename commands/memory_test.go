@@ -127,8 +127,9 @@ func TestMemoryCommand(t *testing.T) {
 }
 
 func TestMemoryCommandMetadata(t *testing.T) {
-	compareGroupMetadata(t, "server", []string{"memory|usage", "memory|help"})
-	// The container's flags and categories; Redis has more subcommands.
+	compareGroupMetadata(t, "server", []string{"memory|doctor", "memory|malloc-stats", "memory|purge",
+		"memory|stats", "memory|usage", "memory|help"})
+	// The container's flags and categories.
 	rc := dialRaw(t, testutil.StartRedis(t))
 	cc := dialRaw(t, testutil.StartCairn(t, nil).Addr)
 	got := cc.do(t, "COMMAND", "INFO", "memory").elems[0]
@@ -138,4 +139,39 @@ func TestMemoryCommandMetadata(t *testing.T) {
 			t.Errorf("COMMAND INFO memory field %d: %s, redis %s", i, got.elems[i], want.elems[i])
 		}
 	}
+}
+
+// TestMemoryStatsFields requires MEMORY STATS to give Redis's fields in
+// Redis's order with Redis's reply types, db.N included, in RESP2 and
+// RESP3; the figures themselves differ.
+func TestMemoryStatsFields(t *testing.T) {
+	rc := dialRaw(t, testutil.StartRedis(t))
+	cc := dialRaw(t, testutil.StartCairn(t, nil).Addr)
+	for _, c := range []*rawConn{rc, cc} {
+		for _, args := range [][]string{{"SET", "a", "1"}, {"SELECT", "3"}, {"SET", "b", "2"}, {"EXPIRE", "b", "1000"}} {
+			c.do(t, args...)
+		}
+	}
+	for _, proto := range []string{"2", "3"} {
+		rc.do(t, "HELLO", proto)
+		cc.do(t, "HELLO", proto)
+		got, want := statsShape(cc.do(t, "MEMORY", "STATS")), statsShape(rc.do(t, "MEMORY", "STATS"))
+		if got != want {
+			t.Errorf("RESP%s: MEMORY STATS is\n%s\nredis-server's is\n%s", proto, got, want)
+		}
+	}
+}
+
+// statsShape writes a reply's type and, in a map (or its RESP2 array),
+// each key with the shape of its value, one a line.
+func statsShape(r *rawReply) string {
+	if r.elems == nil {
+		return string(r.kind)
+	}
+	var b strings.Builder
+	b.WriteByte(r.kind)
+	for i := 0; i+1 < len(r.elems); i += 2 {
+		fmt.Fprintf(&b, "\n%s %s", r.elems[i].str, strings.ReplaceAll(statsShape(r.elems[i+1]), "\n", "\n  "))
+	}
+	return b.String()
 }

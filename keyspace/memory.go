@@ -20,15 +20,13 @@ func (ks *Keyspace) UsedMemory() int64 {
 	return n
 }
 
-// MemoryOverhead is the part of UsedMemory that is not keys and values:
-// the index, the entries and the table of objects. The caller holds the
-// lock.
-func (ks *Keyspace) MemoryOverhead() int64 {
-	var n int64
-	for _, db := range ks.dbs {
-		n += int64(db.st.overhead())
-	}
-	return n
+// MemoryOverhead is the part of the database's share of UsedMemory that
+// is not keys and values, split as Redis's MEMORY STATS splits a
+// database's: main, the index, the entries and the table of objects;
+// expires, the volatile index. The caller holds the lock.
+func (db *DB) MemoryOverhead() (main, expires int64) {
+	expires = int64(db.st.volatile.bytes())
+	return int64(db.st.overhead()) - expires, expires
 }
 
 // ShrinkSlabs gives back, until deadline, the slab pages that deletions

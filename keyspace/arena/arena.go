@@ -88,16 +88,22 @@ func Put(p *[PageSize]byte) {
 	defer pool.mu.Unlock()
 	pool.free = append(pool.free, p)
 	if len(pool.free) > 2*idleLimit() {
-		trim()
+		trim(idleLimit())
 	}
 }
 
-// trim returns the idle pages past idleLimit to the kernel, coalescing
-// adjacent ones. The caller holds pool.mu.
-func trim() {
+// Purge returns every idle page to the kernel (MEMORY PURGE).
+func Purge() {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	trim(0)
+}
+
+// trim returns the idle pages past the first keep to the kernel,
+// coalescing adjacent ones. The caller holds pool.mu.
+func trim(keep int) {
 	addr := func(p *[PageSize]byte) uintptr { return uintptr(unsafe.Pointer(p)) }
 	slices.SortFunc(pool.free, func(a, b *[PageSize]byte) int { return cmp.Compare(addr(a), addr(b)) })
-	keep := idleLimit()
 	surplus := pool.free[keep:]
 	for i := 0; i < len(surplus); {
 		j := i + 1

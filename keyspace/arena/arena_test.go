@@ -47,3 +47,20 @@ func TestGetAsAndSlice(t *testing.T) {
 	}
 	PutSlice(s)
 }
+
+// TestPurge: Purge gives every idle page back, so the arena's resident
+// pages are those in use, and a page handed out again reads as zeros.
+func TestPurge(t *testing.T) {
+	p := Get()
+	p[0] = 1
+	Put(p)
+	Purge()
+	if got, want := Resident(), InUse(); got != want {
+		t.Fatalf("Resident = %d after Purge, want InUse %d", got, want)
+	}
+	p = Get()
+	defer Put(p)
+	if p[0] != 0 {
+		t.Fatal("a purged page came back dirty")
+	}
+}
