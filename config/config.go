@@ -257,6 +257,8 @@ func (s *Store) SetApply(pairs [][2]string, apply func(next *Config) error) erro
 	for i, p := range pairs {
 		o := lookup(p[0])
 		switch {
+		case o == nil && redisImmutable[strings.ToLower(p[0])]:
+			return setFailed(p[0], "can't set immutable config")
 		case o == nil && redisOnlyName(strings.ToLower(p[0])):
 			if err := checkRedisOnly(strings.ToLower(p[0]), p[1], "CONFIG SET"); err != nil {
 				return setFailed(p[0], "cairn cannot honour it: "+redisOnly[strings.ToLower(p[0])].why)

@@ -150,6 +150,19 @@ var redisDefaults = map[string]string{
 	"unixsocketperm":                      "0",
 }
 
+// redisImmutable are the Redis-only options that Redis 7.0 sets only at
+// start: CONFIG SET refuses them as Redis does, "can't set immutable
+// config", before looking at the value.
+var redisImmutable = map[string]bool{
+	"always-show-logo": true, "aof_rewrite_cpulist": true, "bgsave_cpulist": true, "bio_cpulist": true,
+	"cluster-config-file": true, "cluster-enabled": true, "cluster-port": true, "daemonize": true,
+	"disable-thp": true, "enable-module-command": true, "enable-protected-configs": true,
+	"io-threads-do-reads": true, "logfile": true, "pidfile": true, "rdbchecksum": true, "replicaof": true,
+	"server_cpulist": true, "set-proc-title": true, "slaveof": true, "socket-mark-id": true, "supervised": true,
+	"syslog-enabled": true, "syslog-facility": true, "syslog-ident": true, "tcp-backlog": true,
+	"unixsocket": true, "unixsocketperm": true,
+}
+
 type redisOnlyOption struct {
 	why string
 	// harmless are the values accepted; any other is refused. Empty: any

@@ -44,3 +44,34 @@ func TestEveryRedisOptionAccountedFor(t *testing.T) {
 		t.Errorf("cluster-enabled yes: %v, hz %d (the set is all or nothing)", err, st.Load().Hz)
 	}
 }
+
+// TestConfigSetEveryOptionAsRedis: CONFIG SET of every option to the
+// value CONFIG GET gives is accepted or refused as redis-server does it
+// (immutable, protected), Redis's own "CONFIG sanity" check.
+func TestConfigSetEveryOptionAsRedis(t *testing.T) {
+	ctx := context.Background()
+	verdicts := func(addr string) map[string]string {
+		c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true})
+		defer c.Close()
+		all, err := c.ConfigGet(ctx, "*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for k, v := range all {
+			if err := c.ConfigSet(ctx, k, v).Err(); err != nil {
+				out[k] = err.Error()
+			} else {
+				out[k] = "OK"
+			}
+		}
+		return out
+	}
+	want := verdicts(testutil.StartRedis(t))
+	got := verdicts(testutil.StartCairn(t, nil).Addr)
+	for k, w := range want {
+		if g, ok := got[k]; ok && g != w {
+			t.Errorf("CONFIG SET %s <its value>: %q, redis-server %q", k, g, w)
+		}
+	}
+}
