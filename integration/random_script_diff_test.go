@@ -310,7 +310,11 @@ func (s *scriptGen) num(depth int) string {
 		}
 		return s.numLiteral()
 	case 4:
-		// Not % or ^: see the NaN note below.
+		// Not % or ^: see the NaN note below. A negative zero computed at
+		// run time (65536 / -math.huge) is a zero in gopher-lua, whose VM
+		// keeps small whole numbers as shared values (LNumber2I) and so
+		// loses the sign; Redis keeps it. Not left out, being rare: a
+		// long hunt may report it ("-0" against "0").
 		return "(" + s.num(d) + " " + s.pick([]string{"+", "-", "*", "/"}) + " " + s.num(d) + ")"
 	case 5:
 		return "-(" + s.num(d) + ")"
@@ -592,10 +596,10 @@ func (s *scriptGen) returnStmt() string {
 			return "local r = " + c + " " + s.renderCall(steps[1].args) + " return r"
 		}
 		s.mode = steps[0].mode
-		switch {
-		case s.mode == refcount:
+		if s.mode == refcount {
 			s.mode = exact
-		case s.resp3 && s.mode == exact:
+		}
+		if s.resp3 && s.mode == exact {
 			// A map reply (HGETALL, LCS IDX) comes back from Lua in
 			// the order of the Lua table's hash part: gopher-lua's.
 			s.mode = sorted

@@ -40,8 +40,12 @@ func toNumber(v lua.LValue) (float64, bool) {
 }
 
 // parseNumber is Lua 5.1's luaO_str2d: strtod (decimal, hexadecimal,
-// inf, nan) after optional spaces, with nothing but spaces after it.
+// inf, nan) after optional spaces, with nothing but spaces after it. C
+// reads the string only up to a NUL byte.
 func parseNumber(s string) (float64, bool) {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
 	s = strings.TrimLeft(s, " \t\n\v\f\r")
 	f, n := strtod(s)
 	if n == 0 || strings.Trim(s[n:], " \t\n\v\f\r") != "" {

@@ -654,6 +654,11 @@ func (d *jsonDecoder) array() lua.LValue {
 	}
 }
 
+// cNaN is the NaN glibc's strtod returns for "nan": quiet, with no
+// payload. Go's math.NaN() has a payload bit set, which the bit library's
+// conversion (bit.tobit(tonumber("nan"))) would show.
+var cNaN = math.Float64frombits(0x7ff8000000000000)
+
 // strtod reads the longest prefix of s that C's strtod accepts (decimal,
 // hexadecimal, inf, infinity, nan) and returns its value and length; 0
 // when there is none.
@@ -687,7 +692,7 @@ func strtod(s string) (float64, int) {
 				n = j + 1
 			}
 		}
-		return sign(math.NaN()), n
+		return sign(cNaN), n
 	case len(rest) > 2 && rest[0] == '0' && rest[1]|0x20 == 'x' && isHex(rest[2]):
 		return strtodHex(s[:i], rest)
 	}

@@ -238,6 +238,10 @@ func singleField(L *lua.LState, name string, v lua.LValue) *lua.LTable {
 // "-CODE message" (the code is the first word) or a bare message, which
 // gets the code ERR.
 func errorTable(L *lua.LState, buf string) *lua.LTable {
+	// Redis parses the message as a C string: up to a NUL byte.
+	if i := strings.IndexByte(buf, 0); i >= 0 {
+		buf = buf[:i]
+	}
 	code, msg := "ERR", buf
 	if rest, ok := strings.CutPrefix(buf, "-"); ok {
 		msg = rest

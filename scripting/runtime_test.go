@@ -91,6 +91,20 @@ func TestLuaToRESP(t *testing.T) {
 		{"return redis.error_reply('x')", 2, "-ERR x\r\n"},
 		{"return redis.error_reply('-MY err')", 2, "-MY err\r\n"},
 		{"return redis.error_reply()", 2, "-ERR wrong number or type of arguments\r\n"},
+		// Redis reads the message as a C string: up to a NUL.
+		{"return redis.error_reply('code\\0 and more')", 2, "-ERR code\r\n"},
+		// Lua 5.1's table.insert and table.remove, not gopher-lua's.
+		{"local t = {1, 2, 3} table.insert(t, 0, 9) return {t[0], t[1], t[2], t[3], t[4]}", 2, "*1\r\n:9\r\n"},
+		{"local t = {1, 2, 3} table.insert(t, -math.huge, 9) return {t[0], t[4]}", 2, "*2\r\n:9\r\n:3\r\n"},
+		{"local t = {1, 2, 3} table.insert(t, 2, 9) return t", 2, "*4\r\n:1\r\n:9\r\n:2\r\n:3\r\n"},
+		{"local t = {1, 2, 3} table.insert(t, 1, 9, 8) return t", 2, "-ERR user_script:1: wrong number of arguments to 'insert' script: ef3165e8cbd83416f4830a915f2c3e516440e35b, on @user_script:1.\r\n"},
+		{"local t = {1, 2, 3} return {table.remove(t, 0), #t}", 2, "*0\r\n"},
+		{"local t = {1, 2, 3} return {table.remove(t, 1), #t, t[1]}", 2, "*3\r\n:1\r\n:2\r\n:2\r\n"},
+		{"return {table.remove(string)}", 2, "*0\r\n"},
+		// C's strtod stops at a NUL; its NaN has no payload, which the bit
+		// library's conversion shows.
+		{"return tonumber('0x1Fa\\0b')", 2, ":506\r\n"},
+		{"return bit.tobit(tonumber('nan'))", 2, ":0\r\n"},
 		{"return redis.status_reply('good')", 2, "+good\r\n"},
 		{"return {double=3.5}", 2, "$3\r\n3.5\r\n"},
 		{"return {double=3.5}", 3, ",3.5\r\n"},

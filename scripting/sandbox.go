@@ -90,9 +90,9 @@ func (r *Runtime) openSandbox() {
 	} {
 		tbl.RawSetString(name, L.NewFunction(fn))
 	}
-	for _, name := range []string{"insert", "remove", "sort"} {
-		tbl.RawSetString(name, r.refuseProxy(tbl.RawGetString(name).(*lua.LFunction)))
-	}
+	tbl.RawSetString("insert", L.NewFunction(r.tableInsert))
+	tbl.RawSetString("remove", L.NewFunction(r.tableRemove))
+	tbl.RawSetString("sort", r.refuseProxy(tbl.RawGetString("sort").(*lua.LFunction)))
 	mth := copyTable(L, std.RawGetString("math").(*lua.LTable))
 	mth.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	for name, fn := range map[string]lua.LGFunction{
@@ -645,6 +645,88 @@ func tableConcat(L *lua.LState) int {
 		}
 	}
 	L.Push(lua.LString(b.String()))
+	return 1
+}
+
+// tableArg is the table argument of table.insert and table.remove.
+func tableArg(L *lua.LState, fname string) *lua.LTable {
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok {
+		typeError(L, 1, fname, "table")
+	}
+	return t
+}
+
+// refuseWrite refuses to change one of the read-only library tables, as
+// Redis does at the first write.
+func (r *Runtime) refuseWrite(L *lua.LState, t *lua.LTable) {
+	if _, isProxy := r.proxies[t]; isProxy {
+		refuseReadonly(L)
+	}
+}
+
+
+
+// tableInsert is Lua 5.1's table.insert (ltablib.c's tinsert), which
+// gopher-lua's differs from: a position below 1 moves the elements up
+// (t[1] becomes nil) rather than appending, a fourth argument is an
+// error, and the position is cast as luaL_checkint casts it (-inf is 0).
+func (r *Runtime) tableInsert(L *lua.LState) int {
+	t := tableArg(L, "insert")
+	e := t.Len() + 1
+	switch L.GetTop() {
+	case 2:
+		r.refuseWrite(L, t)
+		t.RawSetInt(e, L.Get(2))
+	case 3:
+		pos := int(int32(checkInt(L, 2, "insert")))
+		r.refuseWrite(L, t)
+		e = max(e, pos)
+		// t[i] = t[i-1] from e down to pos+1; below the table's lowest
+		// integer key both are nil, so the loop stops there.
+		for i := e; i > max(pos, lowestIntKey(t)-1); i-- {
+			t.RawSetInt(i, t.RawGetInt(i-1))
+		}
+		t.RawSetInt(pos, L.Get(3))
+	default:
+		L.RaiseError("wrong number of arguments to 'insert'")
+	}
+	return 0
+}
+
+// lowestIntKey is the lowest integer key of t, or the largest int if it
+// has none.
+func lowestIntKey(t *lua.LTable) int {
+	low := math.MaxInt
+	if t.Len() > 0 {
+		low = 1
+	}
+	t.ForEach(func(k, _ lua.LValue) {
+		if n, ok := k.(lua.LNumber); ok && float64(n) == math.Trunc(float64(n)) && float64(n) < float64(low) {
+			low = int(n)
+		}
+	})
+	return low
+}
+
+// tableRemove is Lua 5.1's table.remove (ltablib.c's tremove): a
+// position outside 1..#t removes nothing and returns nothing.
+func (r *Runtime) tableRemove(L *lua.LState) int {
+	t := tableArg(L, "remove")
+	e := t.Len()
+	pos := e
+	if L.Get(2) != lua.LNil {
+		pos = int(int32(checkInt(L, 2, "remove")))
+	}
+	if pos < 1 || pos > e {
+		return 0
+	}
+	r.refuseWrite(L, t)
+	L.Push(t.RawGetInt(pos))
+	for ; pos < e; pos++ {
+		t.RawSetInt(pos, t.RawGetInt(pos+1))
+	}
+	t.RawSetInt(e, lua.LNil)
 	return 1
 }
 
