@@ -665,8 +665,6 @@ func (r *Runtime) refuseWrite(L *lua.LState, t *lua.LTable) {
 	}
 }
 
-
-
 // tableInsert is Lua 5.1's table.insert (ltablib.c's tinsert), which
 // gopher-lua's differs from: a position below 1 moves the elements up
 // (t[1] becomes nil) rather than appending, a fourth argument is an
