@@ -681,8 +681,13 @@ func (r *Runtime) tableInsert(L *lua.LState) int {
 		r.refuseWrite(L, t)
 		e = max(e, pos)
 		// t[i] = t[i-1] from e down to pos+1; below the table's lowest
-		// integer key both are nil, so the loop stops there.
-		for i := e; i > max(pos, lowestIntKey(t)-1); i-- {
+		// integer key both are nil, so a position below 1 (-math.huge is
+		// INT_MIN) stops the loop there.
+		stop := pos
+		if pos < 1 {
+			stop = max(pos, lowestIntKey(t)-1)
+		}
+		for i := e; i > stop; i-- {
 			t.RawSetInt(i, t.RawGetInt(i-1))
 		}
 		t.RawSetInt(pos, L.Get(3))
