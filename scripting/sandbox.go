@@ -681,8 +681,8 @@ func (r *Runtime) tableInsert(L *lua.LState) int {
 		r.refuseWrite(L, t)
 		e = max(e, pos)
 		// t[i] = t[i-1] from e down to pos+1; below the table's lowest
-		// integer key both are nil, so a position below 1 (-math.huge is
-		// INT_MIN) stops the loop there.
+		// integer key both are nil, so a position below 1 (-1, or -math.huge,
+		// which luaL_checkint casts to 0) stops the loop there.
 		stop := pos
 		if pos < 1 {
 			stop = max(pos, lowestIntKey(t)-1)
