@@ -105,6 +105,7 @@ func TestLuaToRESP(t *testing.T) {
 		// library's conversion shows.
 		{"return tonumber('0x1Fa\\0b')", 2, ":506\r\n"},
 		{"return bit.tobit(tonumber('nan'))", 2, ":0\r\n"},
+		{"return {math.modf(-math.huge)}", 2, "*2\r\n:-9223372036854775808\r\n:0\r\n"},
 		{"return redis.status_reply('good')", 2, "+good\r\n"},
 		{"return {double=3.5}", 2, "$3\r\n3.5\r\n"},
 		{"return {double=3.5}", 3, ",3.5\r\n"},

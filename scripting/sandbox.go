@@ -97,7 +97,7 @@ func (r *Runtime) openSandbox() {
 	mth.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	for name, fn := range map[string]lua.LGFunction{
 		"atan2": mathAtan2, "log10": mathLog10, "ldexp": mathLdexp, "random": r.mathRandom, "randomseed": r.mathRandomseed,
-		"deg": mathDeg, "rad": mathRad,
+		"deg": mathDeg, "rad": mathRad, "modf": mathModf,
 	} {
 		mth.RawSetString(name, L.NewFunction(fn))
 	}
@@ -751,6 +751,19 @@ func mathLdexp(L *lua.LState) int {
 	e := int32(checkInt(L, 2, "ldexp"))
 	L.Push(lua.LNumber(math.Ldexp(x, int(e))))
 	return 1
+}
+
+// mathModf is C's modf: an infinity's fraction is a zero of its sign,
+// where Go's math.Modf gives NaN.
+func mathModf(L *lua.LState) int {
+	x := float64(checkNumber(L, 1, "modf"))
+	i, f := math.Modf(x)
+	if math.IsInf(x, 0) {
+		f = math.Copysign(0, x)
+	}
+	L.Push(lua.LNumber(i))
+	L.Push(lua.LNumber(f))
+	return 2
 }
 
 // radiansPerDegree is Lua 5.1's RADIANS_PER_DEGREE: math.deg divides by
