@@ -320,6 +320,15 @@ func hashPassword(p []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// passwordHash is the hash a password rule names: the password's after
+// plain (> or <), or the hash given, if valid.
+func passwordHash(op string, plain byte) (string, bool) {
+	if op[0] == plain {
+		return hashPassword([]byte(op[1:])), true
+	}
+	return op[1:], validHash(op[1:])
+}
+
 func validHash(h string) bool {
 	if len(h) != 64 {
 		return false
@@ -367,10 +376,8 @@ func (us *Users) apply(u *User, op string) error {
 	case strings.EqualFold(op, "resetpass"):
 		u.noPass, u.passwords = false, nil
 	case op[0] == '>' || op[0] == '#':
-		h := op[1:]
-		if op[0] == '>' {
-			h = hashPassword([]byte(h))
-		} else if !validHash(h) {
+		h, ok := passwordHash(op, '>')
+		if !ok {
 			return fail(whyBadHash)
 		}
 		if !slices.Contains(u.passwords, h) {
@@ -378,10 +385,8 @@ func (us *Users) apply(u *User, op string) error {
 		}
 		u.noPass = false
 	case op[0] == '<' || op[0] == '!':
-		h := op[1:]
-		if op[0] == '<' {
-			h = hashPassword([]byte(h))
-		} else if !validHash(h) {
+		h, ok := passwordHash(op, '<')
+		if !ok {
 			return fail(whyBadHash)
 		}
 		i := slices.Index(u.passwords, h)

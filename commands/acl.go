@@ -67,19 +67,18 @@ func aclCommands() []*Command {
 	}}
 }
 
+// aclCommand is cmd as the ACL rules know it; group is its group, or its
+// container's.
+func aclCommand(cmd *Command, group string) *acl.Command {
+	return &acl.Command{Name: cmd.Name, Categories: aclCategories(cmd, group), NoAuth: cmd.Flags&FlagNoAuth != 0}
+}
+
 // newACL numbers the table's commands for the rules and gives the engine
 // its users: "default" alone, whose password is requirepass.
 func (e *Engine) newACL() {
-	var top []*acl.Command
-	for _, cmd := range sortedCommands(e.Table) {
-		a := &acl.Command{Name: cmd.Name, Categories: aclCategories(cmd, cmd.Group), NoAuth: cmd.Flags&FlagNoAuth != 0}
-		cmd.acl = a
-		for _, sub := range sortedCommands(cmd.Subcommands) {
-			s := &acl.Command{Name: sub.Name, Categories: aclCategories(sub, groupOf(sub, cmd)), NoAuth: sub.Flags&FlagNoAuth != 0}
-			sub.acl = s
-			a.Subs = append(a.Subs, s)
-		}
-		top = append(top, a)
+	top := make([]*acl.Command, 0, len(e.Table))
+	for _, cmd := range e.Table {
+		top = append(top, cmd.acl)
 	}
 	e.ACL = acl.NewUsers(acl.NewCatalog(top))
 	cfg := e.Config.Load()
@@ -147,40 +146,21 @@ func (c *Ctx) readsAllKeys() bool {
 func (cl *Client) aclRequest(cmd *Command, args [][]byte) acl.Request {
 	r := acl.Request{Cmd: cmd.acl, Args: args}
 	keys := cl.aclKeys[:0]
-	switch {
-	case cmd.Keys == nil && cmd.FirstKey > 0 && len(cmd.KeySpecs) <= 1:
-		// The common case: one range of keys that all take the same
-		// flags (keyFlagsAt's answer for one spec), found without
-		// allocating.
-		last := cmd.LastKey
-		if last < 0 {
-			last += len(args)
-		}
-		var flags KeyFlag
-		if specs := keySpecs(cmd); len(specs) == 1 {
-			flags = specs[0].flagsFor(args)
-		} else {
-			flags = defaultKeyFlags(cmd)
-		}
-		for i := cmd.FirstKey; i <= last && i < len(args); i += cmd.Step {
-			keys = appendACLKey(keys, i, flags)
-		}
-	case cmd.Keys != nil || cmd.FirstKey > 0:
-		flagsAt := keyFlagsAt(cmd, args)
-		for _, p := range cmd.KeyPositions(args) {
-			keys = appendACLKey(keys, p, flagsAt(p))
+	if cmd.Keys != nil || cmd.FirstKey > 0 {
+		flags := keyFlagsAt(cmd, args)
+		cl.aclPositions = cmd.appendKeyPositions(cl.aclPositions[:0], args)
+		for _, p := range cl.aclPositions {
+			keys = appendACLKey(keys, p, flags.at(p))
 		}
 	}
 	cl.aclKeys, r.Keys = keys, keys
-	// The channels a command publishes or subscribes to (Redis's
-	// getChannelsFromCommand); unsubscribing is never refused.
 	chans := cl.aclChannels[:0]
-	switch cmd.Name {
-	case "publish", "spublish":
+	switch cmd.Channels {
+	case ChannelFirst:
 		chans = append(chans, acl.Channel{Pos: 1})
-	case "subscribe", "ssubscribe", "psubscribe":
+	case ChannelsAll, ChannelsAllPatterns:
 		for i := 1; i < len(args); i++ {
-			chans = append(chans, acl.Channel{Pos: i, Pattern: cmd.Name == "psubscribe"})
+			chans = append(chans, acl.Channel{Pos: i, Pattern: cmd.Channels == ChannelsAllPatterns})
 		}
 	}
 	cl.aclChannels, r.Channels = chans, chans
@@ -221,41 +201,25 @@ func (e *Engine) aclDenial(cl *Client, cmd *Command, args [][]byte) string {
 		ctx = acl.Multi
 	}
 	e.logDenial(cl, d, ctx, cmd, args, pos)
-	switch d {
-	case acl.DeniedCommand:
+	if d == acl.DeniedCommand {
 		return "NOPERM this user has no permissions to run the '" + cmd.Name + "' command"
-	case acl.DeniedKey:
-		return "NOPERM this user has no permissions to access one of the keys used as arguments"
 	}
-	return "NOPERM this user has no permissions to access one of the channels used as arguments"
+	return denialTexts[d].refusal
 }
 
-// denialReason is how a script's error and ACL DRYRUN word a denial
-// (Redis's getAclErrorMessage).
-func denialReason(d acl.Denial) string {
-	switch d {
-	case acl.DeniedCommand:
-		return "can't run this command or subcommand"
-	case acl.DeniedKey:
-		return "can't access at least one of the keys mentioned in the command arguments"
-	case acl.DeniedChannel:
-		return "can't publish to the channel mentioned in the command"
-	}
-	return "lacking the permissions for the command"
-}
-
-// execDenial is the reason EXEC gives for a queued command that the
-// user's rules no longer allow.
-func execDenial(d acl.Denial) string {
-	switch d {
-	case acl.DeniedCommand:
-		return "no permission to execute the command or subcommand"
-	case acl.DeniedKey:
-		return "no permission to touch the specified keys"
-	case acl.DeniedChannel:
-		return "no permission to access one of the channels used as arguments"
-	}
-	return "no permission"
+// denialTexts are Redis's words for each denial a check gives: the error
+// that refuses a command (but a command's, which names it), the end of a
+// script's error (getAclErrorMessage), and EXEC's reason for a queued
+// command the rules no longer allow.
+var denialTexts = [...]struct{ refusal, script, exec string }{
+	acl.DeniedCommand: {"", "can't run this command or subcommand",
+		"no permission to execute the command or subcommand"},
+	acl.DeniedKey: {"NOPERM this user has no permissions to access one of the keys used as arguments",
+		"can't access at least one of the keys mentioned in the command arguments",
+		"no permission to touch the specified keys"},
+	acl.DeniedChannel: {"NOPERM this user has no permissions to access one of the channels used as arguments",
+		"can't publish to the channel mentioned in the command",
+		"no permission to access one of the channels used as arguments"},
 }
 
 // logDenial adds a denial of a command cl sent, or a script it called

@@ -40,9 +40,11 @@ type Client struct {
 	// logged in (or needed not).
 	User          *acl.User
 	Authenticated bool
-	// aclKeys and aclChannels are buffers for the permission check.
-	aclKeys     []acl.Key
-	aclChannels []acl.Channel
+	// aclPositions, aclKeys and aclChannels are buffers for the
+	// permission check.
+	aclPositions []int
+	aclKeys      []acl.Key
+	aclChannels  []acl.Channel
 	// Name is the CLIENT SETNAME name; "" means none.
 	Name string
 	// LibName and LibVer are set by CLIENT SETINFO.

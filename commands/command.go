@@ -54,6 +54,16 @@ func (f Flag) Names() []string {
 	return names
 }
 
+// ChannelArgs are the channel arguments of a command.
+type ChannelArgs uint8
+
+const (
+	NoChannels          ChannelArgs = iota
+	ChannelFirst                    // the first argument (PUBLISH)
+	ChannelsAll                     // every argument (SUBSCRIBE)
+	ChannelsAllPatterns             // every argument, as patterns (PSUBSCRIBE)
+)
+
 // KeyFlag is an access flag of a key spec.
 type KeyFlag uint16
 
@@ -134,6 +144,10 @@ type Command struct {
 	// Keys, if set, finds the key positions of a command whose keys move
 	// with its arguments (movablekeys).
 	Keys func(args [][]byte) []int
+	// Channels says which arguments are channels the command publishes
+	// or subscribes to, which ACL rules check (Redis's
+	// getChannelsFromCommand; unsubscribing is never refused).
+	Channels ChannelArgs
 	// KeySpecs are Redis's key specs for the command, where they are not
 	// the one spec derived from FirstKey/LastKey/Step (see keySpecs);
 	// KeyFlags, if set, are the derived spec's flags, where they are not
@@ -182,18 +196,21 @@ type Command struct {
 }
 
 // KeyPositions returns the indexes of the keys in args.
-func (cmd *Command) KeyPositions(args [][]byte) []int {
+func (cmd *Command) KeyPositions(args [][]byte) []int { return cmd.appendKeyPositions(nil, args) }
+
+// appendKeyPositions appends the indexes of the keys in args to pos, so
+// that a caller may reuse a buffer.
+func (cmd *Command) appendKeyPositions(pos []int, args [][]byte) []int {
 	if cmd.Keys != nil {
-		return cmd.Keys(args)
+		return append(pos, cmd.Keys(args)...)
 	}
 	if cmd.FirstKey == 0 {
-		return nil
+		return pos
 	}
 	last := cmd.LastKey
 	if last < 0 {
 		last = len(args) + last
 	}
-	var pos []int
 	for i := cmd.FirstKey; i <= last && i < len(args); i += cmd.Step {
 		pos = append(pos, i)
 	}
@@ -250,9 +267,12 @@ func newTable(s *scripter) Table {
 				panic("commands: " + cmd.Name + " declared twice")
 			}
 			cmd.sharesClock = cmd.sharesBatchClock()
+			cmd.acl = aclCommand(cmd, cmd.Group)
 			for name, sub := range cmd.Subcommands {
 				sub.Name = cmd.Name + "|" + name
 				sub.sharesClock = sub.sharesBatchClock()
+				sub.acl = aclCommand(sub, groupOf(sub, cmd))
+				cmd.acl.Subs = append(cmd.acl.Subs, sub.acl)
 			}
 			t[cmd.Name] = cmd
 		}

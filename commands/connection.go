@@ -464,7 +464,8 @@ func (c *Ctx) clientInfo(cl *Client, now time.Time) string {
 	num("oll", 0)
 	omem := cl.Out.Pending()
 	num("omem", int64(omem))
-	num("tot-mem", qbuf+int64(rbs+cl.argvMem+rbp+cl.tx.mem+omem))
+	// What client eviction counts, with the caller's own replies so far.
+	num("tot-mem", cl.memory()-cl.unsent.Load()+int64(rbp))
 	field("events", "r")
 	field("cmd", cmd)
 	user := ""

@@ -686,33 +686,46 @@ func getKeys(c *Ctx, withFlags bool) {
 	for _, p := range pos {
 		c.W.Array(2)
 		c.W.Bulk(args[p])
-		writeStatusSet(c.W, flags(p).Names())
+		writeStatusSet(c.W, flags.at(p).Names())
 	}
 }
 
-// keyFlagsAt returns a function giving the flags of the key at a position
-// of args: those of the first spec that finds a key there; for a key no
-// spec finds, the last spec's, which is the one SORT's STORE destination
-// belongs to (the only key of Redis 7.0 that an unknown spec covers and
-// GETKEYS reports).
-func keyFlagsAt(cmd *Command, args [][]byte) func(pos int) KeyFlag {
-	specs := keySpecs(cmd)
-	other := defaultKeyFlags(cmd)
-	if len(specs) > 0 {
-		other = specs[len(specs)-1].flagsFor(args)
+// keyFlags gives the flags of the keys of one call (keyFlagsAt).
+type keyFlags struct {
+	// found are the flags of the keys the specs find, by position; nil
+	// when the command has one spec, whose flags every key takes.
+	found map[int]KeyFlag
+	other KeyFlag
+}
+
+func (k keyFlags) at(pos int) KeyFlag {
+	if f, ok := k.found[pos]; ok {
+		return f
 	}
-	found := map[int]KeyFlag{}
+	return k.other
+}
+
+// keyFlagsAt finds the flags of the keys at each position of args: those
+// of the first spec that finds a key there; for a key no spec finds, the
+// last spec's, which is the one SORT's STORE destination belongs to (the
+// only key of Redis 7.0 that an unknown spec covers and GETKEYS reports).
+// With one spec, the most common, that is all keys' flags: nothing to
+// find, and nothing allocated, as the ACL check wants for every command.
+func keyFlagsAt(cmd *Command, args [][]byte) keyFlags {
+	specs := keySpecs(cmd)
+	switch len(specs) {
+	case 0:
+		return keyFlags{other: defaultKeyFlags(cmd)}
+	case 1:
+		return keyFlags{other: specs[0].flagsFor(args)}
+	}
+	k := keyFlags{found: map[int]KeyFlag{}, other: specs[len(specs)-1].flagsFor(args)}
 	for i := len(specs) - 1; i >= 0; i-- {
 		for _, p := range specs[i].positions(args) {
-			found[p] = specs[i].flagsFor(args)
+			k.found[p] = specs[i].flagsFor(args)
 		}
 	}
-	return func(pos int) KeyFlag {
-		if f, ok := found[pos]; ok {
-			return f
-		}
-		return other
-	}
+	return k
 }
 
 func commandHelpCommand(c *Ctx) {

@@ -326,7 +326,7 @@ func (k *scriptCaller) aclRefusal(cmd *Command, args [][]byte) string {
 		return ""
 	}
 	k.e.logDenial(k.caller, d, acl.Lua, cmd, args, pos)
-	return "ERR The user executing the script " + denialReason(d)
+	return "ERR The user executing the script " + denialTexts[d].script
 }
 
 func (k *scriptCaller) Call(args [][]byte, resp3 bool) []byte {

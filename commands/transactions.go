@@ -274,7 +274,7 @@ func execCommand(c *Ctx) {
 		if d, pos := checkACL(cl, cl.User, q.cmd, q.args); d != acl.Allowed {
 			e.logDenial(cl, d, acl.Multi, q.cmd, q.args, pos)
 			cl.W.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
-				"This command is no longer allowed for the following reason: " + execDenial(d))
+				"This command is no longer allowed for the following reason: " + denialTexts[d].exec)
 			continue
 		}
 		e.runQueued(&nc, cl, q)

@@ -325,3 +325,39 @@ func TestACLDescribesEveryCategory(t *testing.T) {
 		return b.String()
 	})
 }
+
+// TestACLRequirepass: requirepass is the default user's password, set
+// and cleared by CONFIG SET as in Redis; a password given to the default
+// user with ACL SETUSER does not change requirepass; the default user
+// turned off leaves new connections unauthenticated.
+func TestACLRequirepass(t *testing.T) {
+	ctx := context.Background()
+	both(t, "user default on nopass ~* &* +@all\n", func(t *testing.T, addr, _ string) string {
+		var b strings.Builder
+		c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, PoolSize: 1})
+		defer c.Close()
+		do := func(args ...any) { b.WriteString(reply(c.Do(ctx, args...).Result()) + "\n") }
+		fresh := func() {
+			nc := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+			defer nc.Close()
+			b.WriteString("new connection: " + reply(nc.Ping(ctx).Result()) + "\n")
+		}
+		do("CONFIG", "SET", "requirepass", "pw")
+		do("ACL", "LIST")
+		do("AUTH", "pw")
+		fresh()
+		do("ACL", "SETUSER", "default", "resetpass", ">other")
+		do("CONFIG", "GET", "requirepass")
+		do("AUTH", "pw")
+		do("AUTH", "default", "other")
+		do("CONFIG", "SET", "requirepass", "")
+		do("ACL", "LIST")
+		do("AUTH", "x")
+		fresh()
+		do("ACL", "SETUSER", "default", "off")
+		fresh()
+		do("ACL", "SETUSER", "default", "on")
+		fresh()
+		return b.String()
+	})
+}

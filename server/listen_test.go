@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-db/cairn/commands"
 	"github.com/cairn-db/cairn/config"
+	"github.com/cairn-db/cairn/internal/testutil"
 	"github.com/cairn-db/cairn/keyspace"
 	"github.com/cairn-db/cairn/server"
 )
@@ -38,7 +39,7 @@ func TestListenBind(t *testing.T) {
 	} {
 		t.Run(tc.bind, func(t *testing.T) {
 			s := newServer()
-			port := freePort(t)
+			port := testutil.FreePort(t)
 			skipped, err := s.ListenBind(tc.bind, port)
 			if (err != nil) != tc.err || tc.skipped >= 0 && len(skipped) != tc.skipped {
 				t.Fatalf("skipped %q, error %v", skipped, err)
@@ -68,15 +69,4 @@ func TestListenBind(t *testing.T) {
 			}
 		})
 	}
-}
-
-// freePort is a port free on 127.0.0.1 a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
